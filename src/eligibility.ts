@@ -1,0 +1,221 @@
+/**
+ * Eligibility: small named rules, each with a reason code, so every exclusion can be explained.
+ * The planner's hot loop evaluates the same rules through bitmasks (see {@link passesFast}); the
+ * test suite checks that both forms agree for random fleets and jobs.
+ */
+import { isAvailableAt } from './availability.js';
+import {
+  F_ALIVE,
+  F_FRIEND,
+  F_HAS_CAPACITY,
+  F_NOTIFIED,
+  F_ONLINE,
+  F_PRO,
+  F_WINDOWS,
+  type Fleet,
+} from './fleet.js';
+import { C_STRIDE, M_STRIDE } from './geo/grid.js';
+import { kmToChord2, toUnit } from './geo/sphere.js';
+import type { Policy } from './policy.js';
+import type { ExclusionReason, Job, JobTier, Tier } from './types.js';
+
+/** Everything about a job the rules need, resolved once per plan. */
+export interface JobContext {
+  readonly job: Job;
+  readonly now: number;
+  /** Job unit vector. */
+  readonly jx: number;
+  readonly jy: number;
+  readonly jz: number;
+  /** Squared chord of the job's max radius (Infinity when it sets none). */
+  readonly jobChord2: number;
+  /** The job's max radius in km, or Infinity. */
+  readonly jobRadiusKm: number;
+  /** Tier the job effectively requires after partner rules. */
+  readonly tier: JobTier;
+  /** Flag bits of the tiers allowed (F_FRIEND and/or F_PRO). */
+  readonly tierMask: number;
+  /** Whether Pros are being let onto a Friend job. */
+  readonly prosOnFriendJob: boolean;
+  /** Required skill bits; `skillUnknown` when a required skill is held by no one. */
+  readonly skillMask: number;
+  readonly skillUnknown: boolean;
+  /** Required certification bit (0 when not required); `certUnknown` when no one holds it. */
+  readonly certMask: number;
+  readonly certRequired: boolean;
+  readonly certUnknown: boolean;
+  /** Slots the customer blocked. */
+  readonly blocked: ReadonlySet<number>;
+  /** Slots already offered this job (or that declined it). */
+  readonly offered: ReadonlySet<number>;
+  /** Notification cap from the policy. */
+  readonly cap: Policy['notificationCap'];
+}
+
+/** Options that change eligibility for one plan (the dispatcher uses them when escalating). */
+export interface EligibilityOverrides {
+  /** Technician ids already offered this job or that declined it: excluded with `already_offered`. */
+  exclude?: Iterable<string>;
+  /** Let Pros take a Friend job (escalation step), where the partner allows. */
+  allowProsOnFriendJobs?: boolean;
+  /** Use this max radius instead of the job's own (escalation step), km. */
+  maxRadiusKm?: number;
+}
+
+const NO_SLOTS: ReadonlySet<number> = new Set();
+
+function slotsOf(fleet: Fleet, ids: Iterable<string> | undefined): ReadonlySet<number> {
+  if (!ids) return NO_SLOTS;
+  const out = new Set<number>();
+  for (const id of ids) {
+    const s = fleet.findSlot(id);
+    if (s >= 0) out.add(s);
+  }
+  return out.size ? out : NO_SLOTS;
+}
+
+/** Resolves a validated job against the policy and the fleet's registries. */
+export function jobContext(
+  fleet: Fleet,
+  job: Job,
+  policy: Policy,
+  now: number,
+  overrides: EligibilityOverrides = {},
+): JobContext {
+  const partner = job.partner !== undefined ? policy.partners[job.partner] : undefined;
+  const tier: JobTier = partner?.proOnly ? 'pro' : (job.tier ?? 'any');
+  const partnerAllows = partner?.allowProsOnFriendJobs;
+  const prosAllowed =
+    overrides.allowProsOnFriendJobs === true
+      ? partnerAllows !== false
+      : (partnerAllows ?? policy.allowProsOnFriendJobs);
+  const tierMask = tier === 'friend' ? F_FRIEND | (prosAllowed ? F_PRO : 0) : tier === 'pro' ? F_PRO : F_FRIEND | F_PRO;
+  const skills = fleet.maskOf(fleet.skillBits, job.skills);
+  const certRequired = job.partner !== undefined && (job.requireCertification ?? partner?.requireCertification ?? false);
+  const cert = certRequired ? fleet.maskOf(fleet.partnerBits, [job.partner!]) : { mask: 0, unknown: false };
+  const v = new Float64Array(3);
+  toUnit(job.lat, job.lon, v, 0);
+  const radius = overrides.maxRadiusKm ?? job.maxRadiusKm;
+  return {
+    job,
+    now,
+    jx: v[0]!,
+    jy: v[1]!,
+    jz: v[2]!,
+    jobChord2: radius === undefined ? Number.POSITIVE_INFINITY : kmToChord2(radius),
+    jobRadiusKm: radius ?? Number.POSITIVE_INFINITY,
+    tier,
+    tierMask,
+    prosOnFriendJob: tier === 'friend' && prosAllowed,
+    skillMask: skills.mask,
+    skillUnknown: skills.unknown,
+    certMask: cert.mask,
+    certRequired,
+    certUnknown: cert.unknown,
+    blocked: slotsOf(fleet, job.blocked),
+    offered: slotsOf(fleet, overrides.exclude),
+    cap: policy.notificationCap,
+  };
+}
+
+/** A named eligibility rule. `d2` is the squared chord between technician and job. */
+export interface Rule {
+  readonly code: ExclusionReason;
+  readonly description: string;
+  passes(fleet: Fleet, slot: number, entry: number, d2: number, ctx: JobContext): boolean;
+}
+
+const flagsOf = (fleet: Fleet, entry: number) => fleet.index.meta[entry * M_STRIDE]!;
+
+/** The rules, in the order reasons are reported. */
+export const RULES: readonly Rule[] = [
+  {
+    code: 'outside_own_radius',
+    description: "the job is outside the technician's own service radius",
+    passes: (f, _s, e, d2) => d2 <= f.index.coords[e * C_STRIDE + 3]!,
+  },
+  {
+    code: 'beyond_job_radius',
+    description: "the technician is beyond the job's max radius",
+    passes: (_f, _s, _e, d2, ctx) => d2 <= ctx.jobChord2,
+  },
+  {
+    code: 'offline',
+    description: 'the technician is offline',
+    passes: (f, _s, e) => (flagsOf(f, e) & F_ONLINE) !== 0,
+  },
+  {
+    code: 'tier',
+    description: "the technician's tier is not accepted for this job",
+    passes: (f, _s, e, _d, ctx) => (flagsOf(f, e) & ctx.tierMask) !== 0,
+  },
+  {
+    code: 'missing_skill',
+    description: 'the technician lacks a required skill',
+    passes: (f, _s, e, _d, ctx) =>
+      !ctx.skillUnknown && (f.index.meta[e * M_STRIDE + 1]! & ctx.skillMask) === ctx.skillMask,
+  },
+  {
+    code: 'not_certified',
+    description: "the technician is not certified by the job's partner",
+    passes: (f, _s, e, _d, ctx) =>
+      !ctx.certRequired || (!ctx.certUnknown && (f.index.meta[e * M_STRIDE + 2]! & ctx.certMask) !== 0),
+  },
+  {
+    code: 'unavailable_now',
+    description: "now is outside the technician's availability windows",
+    passes: (f, s, e, _d, ctx) =>
+      (flagsOf(f, e) & F_WINDOWS) === 0 || isAvailableAt(f.availability.get(s)!.compiled, ctx.now),
+  },
+  {
+    code: 'at_capacity',
+    description: 'the technician holds as many jobs as their capacity',
+    passes: (f, _s, e) => (flagsOf(f, e) & F_HAS_CAPACITY) !== 0,
+  },
+  {
+    code: 'notification_cap',
+    description: 'the technician reached the notification cap of the sliding window',
+    passes: (f, s, e, _d, ctx) =>
+      ctx.cap === null ||
+      (flagsOf(f, e) & F_NOTIFIED) === 0 ||
+      f.notificationsWithin(s, ctx.now, ctx.cap.windowMs) < ctx.cap.max,
+  },
+  {
+    code: 'blocked_by_customer',
+    description: 'the customer blocked this technician',
+    passes: (_f, s, _e, _d, ctx) => !ctx.blocked.has(s),
+  },
+  {
+    code: 'already_offered',
+    description: 'the technician was already offered this job or declined it',
+    passes: (_f, s, _e, _d, ctx) => !ctx.offered.has(s),
+  },
+];
+
+/** Every rule a technician fails (empty when eligible). */
+export function reasonsFor(fleet: Fleet, slot: number, entry: number, d2: number, ctx: JobContext): ExclusionReason[] {
+  const out: ExclusionReason[] = [];
+  for (const rule of RULES) if (!rule.passes(fleet, slot, entry, d2, ctx)) out.push(rule.code);
+  return out;
+}
+
+/** Flags every eligible technician has. */
+export const REQUIRED_FLAGS = F_ALIVE | F_ONLINE | F_HAS_CAPACITY;
+
+/**
+ * The slow-path rules (availability windows, notification cap, blocked, already offered) for a
+ * technician that passed the bitmask tests. Same semantics as the corresponding {@link RULES}.
+ */
+export function passesSlow(fleet: Fleet, slot: number, flags: number, ctx: JobContext): boolean {
+  if (ctx.blocked.has(slot) || ctx.offered.has(slot)) return false;
+  if (flags & F_WINDOWS && !isAvailableAt(fleet.availability.get(slot)!.compiled, ctx.now)) return false;
+  if (ctx.cap !== null && flags & F_NOTIFIED && fleet.notificationsWithin(slot, ctx.now, ctx.cap.windowMs) >= ctx.cap.max) {
+    return false;
+  }
+  return true;
+}
+
+/** Tier of a flag word. */
+export function tierOf(flags: number): Tier {
+  return flags & F_PRO ? 'pro' : 'friend';
+}

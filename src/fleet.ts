@@ -1,0 +1,561 @@
+/**
+ * The technician store: attributes in parallel typed arrays indexed by a slot number, a `Map` from
+ * id to slot, and a live {@link GridIndex} holding the hot fields a candidate scan needs. Every
+ * update validates first and writes second, so a rejected call leaves the fleet unchanged.
+ */
+import { compileAvailability, type CompiledAvailability } from './availability.js';
+import { DuplicateIdError, InvalidArgumentError, RegistryFullError, UnknownIdError } from './errors.js';
+import { C_STRIDE, GridIndex, M_STRIDE, RangeBuffer } from './geo/grid.js';
+import { chord2ToKm, kmToChord2, toUnit } from './geo/sphere.js';
+import type { Technician, TechnicianInput } from './types.js';
+import { checkLatLon, checkRadius, validateTechnician, validateTechnicianFields } from './validate.js';
+
+/** Flag bits of the hot flag word (bit 0 marks a live entry). */
+export const F_ALIVE = 1;
+export const F_ONLINE = 2;
+export const F_FRIEND = 4;
+export const F_PRO = 8;
+export const F_BEST = 16;
+/** load < capacity */
+export const F_HAS_CAPACITY = 32;
+/** has availability windows: check them on the slow path */
+export const F_WINDOWS = 64;
+/** has notification history: check the cap on the slow path */
+export const F_NOTIFIED = 128;
+
+/** Options of a {@link Fleet}. */
+export interface FleetOptions {
+  /** Half-life of the recent offers/awards counters, ms. @default 604800000 (7 days) */
+  counterHalfLifeMs?: number;
+  /** Weight of the newest observation in the accept-rate and response-time moving averages. @default 0.1 */
+  movingAverageAlpha?: number;
+  /** Notification times kept per technician for the sliding-window cap. @default 64 */
+  notificationHistory?: number;
+  /** Technicians to allocate room for up front. @default 1024 */
+  initialCapacity?: number;
+}
+
+/** A point result of {@link Fleet.nearest}. */
+export interface Neighbour {
+  id: string;
+  distanceKm: number;
+}
+
+const DEFAULT_RADIUS_KM = 30;
+const WEEK_MS = 604_800_000;
+
+/**
+ * A live fleet of technicians.
+ * @example
+ * const fleet = new Fleet();
+ * fleet.add({ id: 'anna', lat: 47.3769, lon: 8.5417, tier: 'friend', skills: ['router'] });
+ * fleet.move('anna', 47.38, 8.55);
+ * fleet.setOnline('anna', false);
+ */
+export class Fleet {
+  /** The spatial index (read by the planner's scan loop). */
+  readonly index: GridIndex;
+  /** Skill name → bit. At most 32 distinct skills. */
+  readonly skillBits = new Map<string, number>();
+  /** Partner id → bit. At most 32 distinct partners with certifications. */
+  readonly partnerBits = new Map<string, number>();
+
+  private readonly idToSlot = new Map<string, number>();
+  private ids: (string | undefined)[] = [];
+  private freeSlots: number[] = [];
+  private lat = new Float64Array(0);
+  private lon = new Float64Array(0);
+  /** Service radius per slot, km. */
+  radiusKm = new Float64Array(0);
+  /** Average rating (NaN while unrated). */
+  rating = new Float32Array(0);
+  ratingCount = new Uint32Array(0);
+  capacity = new Uint16Array(0);
+  load = new Uint16Array(0);
+  flags = new Uint8Array(0);
+  offers = new Float32Array(0);
+  awards = new Float32Array(0);
+  /** Time the decayed counters refer to. */
+  countersAt = new Float64Array(0);
+  /** Accept-rate moving average (NaN = unknown). */
+  acceptRate = new Float32Array(0);
+  /** Response-time moving average, ms (NaN = unknown). */
+  responseMs = new Float32Array(0);
+  /** Availability per slot, only for technicians that have windows. */
+  readonly availability = new Map<number, { source: NonNullable<TechnicianInput['availability']>; compiled: CompiledAvailability }>();
+  /** Recent notification times per slot (ascending), only for technicians notified at least once. */
+  readonly notifications = new Map<number, number[]>();
+
+  private readonly halfLifeMs: number;
+  private readonly alpha: number;
+  private readonly historyLength: number;
+  private maxRadius = 0;
+  private readonly scratch = new RangeBuffer();
+
+  constructor(options: FleetOptions = {}) {
+    const { counterHalfLifeMs = WEEK_MS, movingAverageAlpha = 0.1, notificationHistory = 64 } = options;
+    if (!(counterHalfLifeMs > 0) || !Number.isFinite(counterHalfLifeMs)) {
+      throw new InvalidArgumentError(`FleetOptions.counterHalfLifeMs is ${counterHalfLifeMs}; pass a time in ms > 0.`);
+    }
+    if (!(movingAverageAlpha > 0 && movingAverageAlpha <= 1)) {
+      throw new InvalidArgumentError(`FleetOptions.movingAverageAlpha is ${movingAverageAlpha}; pass a value in (0, 1].`);
+    }
+    if (!Number.isInteger(notificationHistory) || notificationHistory < 1 || notificationHistory > 1024) {
+      throw new InvalidArgumentError(
+        `FleetOptions.notificationHistory is ${notificationHistory}; pass a whole number in 1…1024.`,
+      );
+    }
+    this.halfLifeMs = counterHalfLifeMs;
+    this.alpha = movingAverageAlpha;
+    this.historyLength = notificationHistory;
+    this.index = new GridIndex(options.initialCapacity ?? 1024);
+    this.growSlots(options.initialCapacity ?? 1024);
+  }
+
+  /** Number of technicians. */
+  get size(): number {
+    return this.idToSlot.size;
+  }
+
+  /** Largest service radius in the fleet (never shrinks), km. */
+  get maxRadiusKm(): number {
+    return this.maxRadius;
+  }
+
+  /** Whether a technician with this id exists. */
+  has(id: string): boolean {
+    return this.idToSlot.has(id);
+  }
+
+  /** All technician ids, in slot order. */
+  *idsIterator(): IterableIterator<string> {
+    for (const id of this.ids) if (id !== undefined) yield id;
+  }
+
+  /** Slot of an id (throws {@link UnknownIdError} when absent). */
+  slotOf(id: string): number {
+    const slot = this.idToSlot.get(id);
+    if (slot === undefined) {
+      throw new UnknownIdError(`technician '${id}' is not in the fleet; add it first or check the id.`);
+    }
+    return slot;
+  }
+
+  /** Slot of an id, or -1. */
+  findSlot(id: string): number {
+    return this.idToSlot.get(id) ?? -1;
+  }
+
+  /** Id of a slot (must be live). */
+  idOf(slot: number): string {
+    return this.ids[slot]!;
+  }
+
+  /** Adds a technician; throws {@link DuplicateIdError} if the id exists. */
+  add(input: TechnicianInput): void {
+    validateTechnician(input);
+    if (this.idToSlot.has(input.id)) {
+      throw new DuplicateIdError(
+        `technician '${input.id}' is already in the fleet; use upsert() or update() to change it.`,
+      );
+    }
+    this.write(input, undefined);
+  }
+
+  /** Adds a technician or replaces every field of an existing one. */
+  upsert(input: TechnicianInput): void {
+    validateTechnician(input);
+    this.write(input, this.idToSlot.get(input.id));
+  }
+
+  /**
+   * Changes some fields of a technician. `id` cannot change; position changes go through here or {@link move}.
+   * @example fleet.update('anna', { radiusKm: 40, skills: ['router', 'tv'] });
+   */
+  update(id: string, patch: Partial<Omit<TechnicianInput, 'id'>>): void {
+    const slot = this.slotOf(id);
+    if (patch === null || typeof patch !== 'object') {
+      throw new InvalidArgumentError(`update('${id}', patch): patch must be an object of fields to change.`);
+    }
+    if ('id' in patch && (patch as TechnicianInput).id !== id) {
+      throw new InvalidArgumentError(`update('${id}'): the id cannot change; remove() and add() instead.`);
+    }
+    const { stats: _current, ...current } = this.get(id)!;
+    const merged = { ...current, ...patch, id } as TechnicianInput;
+    if (patch.lat !== undefined || patch.lon !== undefined) {
+      checkLatLon(merged.lat, merged.lon, `technician '${id}'`, InvalidArgumentError);
+    }
+    validateTechnicianFields(patch, `technician '${id}'`);
+    this.write(merged, slot);
+  }
+
+  /** Moves a technician; O(1) amortised. */
+  move(id: string, lat: number, lon: number): void {
+    const slot = this.slotOf(id);
+    checkLatLon(lat, lon, `move('${id}')`, InvalidArgumentError);
+    this.lat[slot] = lat;
+    this.lon[slot] = lon;
+    const v = UNIT;
+    toUnit(lat, lon, v, 0);
+    this.index.move(slot, v[0]!, v[1]!, v[2]!, lat, lon);
+  }
+
+  /** Marks a technician online or offline. */
+  setOnline(id: string, online: boolean): void {
+    const slot = this.slotOf(id);
+    if (typeof online !== 'boolean') {
+      throw new InvalidArgumentError(`setOnline('${id}', ${String(online)}): pass true or false.`);
+    }
+    this.setFlag(slot, F_ONLINE, online);
+  }
+
+  /** Sets how many jobs a technician holds now (0 … capacity). */
+  setLoad(id: string, load: number): void {
+    const slot = this.slotOf(id);
+    if (!Number.isInteger(load) || load < 0 || load > 1000) {
+      throw new InvalidArgumentError(`setLoad('${id}', ${load}): pass a whole number of jobs ≥ 0.`);
+    }
+    this.load[slot] = load;
+    this.setFlag(slot, F_HAS_CAPACITY, load < this.capacity[slot]!);
+  }
+
+  /** Removes a technician. */
+  remove(id: string): void {
+    const slot = this.slotOf(id);
+    this.idToSlot.delete(id);
+    this.ids[slot] = undefined;
+    this.index.remove(slot);
+    this.flags[slot] = 0;
+    this.availability.delete(slot);
+    this.notifications.delete(slot);
+    this.freeSlots.push(slot);
+  }
+
+  /** Reads a technician back as a plain object (undefined if absent). */
+  get(id: string): Technician | undefined {
+    const slot = this.idToSlot.get(id);
+    if (slot === undefined) return undefined;
+    const f = this.flags[slot]!;
+    const skills: string[] = [];
+    const certifications: string[] = [];
+    const e = this.index.slotEntry[slot]! * M_STRIDE;
+    const skillMask = this.index.meta[e + 1]!;
+    const certMask = this.index.meta[e + 2]!;
+    for (const [name, bit] of this.skillBits) if (skillMask & bit) skills.push(name);
+    for (const [name, bit] of this.partnerBits) if (certMask & bit) certifications.push(name);
+    const rating = this.rating[slot]!;
+    const ar = this.acceptRate[slot]!;
+    const rm = this.responseMs[slot]!;
+    return {
+      id,
+      lat: this.lat[slot]!,
+      lon: this.lon[slot]!,
+      tier: f & F_PRO ? 'pro' : 'friend',
+      radiusKm: this.radiusKm[slot]!,
+      rating: Number.isNaN(rating) ? undefined : rating,
+      ratingCount: this.ratingCount[slot]!,
+      bestFriend: (f & F_BEST) !== 0,
+      skills,
+      certifications,
+      online: (f & F_ONLINE) !== 0,
+      availability: this.availability.get(slot)?.source,
+      capacity: this.capacity[slot]!,
+      load: this.load[slot]!,
+      stats: {
+        recentOffers: this.offers[slot]!,
+        recentAwards: this.awards[slot]!,
+        ...(Number.isNaN(ar) ? {} : { acceptRate: ar }),
+        ...(Number.isNaN(rm) ? {} : { responseMs: rm }),
+      },
+    };
+  }
+
+  /** Decayed recent offers and awards of a slot at time `now`. */
+  countersAtTime(slot: number, now: number): { offers: number; awards: number } {
+    const f = this.decay(slot, now);
+    return { offers: this.offers[slot]! * f, awards: this.awards[slot]! * f };
+  }
+
+  /** Decay factor of a slot's counters from their last update to `now` (1 if `now` is earlier). */
+  decay(slot: number, now: number): number {
+    const dt = now - this.countersAt[slot]!;
+    return dt > 0 ? 2 ** (-dt / this.halfLifeMs) : 1;
+  }
+
+  /** Records that a technician was notified of a job at `now` (feeds fairness and the notification cap). */
+  recordOffer(id: string, now: number): void {
+    const slot = this.slotOf(id);
+    checkTime(now, 'recordOffer');
+    this.bumpCounters(slot, now, 1, 0);
+    let times = this.notifications.get(slot);
+    if (!times) {
+      times = [];
+      this.notifications.set(slot, times);
+      this.setFlag(slot, F_NOTIFIED, true);
+    }
+    times.push(now);
+    if (times.length > this.historyLength) times.shift();
+  }
+
+  /**
+   * Records an answer to an offer: `accepted` or not, after `responseMs` (omit for an offer that
+   * expired unanswered: it counts as a refusal and leaves the response time alone).
+   */
+  recordResponse(id: string, accepted: boolean, responseMs?: number): void {
+    const slot = this.slotOf(id);
+    const a = this.alpha;
+    const ar = this.acceptRate[slot]!;
+    const x = accepted ? 1 : 0;
+    this.acceptRate[slot] = Number.isNaN(ar) ? x : ar + a * (x - ar);
+    if (responseMs !== undefined) {
+      if (!(responseMs >= 0) || !Number.isFinite(responseMs)) {
+        throw new InvalidArgumentError(`recordResponse('${id}'): responseMs is ${responseMs}; pass ms ≥ 0.`);
+      }
+      const rm = this.responseMs[slot]!;
+      this.responseMs[slot] = Number.isNaN(rm) ? responseMs : rm + a * (responseMs - rm);
+    }
+  }
+
+  /** Records that a technician won a job at `now`: awards counter +1 and load +1. */
+  recordAward(id: string, now: number): void {
+    const slot = this.slotOf(id);
+    checkTime(now, 'recordAward');
+    this.bumpCounters(slot, now, 0, 1);
+    this.load[slot] = this.load[slot]! + 1;
+    this.setFlag(slot, F_HAS_CAPACITY, this.load[slot]! < this.capacity[slot]!);
+  }
+
+  /** Releases one job of a technician (job done or cancelled): load −1. */
+  release(id: string): void {
+    const slot = this.slotOf(id);
+    if (this.load[slot] === 0) {
+      throw new InvalidArgumentError(`release('${id}'): the technician holds no job; release only after an award.`);
+    }
+    this.load[slot] = this.load[slot]! - 1;
+    this.setFlag(slot, F_HAS_CAPACITY, true);
+  }
+
+  /** Notifications of a slot within `windowMs` before `now`. */
+  notificationsWithin(slot: number, now: number, windowMs: number): number {
+    const times = this.notifications.get(slot);
+    if (!times) return 0;
+    let n = 0;
+    for (let i = times.length - 1; i >= 0 && times[i]! > now - windowMs; i--) n++;
+    return n;
+  }
+
+  /**
+   * Ids of technicians within `km` of a point (ignoring their own radius), nearest first.
+   * @example fleet.within(47.37, 8.54, 10) // ['anna', …]
+   */
+  within(lat: number, lon: number, km: number): Neighbour[] {
+    checkLatLon(lat, lon, 'within()', InvalidArgumentError);
+    checkRadius(km, 'km', 'within()', InvalidArgumentError);
+    return this.collect(lat, lon, km, false);
+  }
+
+  /** Technicians whose own service radius covers a point, nearest first. */
+  covering(lat: number, lon: number): Neighbour[] {
+    checkLatLon(lat, lon, 'covering()', InvalidArgumentError);
+    if (this.maxRadius === 0) return [];
+    return this.collect(lat, lon, this.maxRadius, true);
+  }
+
+  /** The `k` nearest technicians to a point (within `maxKm`), nearest first; ties by id. */
+  nearest(lat: number, lon: number, k: number, maxKm = 20_000): Neighbour[] {
+    checkLatLon(lat, lon, 'nearest()', InvalidArgumentError);
+    if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`nearest(): k is ${k}; pass a whole number ≥ 1.`);
+    if (!(maxKm > 0)) throw new InvalidArgumentError(`nearest(): maxKm is ${maxKm}; pass a distance in km > 0.`);
+    // Grow the search radius until k are found inside it: nothing outside can be nearer.
+    for (let km = Math.min(10, maxKm); ; km = Math.min(km * 3, maxKm)) {
+      const found = this.collect(lat, lon, km, false);
+      if (found.length >= k || km >= maxKm) return found.slice(0, k);
+    }
+  }
+
+  private collect(lat: number, lon: number, km: number, ownRadius: boolean): Neighbour[] {
+    const v = UNIT;
+    toUnit(lat, lon, v, 0);
+    const jx = v[0]!;
+    const jy = v[1]!;
+    const jz = v[2]!;
+    const limit = kmToChord2(km);
+    const idx = this.index;
+    const pairs = idx.ranges(lat, lon, km, this.scratch);
+    const buf = this.scratch.data;
+    const out: { id: string; d2: number }[] = [];
+    const { coords, meta } = idx;
+    for (let p = 0; p < pairs; p++) {
+      for (let e = buf[2 * p]!, end = buf[2 * p + 1]!; e < end; e++) {
+        if (meta[e * M_STRIDE] === 0) continue;
+        const o = e * C_STRIDE;
+        const dx = coords[o]! - jx;
+        const dy = coords[o + 1]! - jy;
+        const dz = coords[o + 2]! - jz;
+        const d2 = dx * dx + dy * dy + dz * dz;
+        if (d2 <= limit && (!ownRadius || d2 <= coords[o + 3]!)) {
+          out.push({ id: this.ids[meta[e * M_STRIDE + 3]!]!, d2 });
+        }
+      }
+    }
+    out.sort((a, b) => a.d2 - b.d2 || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return out.map((x) => ({ id: x.id, distanceKm: chord2ToKm(x.d2) }));
+  }
+
+  /** Bytes held by typed arrays (index and attributes); the id map and strings come on top. */
+  get byteLength(): number {
+    const attrs =
+      this.lat.byteLength +
+      this.lon.byteLength +
+      this.radiusKm.byteLength +
+      this.rating.byteLength +
+      this.ratingCount.byteLength +
+      this.capacity.byteLength +
+      this.load.byteLength +
+      this.flags.byteLength +
+      this.offers.byteLength +
+      this.awards.byteLength +
+      this.countersAt.byteLength +
+      this.acceptRate.byteLength +
+      this.responseMs.byteLength;
+    return attrs + this.index.byteLength;
+  }
+
+  /** Mask of registered names; unknown names set `unknown` (nobody can match them). */
+  maskOf(registry: Map<string, number>, names: readonly string[] | undefined): { mask: number; unknown: boolean } {
+    let mask = 0;
+    let unknown = false;
+    if (names) {
+      for (const n of names) {
+        const bit = registry.get(n);
+        if (bit === undefined) unknown = true;
+        else mask = (mask | bit) >>> 0;
+      }
+    }
+    return { mask, unknown };
+  }
+
+  /** Throws {@link RegistryFullError} if registering `names` would pass 32 distinct entries. */
+  private checkRegistry(registry: Map<string, number>, names: readonly string[] | undefined, what: string): void {
+    if (!names) return;
+    const fresh = [...new Set(names)].filter((n) => !registry.has(n));
+    if (registry.size + fresh.length > 32) {
+      throw new RegistryFullError(
+        `${what} '${fresh[0]}' would be the 33rd distinct ${what}; crowd-dispatch keeps ${what}s in a 32-bit mask. Merge rare ${what}s or open an issue.`,
+      );
+    }
+  }
+
+  private register(registry: Map<string, number>, names: readonly string[] | undefined): number {
+    let mask = 0;
+    if (names) {
+      for (const n of names) {
+        let bit = registry.get(n);
+        if (bit === undefined) {
+          bit = (1 << registry.size) >>> 0;
+          registry.set(n, bit);
+        }
+        mask = (mask | bit) >>> 0;
+      }
+    }
+    return mask;
+  }
+
+  private write(t: TechnicianInput, existing: number | undefined): void {
+    // Everything that can throw happens before the first write.
+    this.checkRegistry(this.skillBits, t.skills, 'skill');
+    this.checkRegistry(this.partnerBits, t.certifications, 'certification');
+    const radius = t.radiusKm ?? DEFAULT_RADIUS_KM;
+    const capacity = t.capacity ?? 1;
+    const load = t.load ?? 0;
+    const skills = this.register(this.skillBits, t.skills);
+    const certs = this.register(this.partnerBits, t.certifications);
+    let slot = existing;
+    if (slot === undefined) {
+      slot = this.freeSlots.pop() ?? this.ids.length;
+      if (slot >= this.lat.length) this.growSlots(Math.ceil(this.lat.length * 1.5) + 16);
+      this.ids[slot] = t.id;
+      this.idToSlot.set(t.id, slot);
+    }
+    this.lat[slot] = t.lat;
+    this.lon[slot] = t.lon;
+    this.radiusKm[slot] = radius;
+    if (radius > this.maxRadius) this.maxRadius = radius;
+    const rc = t.ratingCount ?? 0;
+    this.rating[slot] = rc > 0 && t.rating !== undefined ? t.rating : Number.NaN;
+    this.ratingCount[slot] = rc;
+    this.capacity[slot] = capacity;
+    this.load[slot] = load;
+    // Counters are the dispatcher's: a record without `stats` keeps those of an existing technician.
+    if (existing === undefined || t.stats) {
+      const s = t.stats ?? {};
+      this.offers[slot] = s.recentOffers ?? 0;
+      this.awards[slot] = s.recentAwards ?? 0;
+      this.countersAt[slot] = Number.NEGATIVE_INFINITY;
+      this.acceptRate[slot] = s.acceptRate ?? Number.NaN;
+      this.responseMs[slot] = s.responseMs ?? Number.NaN;
+    }
+    if (t.availability) this.availability.set(slot, { source: t.availability, compiled: compileAvailability(t.availability) });
+    else this.availability.delete(slot);
+    let flags = F_ALIVE;
+    if (t.online ?? true) flags |= F_ONLINE;
+    flags |= t.tier === 'pro' ? F_PRO : F_FRIEND;
+    if (t.bestFriend) flags |= F_BEST;
+    if (load < capacity) flags |= F_HAS_CAPACITY;
+    if (t.availability) flags |= F_WINDOWS;
+    if (this.notifications.has(slot)) flags |= F_NOTIFIED;
+    this.flags[slot] = flags;
+    const v = UNIT;
+    toUnit(t.lat, t.lon, v, 0);
+    const r2 = kmToChord2(radius);
+    if (existing === undefined || this.index.slotEntry[slot]! < 0) {
+      this.index.insert(slot, v[0]!, v[1]!, v[2]!, t.lat, t.lon, r2, flags, skills, certs);
+    } else {
+      this.index.move(slot, v[0]!, v[1]!, v[2]!, t.lat, t.lon);
+      this.index.update(slot, r2, flags, skills, certs);
+    }
+  }
+
+  private setFlag(slot: number, bit: number, on: boolean): void {
+    const f = on ? this.flags[slot]! | bit : this.flags[slot]! & ~bit;
+    this.flags[slot] = f;
+    this.index.setFlags(slot, f);
+  }
+
+  private bumpCounters(slot: number, now: number, offers: number, awards: number): void {
+    const f = this.decay(slot, now);
+    this.offers[slot] = this.offers[slot]! * f + offers;
+    this.awards[slot] = this.awards[slot]! * f + awards;
+    if (now > this.countersAt[slot]!) this.countersAt[slot] = now;
+  }
+
+  private growSlots(n: number): void {
+    const grow = <T extends Float64Array | Float32Array | Uint32Array | Uint16Array | Uint8Array>(a: T, fill?: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      if (fill !== undefined) b.fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.lat = grow(this.lat);
+    this.lon = grow(this.lon);
+    this.radiusKm = grow(this.radiusKm);
+    this.rating = grow(this.rating, Number.NaN);
+    this.ratingCount = grow(this.ratingCount);
+    this.capacity = grow(this.capacity);
+    this.load = grow(this.load);
+    this.flags = grow(this.flags);
+    this.offers = grow(this.offers);
+    this.awards = grow(this.awards);
+    this.countersAt = grow(this.countersAt);
+    this.acceptRate = grow(this.acceptRate, Number.NaN);
+    this.responseMs = grow(this.responseMs, Number.NaN);
+  }
+}
+
+const UNIT = new Float64Array(3);
+
+function checkTime(now: number, fn: string): void {
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new InvalidArgumentError(`${fn}(): now is ${String(now)}; pass the current time in ms (a finite number).`);
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * The planner: candidate search + eligibility + score + waves for one job, deterministic for a
+ * given fleet, job, policy and `now`. The scan reads only the index's flat arrays and rejects on
+ * bitmasks before computing a distance; only eligible technicians are scored, and a bounded heap
+ * keeps the best `maxNotifiedPerJob` without sorting everyone.
+ */
+import {
+  type EligibilityOverrides,
+  type JobContext,
+  jobContext,
+  passesSlow,
+  REQUIRED_FLAGS,
+  reasonsFor,
+} from './eligibility.js';
+import { InvalidArgumentError } from './errors.js';
+import { F_BEST, F_NOTIFIED, F_WINDOWS, type Fleet } from './fleet.js';
+import { C_STRIDE, M_STRIDE, RangeBuffer } from './geo/grid.js';
+import { chord2ToKm, kmToChord2 } from './geo/sphere.js';
+import { assertPolicy, type Policy } from './policy.js';
+import { scoreSlot } from './scoring.js';
+import type { Candidate, Exclusion, Job, Plan } from './types.js';
+import { validateJob } from './validate.js';
+import { assignWaves } from './waves.js';
+
+/** Options of {@link plan}. */
+export interface PlanOptions extends EligibilityOverrides {
+  /** The current time, ms (availability windows, notification cap, counter decay). */
+  now: number;
+  /** A policy made by `createPolicy`. */
+  policy: Policy;
+  /** Also return the excluded technicians near the job with their reasons. @default false */
+  explain?: boolean;
+}
+
+const SLOW_FLAGS = F_WINDOWS | F_NOTIFIED;
+const NF = 6; // factors per candidate
+
+/**
+ * The best `k` candidates seen so far, kept sorted best first (insertion by binary search: for
+ * the few dozen a plan keeps, cheaper than a heap plus a final sort). Each entry owns a row of the
+ * factor pool, so factors are computed once and never copied while entries shift.
+ */
+class TopK {
+  score = new Float64Array(0);
+  d2 = new Float64Array(0);
+  slot = new Int32Array(0);
+  row = new Int32Array(0);
+  pool = new Float64Array(0);
+  size = 0;
+  k = 0;
+  /** Pool row not owned by any entry (where the next candidate's factors go once full). */
+  spare = 0;
+  fleet!: Fleet;
+
+  reset(fleet: Fleet, k: number): void {
+    if (this.score.length < k) {
+      this.score = new Float64Array(k);
+      this.d2 = new Float64Array(k);
+      this.slot = new Int32Array(k);
+      this.row = new Int32Array(k);
+      this.pool = new Float64Array((k + 1) * NF);
+    }
+    this.fleet = fleet;
+    this.k = k;
+    this.size = 0;
+    this.spare = k;
+  }
+
+  /** Pool row the next candidate's factors should be written to. */
+  get freeRow(): number {
+    return this.size < this.k ? this.size : this.spare;
+  }
+
+  /** Inserts a candidate whose factors are in row {@link freeRow}, unless the list is full of better ones. */
+  offer(score: number, d2: number, slot: number): void {
+    const { k } = this;
+    let n = this.size;
+    if (n === k && !this.better(score, d2, slot, n - 1)) return;
+    const row = this.freeRow;
+    if (n === k) {
+      this.spare = this.row[n - 1]!; // the evicted last entry's row
+      n--;
+    } else {
+      this.size++;
+    }
+    // Binary search for the first entry that ranks below the candidate.
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.better(score, d2, slot, mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    for (let i = n; i > lo; i--) {
+      this.score[i] = this.score[i - 1]!;
+      this.d2[i] = this.d2[i - 1]!;
+      this.slot[i] = this.slot[i - 1]!;
+      this.row[i] = this.row[i - 1]!;
+    }
+    this.score[lo] = score;
+    this.d2[lo] = d2;
+    this.slot[lo] = slot;
+    this.row[lo] = row;
+  }
+
+  /** Strict ranking: higher score, then nearer, then smaller id. */
+  private better(s: number, d: number, slot: number, i: number): boolean {
+    const si = this.score[i]!;
+    if (s !== si) return s > si;
+    const di = this.d2[i]!;
+    if (d !== di) return d < di;
+    return this.fleet.idOf(slot) < this.fleet.idOf(this.slot[i]!);
+  }
+}
+
+// Module scratch, reused across calls (a thread runs one plan at a time).
+const ranges = new RangeBuffer();
+const top = new TopK();
+
+function consider(fleet: Fleet, slot: number, flags: number, d2: number, ctx: JobContext, policy: Policy): void {
+  const ownRadius = fleet.radiusKm[slot]!;
+  const radius = ownRadius < ctx.jobRadiusKm ? ownRadius : ctx.jobRadiusKm;
+  const score = scoreSlot(fleet, slot, flags, chord2ToKm(d2), radius, ctx, policy, top.pool, top.freeRow * NF);
+  top.offer(score, d2, slot);
+}
+
+/**
+ * Plans a job: who is eligible, each candidate's score and breakdown, and the first-round waves.
+ * @example
+ * const policy = createPolicy();
+ * const p = plan(fleet, { id: 'job-1', lat: 47.37, lon: 8.54, skills: ['router'] }, { now, policy });
+ * p.waves[0].technicianIds; // notified at once
+ */
+export function plan(fleet: Fleet, job: Job, options: PlanOptions): Plan {
+  const { now, policy, explain = false } = options;
+  assertPolicy(policy);
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new InvalidArgumentError(`plan(): now is ${String(now)}; pass the current time in ms.`);
+  }
+  validateJob(job);
+  const mr = options.maxRadiusKm;
+  if (mr !== undefined && !(typeof mr === 'number' && mr > 0 && mr <= 1000)) {
+    throw new InvalidArgumentError(`plan(): maxRadiusKm is ${String(mr)}; pass km in (0, 1000].`);
+  }
+  const ctx = jobContext(fleet, job, policy, now, options);
+  top.reset(fleet, policy.maxNotifiedPerJob);
+  const searchKm = Math.min(ctx.jobRadiusKm, fleet.maxRadiusKm);
+  let eligible = 0;
+  let excluded: Exclusion[] | undefined;
+  if (explain) {
+    excluded = [];
+    if (searchKm > 0) eligible = explainScan(fleet, ctx, policy, searchKm, excluded);
+  } else if (searchKm > 0 && !ctx.skillUnknown && !(ctx.certRequired && ctx.certUnknown)) {
+    eligible = scan(fleet, ctx, policy, searchKm);
+  }
+  return finish(fleet, job, policy, eligible, excluded, ctx);
+}
+
+/** The hot path: reads typed arrays only until a technician passes every mask and distance test. */
+function scan(fleet: Fleet, ctx: JobContext, policy: Policy, searchKm: number): number {
+  const idx = fleet.index;
+  const pairs = idx.ranges(ctx.job.lat, ctx.job.lon, searchKm, ranges);
+  const buf = ranges.data;
+  const { coords, meta } = idx;
+  const { jx, jy, jz, tierMask, skillMask, certMask } = ctx;
+  const limit = Math.min(kmToChord2(searchKm), ctx.jobChord2);
+  const useSets = ctx.blocked.size > 0 || ctx.offered.size > 0;
+  let eligible = 0;
+  for (let p = 0; p < pairs; p++) {
+    const end = buf[2 * p + 1]!;
+    for (let e = buf[2 * p]!; e < end; e++) {
+      const m = e * M_STRIDE;
+      const flags = meta[m]!;
+      // Bitmask tests first (dead entries have flags 0): most technicians fail here, before any distance.
+      if (
+        (flags & REQUIRED_FLAGS) !== REQUIRED_FLAGS ||
+        (flags & tierMask) === 0 ||
+        (meta[m + 1]! & skillMask) !== skillMask ||
+        (certMask !== 0 && (meta[m + 2]! & certMask) === 0)
+      ) {
+        continue;
+      }
+      const o = e * C_STRIDE;
+      const dx = coords[o]! - jx;
+      const dy = coords[o + 1]! - jy;
+      const dz = coords[o + 2]! - jz;
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 > limit || d2 > coords[o + 3]!) continue;
+      const slot = meta[m + 3]!;
+      if ((useSets || (flags & SLOW_FLAGS) !== 0) && !passesSlow(fleet, slot, flags, ctx)) continue;
+      eligible++;
+      consider(fleet, slot, flags, d2, ctx, policy);
+    }
+  }
+  return eligible;
+}
+
+/** Every rule evaluated by name, for `explain: true`. Same candidates and ranking as {@link scan}. */
+function explainScan(fleet: Fleet, ctx: JobContext, policy: Policy, searchKm: number, excluded: Exclusion[]): number {
+  const idx = fleet.index;
+  const pairs = idx.ranges(ctx.job.lat, ctx.job.lon, searchKm, ranges);
+  const buf = ranges.data;
+  const limit = kmToChord2(searchKm);
+  let eligible = 0;
+  for (let p = 0; p < pairs; p++) {
+    for (let e = buf[2 * p]!; e < buf[2 * p + 1]!; e++) {
+      const m = e * M_STRIDE;
+      const flags = idx.meta[m]!;
+      if (flags === 0) continue;
+      const o = e * C_STRIDE;
+      const dx = idx.coords[o]! - ctx.jx;
+      const dy = idx.coords[o + 1]! - ctx.jy;
+      const dz = idx.coords[o + 2]! - ctx.jz;
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 > limit) continue;
+      const slot = idx.meta[m + 3]!;
+      const reasons = reasonsFor(fleet, slot, e, d2, ctx);
+      if (reasons.length > 0) {
+        excluded.push({ id: fleet.idOf(slot), distanceKm: chord2ToKm(d2), reasons });
+      } else {
+        eligible++;
+        consider(fleet, slot, flags, d2, ctx, policy);
+      }
+    }
+  }
+  excluded.sort((a, b) => a.distanceKm - b.distanceKm || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return eligible;
+}
+
+function finish(
+  fleet: Fleet,
+  job: Job,
+  policy: Policy,
+  eligible: number,
+  excluded: Exclusion[] | undefined,
+  ctx: JobContext,
+): Plan {
+  const n = top.size;
+  const candidates = new Array<Candidate>(n);
+  const ids = new Array<string>(n);
+  const best = new Array<boolean>(n);
+  const pool = top.pool;
+  for (let rank = 0; rank < n; rank++) {
+    const slot = top.slot[rank]!;
+    const f = top.row[rank]! * NF;
+    const id = fleet.idOf(slot);
+    const bestFriend = (fleet.flags[slot]! & F_BEST) !== 0;
+    ids[rank] = id;
+    best[rank] = bestFriend;
+    candidates[rank] = {
+      id,
+      rank,
+      wave: -1,
+      score: top.score[rank]!,
+      distanceKm: chord2ToKm(top.d2[rank]!),
+      radiusKm: Math.min(fleet.radiusKm[slot]!, ctx.jobRadiusKm),
+      bestFriend,
+      breakdown: {
+        distance: pool[f]!,
+        tierFit: pool[f + 1]!,
+        rating: pool[f + 2]!,
+        bestFriend: pool[f + 3]!,
+        fairness: pool[f + 4]!,
+        responsiveness: pool[f + 5]!,
+      },
+    };
+  }
+  const { waveOf, waves } = assignWaves(ids, best, policy);
+  for (let i = 0; i < n; i++) candidates[i]!.wave = waveOf[i]!;
+  const out: Plan = { jobId: job.id, at: ctx.now, candidates, waves, eligibleCount: eligible };
+  if (excluded) out.excluded = excluded;
+  return out;
+}

@@ -1,0 +1,349 @@
+/**
+ * Dispatch policy: every tunable of eligibility, scoring, waves and escalation, with documented
+ * defaults, resolved and validated in one place ({@link createPolicy}).
+ */
+import { InvalidPolicyError } from './errors.js';
+import type { FactorName, PartnerRules } from './types.js';
+
+/** One first-round notification wave. */
+export interface WaveSpec {
+  /** How many technicians this wave notifies (> 0). */
+  size: number;
+  /** When it goes out, ms after the job opens (≥ 0, strictly increasing across waves). */
+  offsetMs: number;
+}
+
+/** One step of the escalation ladder, taken when no one has accepted by `afterMs`. */
+export type EscalationStep =
+  | {
+      /** Notify the next `size` ranked candidates of the reserve. */
+      action: 'deeper';
+      afterMs: number;
+      size: number;
+    }
+  | {
+      /** Widen a job's own max radius to `radiusKm` (only for jobs that set one) and re-plan. */
+      action: 'widen';
+      afterMs: number;
+      radiusKm: number;
+    }
+  | {
+      /** Let Pros take a Friend job where the partner allows it, and re-plan. */
+      action: 'allowPros';
+      afterMs: number;
+    }
+  | {
+      /** Notify every eligible technician not yet notified (up to the per-job cap). */
+      action: 'broadcast';
+      afterMs: number;
+    };
+
+/** Everything a caller may set; every field is optional and has a documented default. */
+export interface PolicyInput {
+  /** Factor weights (≥ 0, at least one > 0). Defaults: distance 0.35, tierFit 0.1, rating 0.2, bestFriend 0.1, fairness 0.15, responsiveness 0.1. */
+  weights?: Partial<Record<FactorName, number>>;
+  /** Rating shrinkage: a Bayesian average toward `prior` worth `priorCount` ratings. @default { prior: 4.3, priorCount: 10 } */
+  rating?: { prior?: number; priorCount?: number };
+  /** Fairness: score = 1 / (1 + recentOffers/offersScale + recentAwards/awardsScale). @default { offersScale: 20, awardsScale: 4 } */
+  fairness?: { offersScale?: number; awardsScale?: number };
+  /** Responsiveness: mean of accept rate and 1/(1 + responseMs/responseScaleMs); unknown values use the priors. @default { acceptRatePrior: 0.5, responseScaleMs: 30000, responseMsPrior: 30000 } */
+  responsiveness?: { acceptRatePrior?: number; responseScaleMs?: number; responseMsPrior?: number };
+  /** Tier fit of each pairing, 0–1. @default { friendOnAny: 1, proOnAny: 0.8, proOnFriend: 0.5 } (exact tier matches are 1) */
+  tierFit?: { friendOnAny?: number; proOnAny?: number; proOnFriend?: number };
+  /** Whether Pros may take Friend jobs in the first round (a partner may override). @default false */
+  allowProsOnFriendJobs?: boolean;
+  /** Rules per partner id. @default {} */
+  partners?: Record<string, PartnerRules>;
+  /** First-round waves; the default fits inside 60 s. @default [{size:5,offsetMs:0},{size:10,offsetMs:15000},{size:15,offsetMs:35000}] */
+  waves?: WaveSpec[];
+  /** Most technicians one job may ever notify, escalation included. @default 60 */
+  maxNotifiedPerJob?: number;
+  /** Waves a Best Friend moves forward (0 disables the boost in distribution). @default 1 */
+  bestFriendWaveAdvance?: number;
+  /** Per-technician notification cap over a sliding window; `null` disables. @default { max: 12, windowMs: 3600000 } */
+  notificationCap?: { max: number; windowMs: number } | null;
+  /** How long an offer stays valid after it is sent, ms. @default 60000 */
+  offerTtlMs?: number;
+  /** Whether a technician who declined or let an offer expire may be offered the same job again. @default false */
+  reofferDeclined?: boolean;
+  /** Escalation ladder, in order of `afterMs`. @default deeper 20 at 60 s, widen to 60 km at 120 s, allowPros at 180 s, broadcast at 300 s */
+  escalation?: EscalationStep[];
+  /** Hand the job back to the partner as unfilled this long after it opened, ms. @default 900000 (15 min) */
+  deadlineMs?: number;
+}
+
+/** A validated policy with every default filled in. Create it with {@link createPolicy}. */
+export interface Policy {
+  readonly weights: Readonly<Record<FactorName, number>>;
+  readonly rating: { readonly prior: number; readonly priorCount: number };
+  readonly fairness: { readonly offersScale: number; readonly awardsScale: number };
+  readonly responsiveness: {
+    readonly acceptRatePrior: number;
+    readonly responseScaleMs: number;
+    readonly responseMsPrior: number;
+  };
+  readonly tierFit: { readonly friendOnAny: number; readonly proOnAny: number; readonly proOnFriend: number };
+  readonly allowProsOnFriendJobs: boolean;
+  readonly partners: Readonly<Record<string, Readonly<PartnerRules>>>;
+  readonly waves: readonly Readonly<WaveSpec>[];
+  readonly maxNotifiedPerJob: number;
+  readonly bestFriendWaveAdvance: number;
+  readonly notificationCap: { readonly max: number; readonly windowMs: number } | null;
+  readonly offerTtlMs: number;
+  readonly reofferDeclined: boolean;
+  readonly escalation: readonly Readonly<EscalationStep>[];
+  readonly deadlineMs: number;
+  /** Brand: only {@link createPolicy} makes these. */
+  readonly [POLICY_BRAND]: true;
+}
+
+const POLICY_BRAND: unique symbol = Symbol('crowd-dispatch.policy');
+
+/** The default factor weights. */
+export const DEFAULT_WEIGHTS: Readonly<Record<FactorName, number>> = Object.freeze({
+  distance: 0.35,
+  tierFit: 0.1,
+  rating: 0.2,
+  bestFriend: 0.1,
+  fairness: 0.15,
+  responsiveness: 0.1,
+});
+
+const FACTORS: readonly FactorName[] = [
+  'distance',
+  'tierFit',
+  'rating',
+  'bestFriend',
+  'fairness',
+  'responsiveness',
+];
+
+function fail(path: string, what: string, fix: string): never {
+  throw new InvalidPolicyError(`policy.${path} ${what}; ${fix}.`, path);
+}
+
+function num(
+  value: unknown,
+  fallback: number,
+  path: string,
+  min: number,
+  max: number,
+  opts: { integer?: boolean; minExclusive?: boolean } = {},
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    fail(path, `is ${String(value)}, not a finite number`, `pass a number between ${min} and ${max}`);
+  }
+  if (opts.integer && !Number.isInteger(value)) fail(path, `is ${value}`, 'pass a whole number');
+  if ((opts.minExclusive ? value <= min : value < min) || value > max) {
+    fail(
+      path,
+      `is ${value}, outside ${opts.minExclusive ? '(' : '['}${min}, ${max}]`,
+      `pass a value in that range`,
+    );
+  }
+  return value;
+}
+
+function bool(value: unknown, fallback: boolean, path: string): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(path, `is ${String(value)}`, 'pass true or false');
+  return value;
+}
+
+function object(value: unknown, path: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail(path, 'is not an object', 'pass an object or leave it out');
+  }
+  return value as Record<string, unknown>;
+}
+
+const DAY_MS = 86_400_000;
+
+function resolveWaves(input: unknown): WaveSpec[] {
+  if (input === undefined) {
+    return [
+      { size: 5, offsetMs: 0 },
+      { size: 10, offsetMs: 15_000 },
+      { size: 15, offsetMs: 35_000 },
+    ];
+  }
+  if (!Array.isArray(input) || input.length === 0) {
+    fail('waves', 'is not a non-empty array', 'pass at least one { size, offsetMs }');
+  }
+  let previous = -1;
+  return input.map((w, i) => {
+    const o = object(w, `waves[${i}]`);
+    const size = num(o.size, Number.NaN, `waves[${i}].size`, 1, 10_000, { integer: true });
+    if (Number.isNaN(size)) fail(`waves[${i}].size`, 'is missing', 'give every wave a size ≥ 1');
+    const offsetMs = num(o.offsetMs, Number.NaN, `waves[${i}].offsetMs`, 0, DAY_MS);
+    if (Number.isNaN(offsetMs)) fail(`waves[${i}].offsetMs`, 'is missing', 'give every wave an offsetMs ≥ 0');
+    if (offsetMs <= previous) {
+      fail(`waves[${i}].offsetMs`, `is ${offsetMs}, not after the previous wave`, 'make offsets strictly increasing');
+    }
+    previous = offsetMs;
+    return { size, offsetMs };
+  });
+}
+
+function resolveEscalation(input: unknown): EscalationStep[] {
+  if (input === undefined) {
+    return [
+      { action: 'deeper', afterMs: 60_000, size: 20 },
+      { action: 'widen', afterMs: 120_000, radiusKm: 60 },
+      { action: 'allowPros', afterMs: 180_000 },
+      { action: 'broadcast', afterMs: 300_000 },
+    ];
+  }
+  if (!Array.isArray(input)) fail('escalation', 'is not an array', 'pass a list of steps (or [] for none)');
+  let previous = -1;
+  return input.map((s, i) => {
+    const o = object(s, `escalation[${i}]`);
+    const afterMs = num(o.afterMs, Number.NaN, `escalation[${i}].afterMs`, 0, DAY_MS);
+    if (Number.isNaN(afterMs)) fail(`escalation[${i}].afterMs`, 'is missing', 'give every step an afterMs');
+    if (afterMs < previous) {
+      fail(`escalation[${i}].afterMs`, `is ${afterMs}, before the previous step`, 'order steps by afterMs');
+    }
+    previous = afterMs;
+    switch (o.action) {
+      case 'deeper': {
+        const size = num(o.size, Number.NaN, `escalation[${i}].size`, 1, 10_000, { integer: true });
+        if (Number.isNaN(size)) fail(`escalation[${i}].size`, 'is missing', 'give a deeper step a size ≥ 1');
+        return { action: 'deeper', afterMs, size };
+      }
+      case 'widen': {
+        const radiusKm = num(o.radiusKm, Number.NaN, `escalation[${i}].radiusKm`, 0, 1000, {
+          minExclusive: true,
+        });
+        if (Number.isNaN(radiusKm)) fail(`escalation[${i}].radiusKm`, 'is missing', 'give a widen step a radiusKm');
+        return { action: 'widen', afterMs, radiusKm };
+      }
+      case 'allowPros':
+        return { action: 'allowPros', afterMs };
+      case 'broadcast':
+        return { action: 'broadcast', afterMs };
+      default:
+        return fail(
+          `escalation[${i}].action`,
+          `is ${JSON.stringify(o.action)}`,
+          "use one of 'deeper', 'widen', 'allowPros', 'broadcast'",
+        );
+    }
+  });
+}
+
+/**
+ * Validates a policy and fills in every default. Throws {@link InvalidPolicyError} naming the
+ * field (`path`) and the fix. The result is frozen and can be shared across plans and sessions.
+ * @example
+ * const policy = createPolicy({ waves: [{ size: 3, offsetMs: 0 }, { size: 10, offsetMs: 20_000 }] });
+ */
+export function createPolicy(input: PolicyInput = {}): Policy {
+  const root = object(input, '(root)');
+  const w = object(root.weights, 'weights');
+  for (const key of Object.keys(w)) {
+    if (!FACTORS.includes(key as FactorName)) {
+      fail(`weights.${key}`, 'is not a score factor', `use one of ${FACTORS.join(', ')}`);
+    }
+  }
+  const weights = Object.fromEntries(
+    FACTORS.map((f) => [f, num(w[f], DEFAULT_WEIGHTS[f], `weights.${f}`, 0, 1000)]),
+  ) as Record<FactorName, number>;
+  if (FACTORS.every((f) => weights[f] === 0)) fail('weights', 'are all 0', 'give at least one factor a weight > 0');
+
+  const r = object(root.rating, 'rating');
+  const fa = object(root.fairness, 'fairness');
+  const re = object(root.responsiveness, 'responsiveness');
+  const tf = object(root.tierFit, 'tierFit');
+  const partnersIn = object(root.partners, 'partners');
+  const partners: Record<string, PartnerRules> = {};
+  for (const [id, rules] of Object.entries(partnersIn)) {
+    const p = object(rules, `partners.${id}`);
+    const out: PartnerRules = {
+      proOnly: bool(p.proOnly, false, `partners.${id}.proOnly`),
+      requireCertification: bool(p.requireCertification, false, `partners.${id}.requireCertification`),
+    };
+    if (p.allowProsOnFriendJobs !== undefined) {
+      out.allowProsOnFriendJobs = bool(p.allowProsOnFriendJobs, false, `partners.${id}.allowProsOnFriendJobs`);
+    }
+    partners[id] = Object.freeze(out);
+  }
+  const waves = resolveWaves(root.waves);
+  const firstRound = waves.reduce((s, x) => s + x.size, 0);
+  const maxNotifiedPerJob = num(root.maxNotifiedPerJob, Math.max(60, firstRound), 'maxNotifiedPerJob', 1, 100_000, {
+    integer: true,
+  });
+  if (maxNotifiedPerJob < firstRound) {
+    fail(
+      'maxNotifiedPerJob',
+      `is ${maxNotifiedPerJob}, below the ${firstRound} technicians the waves notify`,
+      'raise it or shrink the waves',
+    );
+  }
+  let notificationCap: Policy['notificationCap'] = { max: 12, windowMs: 3_600_000 };
+  if (root.notificationCap === null) notificationCap = null;
+  else if (root.notificationCap !== undefined) {
+    const c = object(root.notificationCap, 'notificationCap');
+    notificationCap = {
+      max: num(c.max, 12, 'notificationCap.max', 1, 64, { integer: true }),
+      windowMs: num(c.windowMs, 3_600_000, 'notificationCap.windowMs', 1, 7 * DAY_MS),
+    };
+  }
+  const escalation = resolveEscalation(root.escalation);
+  const deadlineMs = num(root.deadlineMs, 900_000, 'deadlineMs', 1, 7 * DAY_MS);
+  const lastWave = waves[waves.length - 1]!.offsetMs;
+  if (deadlineMs <= lastWave) {
+    fail('deadlineMs', `is ${deadlineMs}, not after the last wave (${lastWave} ms)`, 'set a later deadline');
+  }
+  const policy = {
+    weights: Object.freeze(weights),
+    rating: Object.freeze({
+      prior: num(r.prior, 4.3, 'rating.prior', 1, 5),
+      priorCount: num(r.priorCount, 10, 'rating.priorCount', 0, 1e6),
+    }),
+    fairness: Object.freeze({
+      offersScale: num(fa.offersScale, 20, 'fairness.offersScale', 0, 1e6, { minExclusive: true }),
+      awardsScale: num(fa.awardsScale, 4, 'fairness.awardsScale', 0, 1e6, { minExclusive: true }),
+    }),
+    responsiveness: Object.freeze({
+      acceptRatePrior: num(re.acceptRatePrior, 0.5, 'responsiveness.acceptRatePrior', 0, 1),
+      responseScaleMs: num(re.responseScaleMs, 30_000, 'responsiveness.responseScaleMs', 0, DAY_MS, {
+        minExclusive: true,
+      }),
+      responseMsPrior: num(re.responseMsPrior, 30_000, 'responsiveness.responseMsPrior', 0, DAY_MS),
+    }),
+    tierFit: Object.freeze({
+      friendOnAny: num(tf.friendOnAny, 1, 'tierFit.friendOnAny', 0, 1),
+      proOnAny: num(tf.proOnAny, 0.8, 'tierFit.proOnAny', 0, 1),
+      proOnFriend: num(tf.proOnFriend, 0.5, 'tierFit.proOnFriend', 0, 1),
+    }),
+    allowProsOnFriendJobs: bool(root.allowProsOnFriendJobs, false, 'allowProsOnFriendJobs'),
+    partners: Object.freeze(partners),
+    waves: Object.freeze(waves.map((x) => Object.freeze(x))),
+    maxNotifiedPerJob,
+    bestFriendWaveAdvance: num(root.bestFriendWaveAdvance, 1, 'bestFriendWaveAdvance', 0, 100, { integer: true }),
+    notificationCap: notificationCap && Object.freeze(notificationCap),
+    offerTtlMs: num(root.offerTtlMs, 60_000, 'offerTtlMs', 0, DAY_MS, { minExclusive: true }),
+    reofferDeclined: bool(root.reofferDeclined, false, 'reofferDeclined'),
+    escalation: Object.freeze(escalation.map((x) => Object.freeze(x))),
+    deadlineMs,
+    [POLICY_BRAND]: true as const,
+  };
+  return Object.freeze(policy);
+}
+
+/** True when `value` was made by {@link createPolicy}. */
+export function isPolicy(value: unknown): value is Policy {
+  return typeof value === 'object' && value !== null && (value as Policy)[POLICY_BRAND] === true;
+}
+
+/** Throws unless `value` was made by {@link createPolicy}; used at entry points that take a policy. */
+export function assertPolicy(value: unknown): asserts value is Policy {
+  if (!isPolicy(value)) {
+    throw new InvalidPolicyError(
+      'expected a resolved policy; call createPolicy(input) once and pass its result.',
+      '(root)',
+    );
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * Domain types of crowd-dispatch. Times are milliseconds on any epoch the caller chooses
+ * (`now` is always passed in); distances are kilometres on a sphere of radius 6371.0088 km.
+ */
+
+/** Technician tier: vetted private individuals (`friend`) or professional businesses (`pro`). */
+export type Tier = 'friend' | 'pro';
+
+/** What a job accepts: only Friends, only Pros, or either. */
+export type JobTier = Tier | 'any';
+
+/** A weekly availability window in the technician's local time. `end` before `start` wraps past midnight. */
+export interface AvailabilityWindow {
+  /** Day of the week the window starts on: 0 = Sunday … 6 = Saturday. */
+  day: number;
+  /** Local start time, `HH:MM` (24 h). */
+  start: string;
+  /** Local end time, `HH:MM` (24 h); `24:00` is allowed. */
+  end: string;
+}
+
+/** Weekly availability: the technician is available only inside one of the windows. */
+export interface Availability {
+  /** IANA time zone, e.g. `Europe/Zurich`. */
+  timeZone: string;
+  /** Windows in local time. An empty list means never available. */
+  windows: readonly AvailabilityWindow[];
+}
+
+/** Counters the score needs; the dispatcher keeps them up to date, a caller may seed them. */
+export interface TechnicianStats {
+  /** Offers received recently (exponentially decayed, see `FleetOptions.counterHalfLifeMs`). @default 0 */
+  recentOffers?: number;
+  /** Jobs won recently (decayed like `recentOffers`). @default 0 */
+  recentAwards?: number;
+  /** Share of offers accepted, 0–1 (moving average). @default undefined (unknown: the policy prior applies) */
+  acceptRate?: number;
+  /** Typical time to answer an offer in ms (moving average). @default undefined (unknown) */
+  responseMs?: number;
+}
+
+/** A technician as given to {@link Fleet.add} / {@link Fleet.upsert}. */
+export interface TechnicianInput {
+  /** Unique id, a non-empty string. */
+  id: string;
+  /** WGS84 latitude in degrees, −90…90. */
+  lat: number;
+  /** WGS84 longitude in degrees, −180…180. */
+  lon: number;
+  /** `friend` or `pro`. */
+  tier: Tier;
+  /** Service radius chosen by the technician, km. @default 30 */
+  radiusKm?: number;
+  /** Average rating, 1–5. Ignored while `ratingCount` is 0. */
+  rating?: number;
+  /** Number of ratings behind `rating`. @default 0 */
+  ratingCount?: number;
+  /** Holds the Best Friend status this year. @default false */
+  bestFriend?: boolean;
+  /** Skills, e.g. `router`, `tv-mount`. @default [] */
+  skills?: readonly string[];
+  /** Partner certifications (partner ids), e.g. `swisscom`. @default [] */
+  certifications?: readonly string[];
+  /** Logged into the app and reachable. @default true */
+  online?: boolean;
+  /** Weekly availability; absent means always available while online. */
+  availability?: Availability;
+  /** Jobs the technician can hold at once. @default 1 */
+  capacity?: number;
+  /** Jobs the technician holds now. @default 0 */
+  load?: number;
+  /** Counters for fairness and responsiveness. */
+  stats?: TechnicianStats;
+}
+
+/** A technician as read back from the fleet: every field resolved. */
+export interface Technician {
+  id: string;
+  lat: number;
+  lon: number;
+  tier: Tier;
+  radiusKm: number;
+  rating: number | undefined;
+  ratingCount: number;
+  bestFriend: boolean;
+  skills: string[];
+  certifications: string[];
+  online: boolean;
+  availability: Availability | undefined;
+  capacity: number;
+  load: number;
+  /** Counters decayed to the time of the last update (see {@link Fleet.statsAt} for a given time). */
+  stats: Required<Pick<TechnicianStats, 'recentOffers' | 'recentAwards'>> &
+    Pick<TechnicianStats, 'acceptRate' | 'responseMs'>;
+}
+
+/** A job to dispatch. */
+export interface Job {
+  /** Unique id. */
+  id: string;
+  /** WGS84 latitude of the customer's home. */
+  lat: number;
+  /** WGS84 longitude of the customer's home. */
+  lon: number;
+  /** Which tiers may take it. A partner marked `proOnly` forces `pro`. @default 'any' */
+  tier?: JobTier;
+  /** Skills every notified technician must have. @default [] */
+  skills?: readonly string[];
+  /** Partner that sent the job (e.g. `swisscom`); its rules in the policy apply. */
+  partner?: string;
+  /** Require the partner's certification; overrides the partner's default. */
+  requireCertification?: boolean;
+  /** Only technicians within this distance of the job, km (on top of their own radius). */
+  maxRadiusKm?: number;
+  /** Technicians the customer blocked. */
+  blocked?: readonly string[];
+}
+
+/** Per-partner rules, keyed by partner id in {@link PolicyInput.partners}. */
+export interface PartnerRules {
+  /** Only Pros may take this partner's jobs. @default false */
+  proOnly?: boolean;
+  /** Only technicians holding this partner's certification. @default false */
+  requireCertification?: boolean;
+  /** Pros may take this partner's Friend jobs (overrides the policy default). */
+  allowProsOnFriendJobs?: boolean;
+}
+
+/** Score factor names, in breakdown order. */
+export type FactorName = 'distance' | 'tierFit' | 'rating' | 'bestFriend' | 'fairness' | 'responsiveness';
+
+/** Each factor normalised to [0, 1]. */
+export type ScoreBreakdown = Record<FactorName, number>;
+
+/** A reason a technician is not notified. */
+export type ExclusionReason =
+  | 'outside_own_radius'
+  | 'beyond_job_radius'
+  | 'offline'
+  | 'tier'
+  | 'missing_skill'
+  | 'not_certified'
+  | 'unavailable_now'
+  | 'at_capacity'
+  | 'notification_cap'
+  | 'blocked_by_customer'
+  | 'already_offered';
+
+/** A ranked, eligible technician. */
+export interface Candidate {
+  /** Technician id. */
+  id: string;
+  /** 0-based rank (0 = best). */
+  rank: number;
+  /** First-round wave the technician is notified in, or -1 for the reserve (escalation only). */
+  wave: number;
+  /** Weighted score in [0, 1]. */
+  score: number;
+  /** Great-circle distance to the job, km. */
+  distanceKm: number;
+  /** The radius that applied (the smaller of the technician's and the job's), km. */
+  radiusKm: number;
+  /** Best Friend flag (moved into an earlier wave). */
+  bestFriend: boolean;
+  /** Each factor in [0, 1] before weighting. */
+  breakdown: ScoreBreakdown;
+}
+
+/** A technician near the job that was excluded, with every rule it failed. */
+export interface Exclusion {
+  id: string;
+  distanceKm: number;
+  reasons: ExclusionReason[];
+}
+
+/** One notification wave. */
+export interface Wave {
+  /** 0-based wave number. */
+  index: number;
+  /** When this wave goes out, ms after the job opened. */
+  offsetMs: number;
+  /** Technician ids in rank order. */
+  technicianIds: string[];
+}
+
+/** The deterministic answer to "who hears about this job, when?". */
+export interface Plan {
+  jobId: string;
+  /** When the plan was made (the `now` passed in). */
+  at: number;
+  /** Ranked eligible technicians, best first, at most `policy.maxNotifiedPerJob`. */
+  candidates: Candidate[];
+  /** First-round waves. Candidates not in a wave are the reserve for escalation. */
+  waves: Wave[];
+  /** Technicians near the job that are not eligible, with reasons; only with `explain: true`. */
+  excluded?: Exclusion[];
+  /** How many technicians were eligible in total (before the cap). */
+  eligibleCount: number;
+}
