@@ -3,8 +3,9 @@
  * minute-of-week intervals once; the UTC offset of a zone is cached per quarter hour, because
  * `Intl` costs microseconds and offsets only change on the hour or half hour.
  */
-import { parseHhmm } from './validate.js';
+
 import type { Availability } from './types.js';
+import { parseHhmm } from './validate.js';
 
 const WEEK_MIN = 7 * 1440;
 const QUARTER_MS = 900_000;

@@ -75,20 +75,25 @@ export function qualifyBestFriends(figures: readonly YearFigures[]): Qualificati
     if (!f || typeof f.id !== 'string' || f.id.length === 0) {
       throw new InvalidArgumentError(`${at}.id must be a non-empty string.`);
     }
-    if (seen.has(f.id)) throw new InvalidArgumentError(`${at}: id '${f.id}' appears twice; pass one row per technician.`);
+    if (seen.has(f.id))
+      throw new InvalidArgumentError(`${at}: id '${f.id}' appears twice; pass one row per technician.`);
     seen.add(f.id);
     if (!Number.isInteger(f.ratingCount) || f.ratingCount < 0) {
       throw new InvalidArgumentError(`${at}.ratingCount is ${f.ratingCount}; pass a whole number ≥ 0.`);
     }
     if (f.ratingCount > 0 && !(f.averageRating >= 1 && f.averageRating <= 5)) {
-      throw new InvalidArgumentError(`${at}.averageRating is ${f.averageRating}; pass a rating between 1 and 5.`);
+      throw new InvalidArgumentError(
+        `${at}.averageRating is ${f.averageRating}; pass a rating between 1 and 5.`,
+      );
     }
     if (!(f.revenue >= 0) || !Number.isFinite(f.revenue)) {
       throw new InvalidArgumentError(`${at}.revenue is ${f.revenue}; pass a finite amount ≥ 0.`);
     }
     for (const r of f.roles ?? []) {
       if (!ENGAGEMENT_ROLES.includes(r)) {
-        throw new InvalidArgumentError(`${at}.roles has '${String(r)}'; use one of ${ENGAGEMENT_ROLES.join(', ')}.`);
+        throw new InvalidArgumentError(
+          `${at}.roles has '${String(r)}'; use one of ${ENGAGEMENT_ROLES.join(', ')}.`,
+        );
       }
     }
   });

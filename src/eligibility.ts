@@ -89,9 +89,11 @@ export function jobContext(
     overrides.allowProsOnFriendJobs === true
       ? partnerAllows !== false
       : (partnerAllows ?? policy.allowProsOnFriendJobs);
-  const tierMask = tier === 'friend' ? F_FRIEND | (prosAllowed ? F_PRO : 0) : tier === 'pro' ? F_PRO : F_FRIEND | F_PRO;
+  const tierMask =
+    tier === 'friend' ? F_FRIEND | (prosAllowed ? F_PRO : 0) : tier === 'pro' ? F_PRO : F_FRIEND | F_PRO;
   const skills = fleet.maskOf(fleet.skillBits, job.skills);
-  const certRequired = job.partner !== undefined && (job.requireCertification ?? partner?.requireCertification ?? false);
+  const certRequired =
+    job.partner !== undefined && (job.requireCertification ?? partner?.requireCertification ?? false);
   const cert = certRequired ? fleet.maskOf(fleet.partnerBits, [job.partner!]) : { mask: 0, unknown: false };
   const v = new Float64Array(3);
   toUnit(job.lat, job.lon, v, 0);
@@ -193,7 +195,13 @@ export const RULES: readonly Rule[] = [
 ];
 
 /** Every rule a technician fails (empty when eligible). */
-export function reasonsFor(fleet: Fleet, slot: number, entry: number, d2: number, ctx: JobContext): ExclusionReason[] {
+export function reasonsFor(
+  fleet: Fleet,
+  slot: number,
+  entry: number,
+  d2: number,
+  ctx: JobContext,
+): ExclusionReason[] {
   const out: ExclusionReason[] = [];
   for (const rule of RULES) if (!rule.passes(fleet, slot, entry, d2, ctx)) out.push(rule.code);
   return out;
@@ -209,7 +217,11 @@ export const REQUIRED_FLAGS = F_ALIVE | F_ONLINE | F_HAS_CAPACITY;
 export function passesSlow(fleet: Fleet, slot: number, flags: number, ctx: JobContext): boolean {
   if (ctx.blocked.has(slot) || ctx.offered.has(slot)) return false;
   if (flags & F_WINDOWS && !isAvailableAt(fleet.availability.get(slot)!.compiled, ctx.now)) return false;
-  if (ctx.cap !== null && flags & F_NOTIFIED && fleet.notificationsWithin(slot, ctx.now, ctx.cap.windowMs) >= ctx.cap.max) {
+  if (
+    ctx.cap !== null &&
+    flags & F_NOTIFIED &&
+    fleet.notificationsWithin(slot, ctx.now, ctx.cap.windowMs) >= ctx.cap.max
+  ) {
     return false;
   }
   return true;

@@ -3,7 +3,7 @@
  * id to slot, and a live {@link GridIndex} holding the hot fields a candidate scan needs. Every
  * update validates first and writes second, so a rejected call leaves the fleet unchanged.
  */
-import { compileAvailability, type CompiledAvailability } from './availability.js';
+import { type CompiledAvailability, compileAvailability } from './availability.js';
 import { DuplicateIdError, InvalidArgumentError, RegistryFullError, UnknownIdError } from './errors.js';
 import { C_STRIDE, GridIndex, M_STRIDE, RangeBuffer } from './geo/grid.js';
 import { chord2ToKm, kmToChord2, toUnit } from './geo/sphere.js';
@@ -82,7 +82,10 @@ export class Fleet {
   /** Response-time moving average, ms (NaN = unknown). */
   responseMs = new Float32Array(0);
   /** Availability per slot, only for technicians that have windows. */
-  readonly availability = new Map<number, { source: NonNullable<TechnicianInput['availability']>; compiled: CompiledAvailability }>();
+  readonly availability = new Map<
+    number,
+    { source: NonNullable<TechnicianInput['availability']>; compiled: CompiledAvailability }
+  >();
   /** Recent notification times per slot (ascending), only for technicians notified at least once. */
   readonly notifications = new Map<number, number[]>();
 
@@ -95,10 +98,14 @@ export class Fleet {
   constructor(options: FleetOptions = {}) {
     const { counterHalfLifeMs = WEEK_MS, movingAverageAlpha = 0.1, notificationHistory = 64 } = options;
     if (!(counterHalfLifeMs > 0) || !Number.isFinite(counterHalfLifeMs)) {
-      throw new InvalidArgumentError(`FleetOptions.counterHalfLifeMs is ${counterHalfLifeMs}; pass a time in ms > 0.`);
+      throw new InvalidArgumentError(
+        `FleetOptions.counterHalfLifeMs is ${counterHalfLifeMs}; pass a time in ms > 0.`,
+      );
     }
     if (!(movingAverageAlpha > 0 && movingAverageAlpha <= 1)) {
-      throw new InvalidArgumentError(`FleetOptions.movingAverageAlpha is ${movingAverageAlpha}; pass a value in (0, 1].`);
+      throw new InvalidArgumentError(
+        `FleetOptions.movingAverageAlpha is ${movingAverageAlpha}; pass a value in (0, 1].`,
+      );
     }
     if (!Number.isInteger(notificationHistory) || notificationHistory < 1 || notificationHistory > 1024) {
       throw new InvalidArgumentError(
@@ -329,7 +336,9 @@ export class Fleet {
   release(id: string): void {
     const slot = this.slotOf(id);
     if (this.load[slot] === 0) {
-      throw new InvalidArgumentError(`release('${id}'): the technician holds no job; release only after an award.`);
+      throw new InvalidArgumentError(
+        `release('${id}'): the technician holds no job; release only after an award.`,
+      );
     }
     this.load[slot] = this.load[slot]! - 1;
     this.setFlag(slot, F_HAS_CAPACITY, true);
@@ -364,8 +373,10 @@ export class Fleet {
   /** The `k` nearest technicians to a point (within `maxKm`), nearest first; ties by id. */
   nearest(lat: number, lon: number, k: number, maxKm = 20_000): Neighbour[] {
     checkLatLon(lat, lon, 'nearest()', InvalidArgumentError);
-    if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`nearest(): k is ${k}; pass a whole number ≥ 1.`);
-    if (!(maxKm > 0)) throw new InvalidArgumentError(`nearest(): maxKm is ${maxKm}; pass a distance in km > 0.`);
+    if (!Number.isInteger(k) || k < 1)
+      throw new InvalidArgumentError(`nearest(): k is ${k}; pass a whole number ≥ 1.`);
+    if (!(maxKm > 0))
+      throw new InvalidArgumentError(`nearest(): maxKm is ${maxKm}; pass a distance in km > 0.`);
     // Grow the search radius until k are found inside it: nothing outside can be nearer.
     for (let km = Math.min(10, maxKm); ; km = Math.min(km * 3, maxKm)) {
       const found = this.collect(lat, lon, km, false);
@@ -422,7 +433,10 @@ export class Fleet {
   }
 
   /** Mask of registered names; unknown names set `unknown` (nobody can match them). */
-  maskOf(registry: Map<string, number>, names: readonly string[] | undefined): { mask: number; unknown: boolean } {
+  maskOf(
+    registry: Map<string, number>,
+    names: readonly string[] | undefined,
+  ): { mask: number; unknown: boolean } {
     let mask = 0;
     let unknown = false;
     if (names) {
@@ -436,7 +450,11 @@ export class Fleet {
   }
 
   /** Throws {@link RegistryFullError} if registering `names` would pass 32 distinct entries. */
-  private checkRegistry(registry: Map<string, number>, names: readonly string[] | undefined, what: string): void {
+  private checkRegistry(
+    registry: Map<string, number>,
+    names: readonly string[] | undefined,
+    what: string,
+  ): void {
     if (!names) return;
     const fresh = [...new Set(names)].filter((n) => !registry.has(n));
     if (registry.size + fresh.length > 32) {
@@ -495,7 +513,8 @@ export class Fleet {
       this.acceptRate[slot] = s.acceptRate ?? Number.NaN;
       this.responseMs[slot] = s.responseMs ?? Number.NaN;
     }
-    if (t.availability) this.availability.set(slot, { source: t.availability, compiled: compileAvailability(t.availability) });
+    if (t.availability)
+      this.availability.set(slot, { source: t.availability, compiled: compileAvailability(t.availability) });
     else this.availability.delete(slot);
     let flags = F_ALIVE;
     if (t.online ?? true) flags |= F_ONLINE;
@@ -530,7 +549,10 @@ export class Fleet {
   }
 
   private growSlots(n: number): void {
-    const grow = <T extends Float64Array | Float32Array | Uint32Array | Uint16Array | Uint8Array>(a: T, fill?: number): T => {
+    const grow = <T extends Float64Array | Float32Array | Uint32Array | Uint16Array | Uint8Array>(
+      a: T,
+      fill?: number,
+    ): T => {
       const b = new (a.constructor as new (n: number) => T)(n);
       if (fill !== undefined) b.fill(fill);
       b.set(a);
@@ -556,6 +578,8 @@ const UNIT = new Float64Array(3);
 
 function checkTime(now: number, fn: string): void {
   if (typeof now !== 'number' || !Number.isFinite(now)) {
-    throw new InvalidArgumentError(`${fn}(): now is ${String(now)}; pass the current time in ms (a finite number).`);
+    throw new InvalidArgumentError(
+      `${fn}(): now is ${String(now)}; pass the current time in ms (a finite number).`,
+    );
   }
 }

@@ -5,16 +5,17 @@
 export {
   BEST_FRIEND_CRITERIA,
   ENGAGEMENT_ROLES,
-  qualifyBestFriends,
   type EngagementRole,
   type Qualification,
   type QualificationReason,
+  qualifyBestFriends,
   type YearFigures,
 } from './bestFriends.js';
-export { RULES, type EligibilityOverrides, type Rule } from './eligibility.js';
+export { type EligibilityOverrides, RULES, type Rule } from './eligibility.js';
 export {
   CrowdDispatchError,
   DuplicateIdError,
+  type ErrorCode,
   InvalidArgumentError,
   InvalidJobError,
   InvalidPolicyError,
@@ -22,16 +23,15 @@ export {
   InvalidTechnicianError,
   RegistryFullError,
   UnknownIdError,
-  type ErrorCode,
 } from './errors.js';
 export { Fleet, type FleetOptions, type Neighbour } from './fleet.js';
 export { EARTH_RADIUS_KM, haversineKm } from './geo/sphere.js';
-export { plan, type PlanOptions } from './plan.js';
+export { type PlanOptions, plan } from './plan.js';
 export {
   createPolicy,
   DEFAULT_WEIGHTS,
-  isPolicy,
   type EscalationStep,
+  isPolicy,
   type Policy,
   type PolicyInput,
   type WaveSpec,

@@ -34,11 +34,13 @@ export interface PlanOptions extends EligibilityOverrides {
 
 const SLOW_FLAGS = F_WINDOWS | F_NOTIFIED;
 const NF = 6; // factors per candidate
+const INDEX_MASK = 0x1ffff; // positions packed into sort keys: maxNotifiedPerJob ≤ 100,000 < 2^17
 
 /**
- * The best `k` candidates seen so far, kept sorted best first (insertion by binary search: for
- * the few dozen a plan keeps, cheaper than a heap plus a final sort). Each entry owns a row of the
- * factor pool, so factors are computed once and never copied while entries shift.
+ * The best `k` candidates seen so far. Entries are appended unsorted until `k` are held, then kept
+ * as a min-heap by ranking (root = worst kept), so each further candidate costs one comparison or
+ * O(log k); {@link sorted} orders the survivors once at the end. Each entry owns a row of the
+ * factor pool, so factors are computed once and never copied while entries move.
  */
 class TopK {
   score = new Float64Array(0);
@@ -46,6 +48,10 @@ class TopK {
   slot = new Int32Array(0);
   row = new Int32Array(0);
   pool = new Float64Array(0);
+  order = new Int32Array(0);
+  /** Sort keys, and the same memory as 32-bit words (little-endian: low word first). */
+  keys = new Float64Array(0);
+  bits = new Uint32Array(0);
   size = 0;
   k = 0;
   /** Pool row not owned by any entry (where the next candidate's factors go once full). */
@@ -58,6 +64,9 @@ class TopK {
       this.d2 = new Float64Array(k);
       this.slot = new Int32Array(k);
       this.row = new Int32Array(k);
+      this.order = new Int32Array(k);
+      this.keys = new Float64Array(k);
+      this.bits = new Uint32Array(this.keys.buffer);
       this.pool = new Float64Array((k + 1) * NF);
     }
     this.fleet = fleet;
@@ -71,45 +80,94 @@ class TopK {
     return this.size < this.k ? this.size : this.spare;
   }
 
-  /** Inserts a candidate whose factors are in row {@link freeRow}, unless the list is full of better ones. */
+  /** Adds a candidate whose factors are in row {@link freeRow}, unless `k` better ones are held. */
   offer(score: number, d2: number, slot: number): void {
-    const { k } = this;
-    let n = this.size;
-    if (n === k && !this.better(score, d2, slot, n - 1)) return;
-    const row = this.freeRow;
-    if (n === k) {
-      this.spare = this.row[n - 1]!; // the evicted last entry's row
-      n--;
-    } else {
-      this.size++;
+    const n = this.size;
+    if (n < this.k) {
+      this.set(n, score, d2, slot, n);
+      this.size = n + 1;
+      if (n + 1 === this.k) for (let i = (this.k >> 1) - 1; i >= 0; i--) this.siftDown(i);
+      return;
     }
-    // Binary search for the first entry that ranks below the candidate.
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.better(score, d2, slot, mid)) hi = mid;
-      else lo = mid + 1;
+    if (!this.better(score, d2, slot, this.score[0]!, this.d2[0]!, this.slot[0]!)) return;
+    const freed = this.row[0]!;
+    this.set(0, score, d2, slot, this.spare);
+    this.spare = freed;
+    this.siftDown(0);
+  }
+
+  /** Positions of the held entries in rank order (best first); valid until the next reset. */
+  sorted(): Int32Array {
+    const n = this.size;
+    const { order, keys, bits } = this;
+    // Sort natively by score with the position packed into the low mantissa bits (a perturbation
+    // below 1e-11), then restore the exact order (score, distance, id) with an insertion pass,
+    // which is linear on the nearly sorted result.
+    for (let i = 0; i < n; i++) {
+      keys[i] = -this.score[i]!;
+      bits[2 * i] = (bits[2 * i]! & ~INDEX_MASK) | i;
     }
-    for (let i = n; i > lo; i--) {
-      this.score[i] = this.score[i - 1]!;
-      this.d2[i] = this.d2[i - 1]!;
-      this.slot[i] = this.slot[i - 1]!;
-      this.row[i] = this.row[i - 1]!;
+    const view = keys.subarray(0, n).sort();
+    for (let i = 0; i < n; i++) {
+      const at = bits[2 * i]! & INDEX_MASK;
+      let j = i;
+      while (j > 0) {
+        const p = order[j - 1]!;
+        if (
+          !this.better(
+            this.score[at]!,
+            this.d2[at]!,
+            this.slot[at]!,
+            this.score[p]!,
+            this.d2[p]!,
+            this.slot[p]!,
+          )
+        )
+          break;
+        order[j] = p;
+        j--;
+      }
+      order[j] = at;
     }
-    this.score[lo] = score;
-    this.d2[lo] = d2;
-    this.slot[lo] = slot;
-    this.row[lo] = row;
+    void view;
+    return order;
   }
 
   /** Strict ranking: higher score, then nearer, then smaller id. */
-  private better(s: number, d: number, slot: number, i: number): boolean {
-    const si = this.score[i]!;
-    if (s !== si) return s > si;
-    const di = this.d2[i]!;
-    if (d !== di) return d < di;
-    return this.fleet.idOf(slot) < this.fleet.idOf(this.slot[i]!);
+  private better(sa: number, da: number, slotA: number, sb: number, db: number, slotB: number): boolean {
+    if (sa !== sb) return sa > sb;
+    if (da !== db) return da < db;
+    return this.fleet.idOf(slotA) < this.fleet.idOf(slotB);
+  }
+
+  private siftDown(i: number): void {
+    const n = this.size;
+    const s = this.score[i]!;
+    const d = this.d2[i]!;
+    const slot = this.slot[i]!;
+    const row = this.row[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      // Child that ranks worse.
+      const c =
+        r < n &&
+        this.better(this.score[l]!, this.d2[l]!, this.slot[l]!, this.score[r]!, this.d2[r]!, this.slot[r]!)
+          ? r
+          : l;
+      if (!this.better(s, d, slot, this.score[c]!, this.d2[c]!, this.slot[c]!)) break;
+      this.set(i, this.score[c]!, this.d2[c]!, this.slot[c]!, this.row[c]!);
+      i = c;
+    }
+    this.set(i, s, d, slot, row);
+  }
+
+  private set(i: number, s: number, d: number, slot: number, row: number): void {
+    this.score[i] = s;
+    this.d2[i] = d;
+    this.slot[i] = slot;
+    this.row[i] = row;
   }
 }
 
@@ -117,10 +175,27 @@ class TopK {
 const ranges = new RangeBuffer();
 const top = new TopK();
 
-function consider(fleet: Fleet, slot: number, flags: number, d2: number, ctx: JobContext, policy: Policy): void {
+function consider(
+  fleet: Fleet,
+  slot: number,
+  flags: number,
+  d2: number,
+  ctx: JobContext,
+  policy: Policy,
+): void {
   const ownRadius = fleet.radiusKm[slot]!;
-  const radius = ownRadius < ctx.jobRadiusKm ? ownRadius : ctx.jobRadiusKm;
-  const score = scoreSlot(fleet, slot, flags, chord2ToKm(d2), radius, ctx, policy, top.pool, top.freeRow * NF);
+  const radius = Math.min(ownRadius, ctx.jobRadiusKm);
+  const score = scoreSlot(
+    fleet,
+    slot,
+    flags,
+    chord2ToKm(d2),
+    radius,
+    ctx,
+    policy,
+    top.pool,
+    top.freeRow * NF,
+  );
   top.offer(score, d2, slot);
 }
 
@@ -176,7 +251,7 @@ function scan(fleet: Fleet, ctx: JobContext, policy: Policy, searchKm: number): 
         (flags & REQUIRED_FLAGS) !== REQUIRED_FLAGS ||
         (flags & tierMask) === 0 ||
         (meta[m + 1]! & skillMask) !== skillMask ||
-        (certMask !== 0 && (meta[m + 2]! & certMask) === 0)
+        (certMask & ~meta[m + 2]!) !== 0
       ) {
         continue;
       }
@@ -196,7 +271,13 @@ function scan(fleet: Fleet, ctx: JobContext, policy: Policy, searchKm: number): 
 }
 
 /** Every rule evaluated by name, for `explain: true`. Same candidates and ranking as {@link scan}. */
-function explainScan(fleet: Fleet, ctx: JobContext, policy: Policy, searchKm: number, excluded: Exclusion[]): number {
+function explainScan(
+  fleet: Fleet,
+  ctx: JobContext,
+  policy: Policy,
+  searchKm: number,
+  excluded: Exclusion[],
+): number {
   const idx = fleet.index;
   const pairs = idx.ranges(ctx.job.lat, ctx.job.lon, searchKm, ranges);
   const buf = ranges.data;
@@ -240,9 +321,11 @@ function finish(
   const ids = new Array<string>(n);
   const best = new Array<boolean>(n);
   const pool = top.pool;
+  const order = top.sorted();
   for (let rank = 0; rank < n; rank++) {
-    const slot = top.slot[rank]!;
-    const f = top.row[rank]! * NF;
+    const at = order[rank]!;
+    const slot = top.slot[at]!;
+    const f = top.row[at]! * NF;
     const id = fleet.idOf(slot);
     const bestFriend = (fleet.flags[slot]! & F_BEST) !== 0;
     ids[rank] = id;
@@ -251,8 +334,8 @@ function finish(
       id,
       rank,
       wave: -1,
-      score: top.score[rank]!,
-      distanceKm: chord2ToKm(top.d2[rank]!),
+      score: top.score[at]!,
+      distanceKm: chord2ToKm(top.d2[at]!),
       radiusKm: Math.min(fleet.radiusKm[slot]!, ctx.jobRadiusKm),
       bestFriend,
       breakdown: {

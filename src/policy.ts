@@ -180,7 +180,11 @@ function resolveWaves(input: unknown): WaveSpec[] {
     const offsetMs = num(o.offsetMs, Number.NaN, `waves[${i}].offsetMs`, 0, DAY_MS);
     if (Number.isNaN(offsetMs)) fail(`waves[${i}].offsetMs`, 'is missing', 'give every wave an offsetMs ≥ 0');
     if (offsetMs <= previous) {
-      fail(`waves[${i}].offsetMs`, `is ${offsetMs}, not after the previous wave`, 'make offsets strictly increasing');
+      fail(
+        `waves[${i}].offsetMs`,
+        `is ${offsetMs}, not after the previous wave`,
+        'make offsets strictly increasing',
+      );
     }
     previous = offsetMs;
     return { size, offsetMs };
@@ -216,7 +220,8 @@ function resolveEscalation(input: unknown): EscalationStep[] {
         const radiusKm = num(o.radiusKm, Number.NaN, `escalation[${i}].radiusKm`, 0, 1000, {
           minExclusive: true,
         });
-        if (Number.isNaN(radiusKm)) fail(`escalation[${i}].radiusKm`, 'is missing', 'give a widen step a radiusKm');
+        if (Number.isNaN(radiusKm))
+          fail(`escalation[${i}].radiusKm`, 'is missing', 'give a widen step a radiusKm');
         return { action: 'widen', afterMs, radiusKm };
       }
       case 'allowPros':
@@ -250,7 +255,8 @@ export function createPolicy(input: PolicyInput = {}): Policy {
   const weights = Object.fromEntries(
     FACTORS.map((f) => [f, num(w[f], DEFAULT_WEIGHTS[f], `weights.${f}`, 0, 1000)]),
   ) as Record<FactorName, number>;
-  if (FACTORS.every((f) => weights[f] === 0)) fail('weights', 'are all 0', 'give at least one factor a weight > 0');
+  if (FACTORS.every((f) => weights[f] === 0))
+    fail('weights', 'are all 0', 'give at least one factor a weight > 0');
 
   const r = object(root.rating, 'rating');
   const fa = object(root.fairness, 'fairness');
@@ -265,15 +271,26 @@ export function createPolicy(input: PolicyInput = {}): Policy {
       requireCertification: bool(p.requireCertification, false, `partners.${id}.requireCertification`),
     };
     if (p.allowProsOnFriendJobs !== undefined) {
-      out.allowProsOnFriendJobs = bool(p.allowProsOnFriendJobs, false, `partners.${id}.allowProsOnFriendJobs`);
+      out.allowProsOnFriendJobs = bool(
+        p.allowProsOnFriendJobs,
+        false,
+        `partners.${id}.allowProsOnFriendJobs`,
+      );
     }
     partners[id] = Object.freeze(out);
   }
   const waves = resolveWaves(root.waves);
   const firstRound = waves.reduce((s, x) => s + x.size, 0);
-  const maxNotifiedPerJob = num(root.maxNotifiedPerJob, Math.max(60, firstRound), 'maxNotifiedPerJob', 1, 100_000, {
-    integer: true,
-  });
+  const maxNotifiedPerJob = num(
+    root.maxNotifiedPerJob,
+    Math.max(60, firstRound),
+    'maxNotifiedPerJob',
+    1,
+    100_000,
+    {
+      integer: true,
+    },
+  );
   if (maxNotifiedPerJob < firstRound) {
     fail(
       'maxNotifiedPerJob',
@@ -322,7 +339,9 @@ export function createPolicy(input: PolicyInput = {}): Policy {
     partners: Object.freeze(partners),
     waves: Object.freeze(waves.map((x) => Object.freeze(x))),
     maxNotifiedPerJob,
-    bestFriendWaveAdvance: num(root.bestFriendWaveAdvance, 1, 'bestFriendWaveAdvance', 0, 100, { integer: true }),
+    bestFriendWaveAdvance: num(root.bestFriendWaveAdvance, 1, 'bestFriendWaveAdvance', 0, 100, {
+      integer: true,
+    }),
     notificationCap: notificationCap && Object.freeze(notificationCap),
     offerTtlMs: num(root.offerTtlMs, 60_000, 'offerTtlMs', 0, DAY_MS, { minExclusive: true }),
     reofferDeclined: bool(root.reofferDeclined, false, 'reofferDeclined'),

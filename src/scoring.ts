@@ -2,8 +2,9 @@
  * Scoring: six factors, each normalised to [0, 1], weighted by the policy. The planner ranks by
  * the weighted score; the breakdown is reported per candidate so every ranking can be explained.
  */
-import { F_BEST, F_PRO, type Fleet } from './fleet.js';
+
 import type { JobContext } from './eligibility.js';
+import { F_BEST, F_PRO, type Fleet } from './fleet.js';
 import type { Policy } from './policy.js';
 import type { FactorName, ScoreBreakdown } from './types.js';
 
@@ -20,7 +21,8 @@ export const FACTORS: readonly FactorName[] = [
 /** Rating shrunk toward the policy prior: a Bayesian average worth `priorCount` ratings, normalised to [0, 1]. */
 export function ratingFactor(avg: number, count: number, policy: Policy): number {
   const { prior, priorCount } = policy.rating;
-  const shrunk = count > 0 && !Number.isNaN(avg) ? (prior * priorCount + avg * count) / (priorCount + count) : prior;
+  const shrunk =
+    count > 0 && !Number.isNaN(avg) ? (prior * priorCount + avg * count) / (priorCount + count) : prior;
   return (shrunk - 1) / 4;
 }
 

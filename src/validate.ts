@@ -76,12 +76,18 @@ function checkAvailability(a: unknown, ctx: string): asserts a is Availability {
     );
   }
   if (typeof timeZone !== 'string' || !Array.isArray(windows)) {
-    throw new InvalidTechnicianError(`${ctx}: availability.windows must be an array.`, 'availability.windows');
+    throw new InvalidTechnicianError(
+      `${ctx}: availability.windows must be an array.`,
+      'availability.windows',
+    );
   }
   windows.forEach((w, i) => {
     const path = `availability.windows[${i}]`;
     if (!w || !Number.isInteger(w.day) || w.day < 0 || w.day > 6) {
-      throw new InvalidTechnicianError(`${ctx}: ${path}.day must be 0 (Sunday) … 6 (Saturday).`, `${path}.day`);
+      throw new InvalidTechnicianError(
+        `${ctx}: ${path}.day must be 0 (Sunday) … 6 (Saturday).`,
+        `${path}.day`,
+      );
     }
     for (const f of ['start', 'end'] as const) {
       if (typeof w[f] !== 'string' || !HHMM.test(w[f])) {
@@ -92,7 +98,10 @@ function checkAvailability(a: unknown, ctx: string): asserts a is Availability {
       }
     }
     if (w.start === w.end) {
-      throw new InvalidTechnicianError(`${ctx}: ${path} starts and ends at ${w.start}; give it a length.`, path);
+      throw new InvalidTechnicianError(
+        `${ctx}: ${path} starts and ends at ${w.start}; give it a length.`,
+        path,
+      );
     }
   });
 }
@@ -103,7 +112,10 @@ export function validateTechnician(t: TechnicianInput): void {
     throw new InvalidTechnicianError('technician must be an object with at least { id, lat, lon, tier }.');
   }
   if (typeof t.id !== 'string' || t.id.length === 0) {
-    throw new InvalidTechnicianError(`technician id is ${JSON.stringify(t.id)}; pass a non-empty string.`, 'id');
+    throw new InvalidTechnicianError(
+      `technician id is ${JSON.stringify(t.id)}; pass a non-empty string.`,
+      'id',
+    );
   }
   const ctx = where('technician', t.id);
   checkLatLon(t.lat, t.lon, ctx, InvalidTechnicianError);
@@ -113,7 +125,10 @@ export function validateTechnician(t: TechnicianInput): void {
 /** Validates the optional fields of a technician or a patch. */
 export function validateTechnicianFields(t: Partial<TechnicianInput>, ctx: string): void {
   if (t.tier !== undefined && t.tier !== 'friend' && t.tier !== 'pro') {
-    throw new InvalidTechnicianError(`${ctx}: tier is ${JSON.stringify(t.tier)}; use 'friend' or 'pro'.`, 'tier');
+    throw new InvalidTechnicianError(
+      `${ctx}: tier is ${JSON.stringify(t.tier)}; use 'friend' or 'pro'.`,
+      'tier',
+    );
   }
   if (t.radiusKm !== undefined) checkRadius(t.radiusKm, 'radiusKm', ctx, InvalidTechnicianError);
   if (t.rating !== undefined && (typeof t.rating !== 'number' || !(t.rating >= 1 && t.rating <= 5))) {
@@ -135,11 +150,15 @@ export function validateTechnicianFields(t: Partial<TechnicianInput>, ctx: strin
   if (t.availability !== undefined) checkAvailability(t.availability, ctx);
   const s = t.stats;
   if (s !== undefined) {
-    if (s === null || typeof s !== 'object') throw new InvalidTechnicianError(`${ctx}: stats must be an object.`);
+    if (s === null || typeof s !== 'object')
+      throw new InvalidTechnicianError(`${ctx}: stats must be an object.`);
     for (const f of ['recentOffers', 'recentAwards', 'responseMs'] as const) {
       const v = s[f];
       if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
-        throw new InvalidTechnicianError(`${ctx}: stats.${f} is ${String(v)}; pass a finite number ≥ 0.`, `stats.${f}`);
+        throw new InvalidTechnicianError(
+          `${ctx}: stats.${f} is ${String(v)}; pass a finite number ≥ 0.`,
+          `stats.${f}`,
+        );
       }
     }
     const ar = s.acceptRate;
@@ -165,7 +184,10 @@ export function validateJob(job: Job): void {
   const ctx = where('job', job.id);
   checkLatLon(job.lat, job.lon, ctx, InvalidJobError);
   if (job.tier !== undefined && !TIERS.includes(job.tier)) {
-    throw new InvalidJobError(`${ctx}: tier is ${JSON.stringify(job.tier)}; use 'friend', 'pro' or 'any'.`, 'tier');
+    throw new InvalidJobError(
+      `${ctx}: tier is ${JSON.stringify(job.tier)}; use 'friend', 'pro' or 'any'.`,
+      'tier',
+    );
   }
   if (job.maxRadiusKm !== undefined) checkRadius(job.maxRadiusKm, 'maxRadiusKm', ctx, InvalidJobError);
   checkStrings(job.skills, 'skills', ctx, InvalidJobError);

@@ -40,7 +40,8 @@ export function assignWaves(
       if (nominal >= 0) waveEnd += policy.waves[nominal]!.size;
     }
     let w = nominal;
-    if (bestFriend[rank] && advance > 0) w = w < 0 ? Math.max(0, last + 1 - advance) : Math.max(0, w - advance);
+    if (bestFriend[rank] && advance > 0)
+      w = w < 0 ? Math.max(0, last + 1 - advance) : Math.max(0, w - advance);
     if (w >= 0) waves[w]!.technicianIds.push(ids[rank]!);
     waveOf[rank] = w;
   }

@@ -234,7 +234,14 @@ export class GridIndex {
     return out.length >> 1;
   }
 
-  private pushBase(keys: Int32Array, lo: number, hi: number, kLo: number, kHi: number, out: RangeBuffer): void {
+  private pushBase(
+    keys: Int32Array,
+    lo: number,
+    hi: number,
+    kLo: number,
+    kHi: number,
+    out: RangeBuffer,
+  ): void {
     const s = lowerBound(keys, lo, hi, kLo);
     const t = lowerBound(keys, s, hi, kHi + 1);
     if (t > s) out.push(s, t);
@@ -269,7 +276,7 @@ export class GridIndex {
       a = b;
       b = t;
     }
-    const cap = Math.max(16, Math.ceil(n * 1.125) + 64, this.capacity >= n * 2 ? n * 2 : this.capacity);
+    const cap = Math.max(16, Math.ceil(n * 1.125) + 64, Math.min(this.capacity, n * 2));
     const coords = new Float64Array(cap * C_STRIDE);
     const meta = new Uint32Array(cap * M_STRIDE);
     const newKeys = new Int32Array(cap);

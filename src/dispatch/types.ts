@@ -1,0 +1,198 @@
+/**
+ * Public types of live dispatch: the effects a caller performs, the outcome of an accept, the
+ * event log and the snapshot. Effects and outcomes are plain JSON-serialisable objects; effects
+ * never carry coordinates (distances are coarsened to 0.5 km) and only ever describe their own job.
+ */
+import type { EscalationStep } from '../policy.js';
+import type { Job } from '../types.js';
+
+/** Why a technician can no longer take offers (reported with `Dispatcher.technicianUnavailable`). */
+export type UnavailableReason = 'offline' | 'at_capacity' | 'removed' | 'certification_revoked';
+
+/** Why a technician's accept is refused although the offer is still running. */
+export type IneligibleReason = 'offline' | 'at_capacity' | 'removed' | 'not_certified';
+
+/** Why the notified technicians are told the job is gone. */
+export type RevokeReason =
+  /** someone else won it */
+  | 'taken'
+  /** the job was cancelled */
+  | 'cancelled'
+  /** the job was handed back to the partner unfilled */
+  | 'unfilled'
+  /** the technician became unavailable (offline, at capacity, removed, certification revoked) */
+  | 'unavailable';
+
+/** Why a job is handed back to its partner. */
+export type UnfilledReason =
+  /** nobody accepted before `policy.deadlineMs` */
+  | 'deadline'
+  /** nothing is left to try: no running offer, no pending wave, no escalation step left */
+  | 'exhausted';
+
+/** Lifecycle of a dispatched job. */
+export type JobState = 'open' | 'assigned' | 'cancelled' | 'unfilled';
+
+/** Fields every effect carries. */
+export interface EffectBase {
+  /** The job the effect is about (an effect never describes another job). */
+  jobId: string;
+  /** The job's partner, for routing; absent for jobs without a partner. */
+  partner?: string;
+  /** When the effect was produced (the `now` of the call), ms. */
+  at: number;
+}
+
+/** Send an offer to these technicians. */
+export interface NotifyEffect extends EffectBase {
+  type: 'notify';
+  /** Wave number: first-round waves keep their plan index; later batches count on from there. */
+  wave: number;
+  /** Technicians to notify, best ranked first. */
+  technicianIds: string[];
+  /** Distance of each technician to the job, km, rounded to 0.5 km (never coordinates). */
+  distancesKm: number[];
+  /** When the offer stops being acceptable, ms (never after the job's deadline). */
+  expiresAt: number;
+}
+
+/** Tell these technicians the job is no longer available. */
+export interface RevokeEffect extends EffectBase {
+  type: 'revoke';
+  technicianIds: string[];
+  reason: RevokeReason;
+}
+
+/** These technicians let their offer expire unanswered (counted as refusals). */
+export interface ExpiredEffect extends EffectBase {
+  type: 'expired';
+  technicianIds: string[];
+}
+
+/** The job is assigned to this technician (tell him and the partner). */
+export interface AssignedEffect extends EffectBase {
+  type: 'assigned';
+  technicianId: string;
+  /** Time from his offer to his accept, ms. */
+  responseMs: number;
+}
+
+/** An escalation step was taken (its notifications follow as a separate `notify`). */
+export interface EscalatedEffect extends EffectBase {
+  type: 'escalated';
+  /** Index of the step in `policy.escalation`. */
+  step: number;
+  action: EscalationStep['action'];
+  /** Technicians newly notified by this step. */
+  notified: number;
+  /** Set when the step could not apply: `no_job_radius` (widen on a job without its own max radius). */
+  skipped?: 'no_job_radius';
+}
+
+/** The job is handed back to its partner unfilled. */
+export interface UnfilledEffect extends EffectBase {
+  type: 'unfilled';
+  reason: UnfilledReason;
+  /** Technicians notified over the job's whole life. */
+  notified: number;
+}
+
+/** Something the caller must do (send push notifications, tell the partner…). */
+export type Effect =
+  | NotifyEffect
+  | RevokeEffect
+  | ExpiredEffect
+  | AssignedEffect
+  | EscalatedEffect
+  | UnfilledEffect;
+
+/** Refusals of an accept; none of them reveals who else was offered or who won. */
+export type AcceptRefusal =
+  | 'unknown_job'
+  /** this technician was never offered the job */
+  | 'not_offered'
+  /** someone else won (or the winner retried with a different request id) */
+  | 'already_taken'
+  | 'job_cancelled'
+  /** the job was handed back to the partner unfilled */
+  | 'job_unfilled'
+  /** the offer ran past its `expiresAt` */
+  | 'offer_expired'
+  /** the technician declined this offer earlier */
+  | 'offer_declined'
+  /** the offer was withdrawn because the technician became unavailable */
+  | 'offer_withdrawn';
+
+/**
+ * The answer to `Dispatcher.accept`. Exactly one accept per job is ever `assigned`; a repeat of the
+ * winner's own accept with the same request id returns `assigned` again with `repeated: true` and
+ * no effects (they were returned the first time).
+ */
+export type AcceptOutcome =
+  | {
+      outcome: 'assigned';
+      jobId: string;
+      technicianId: string;
+      /** When the job was assigned (the first accept's `now`). */
+      at: number;
+      repeated: boolean;
+      /** Effects to perform: `assigned`, `revoke` to the other notified technicians, … */
+      effects: Effect[];
+    }
+  | { outcome: AcceptRefusal; jobId: string }
+  | { outcome: 'no_longer_eligible'; jobId: string; reason: IneligibleReason };
+
+/** A job's status, for operators (it names the winner; do not forward it to other technicians). */
+export interface JobStatus {
+  jobId: string;
+  partner?: string;
+  state: JobState;
+  openedAt: number;
+  /** When the job is handed back unfilled if nobody accepts. */
+  deadlineAt: number;
+  /** The winner, once assigned. */
+  technicianId?: string;
+  /** When it left the `open` state. */
+  closedAt?: number;
+  /** Why it is unfilled. */
+  reason?: UnfilledReason;
+  /** Technicians notified so far. */
+  notified: number;
+  /** Offers still running (not answered, not expired). */
+  liveOffers: number;
+  /** Escalation steps taken so far. */
+  escalationSteps: number;
+  /** When something is next due for this job (undefined once closed). */
+  nextDueAt?: number;
+}
+
+/**
+ * Facts read from the fleet while handling an input, recorded so that a replay does not need the
+ * fleet to be in the same state: opaque to callers, JSON-serialisable.
+ */
+export type Fact =
+  /** a ranked candidate list (the plan at open, or a re-plan for an escalation step) */
+  | { kind: 'candidates'; ids: string[]; km: number[]; waves?: number[] }
+  /** technicians of a wave skipped at send time because they became unavailable */
+  | { kind: 'skipped'; ids: string[] }
+  /** the eligibility verdict of an accept: null when eligible */
+  | { kind: 'verdict'; reason: IneligibleReason | null; saturated: boolean };
+
+/** Fields of every logged event. */
+interface EventBase {
+  /** 1-based, gap-free sequence number. */
+  seq: number;
+  /** The `now` of the call, ms. */
+  at: number;
+  /** Recorded fleet facts (see {@link Fact}); absent when the input needed none. */
+  facts?: Fact[];
+}
+
+/** One input to the dispatcher, as logged. Replaying the log rebuilds exactly the same state. */
+export type DispatchEvent =
+  | (EventBase & { type: 'open'; job: Job })
+  | (EventBase & { type: 'advance' })
+  | (EventBase & { type: 'accept'; jobId: string; technicianId: string; requestId?: string })
+  | (EventBase & { type: 'decline'; jobId: string; technicianId: string })
+  | (EventBase & { type: 'cancel'; jobId: string })
+  | (EventBase & { type: 'unavailable'; technicianId: string; reason: UnavailableReason });

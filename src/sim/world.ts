@@ -1,0 +1,202 @@
+/**
+ * Builds the simulated world of a scenario from a seed: the technicians (with their personal
+ * traits and online hours) and the week's jobs. Everything here is independent of the policy, so
+ * every policy compared on a seed meets the same people and the same customers.
+ */
+import type { Job, TechnicianInput } from '../types.js';
+import { parseHhmm } from '../validate.js';
+import type { City, Scenario } from './scenario.js';
+import { cumulate, logNormal, pickCumulative, stream } from './streams.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const KM_PER_DEG = 111.195;
+
+/** A technician of the simulation: what the fleet sees plus what only the behaviour model knows. */
+export interface SimTechnician {
+  input: TechnicianInput;
+  /** Typical time to answer an offer, ms (median of this person's answers). */
+  responseMedianMs: number;
+  /** Multiplier of the accept probability (eager vs choosy people). */
+  eagerness: number;
+  /** Online intervals [on, off) in simulation ms, sorted and disjoint. */
+  shifts: number[];
+}
+
+/** A job of the simulation and when it happens. */
+export interface SimJob {
+  /** 0-based arrival order (the key of the job's random numbers). */
+  index: number;
+  /** When the customer asks, ms since the start. */
+  at: number;
+  job: Job;
+  /** When the customer gives up if nobody accepted yet (Infinity = never). */
+  cancelAt: number;
+}
+
+/** The generated world. */
+export interface World {
+  technicians: SimTechnician[];
+  jobs: SimJob[];
+}
+
+function gaussian(rng: { next(): number }): number {
+  const u = 1 - rng.next();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+}
+
+function placeNear(city: City, jitterKm: number, rng: { next(): number }): [number, number] {
+  const lat = city.lat + (gaussian(rng) * jitterKm) / KM_PER_DEG;
+  const lon = city.lon + (gaussian(rng) * jitterKm) / (KM_PER_DEG * Math.cos((city.lat * Math.PI) / 180));
+  return [Math.round(lat * 1e5) / 1e5, Math.round(lon * 1e5) / 1e5];
+}
+
+function poisson(lambda: number, rng: { next(): number }): number {
+  if (lambda > 60) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * gaussian(rng)));
+  const limit = Math.exp(-lambda);
+  let k = 0;
+  let p = rng.next();
+  while (p > limit) {
+    k++;
+    p *= rng.next();
+  }
+  return k;
+}
+
+/** Generates the technicians: positions, tiers, skills, certifications, Best Friends, traits and shifts. */
+export function generateTechnicians(scenario: Scenario, seed: number): SimTechnician[] {
+  const { fleet, behaviour } = scenario;
+  const rng = stream(seed, 'fleet');
+  const traitsRng = stream(seed, 'traits');
+  const shiftRng = stream(seed, 'shifts');
+  const cityCum = cumulate(scenario.cities.map((c) => c.population));
+  const radiusCum = cumulate(fleet.radiusKm.weights);
+  const given = fleet.technicians as TechnicianInput[] | undefined;
+  const n = given ? given.length : fleet.size;
+  const width = String(n - 1).length;
+  const out: SimTechnician[] = [];
+  for (let i = 0; i < n; i++) {
+    let input: TechnicianInput;
+    if (given) {
+      input = { ...given[i]! };
+    } else {
+      const city = scenario.cities[pickCumulative(cityCum, rng.next())]!;
+      const [lat, lon] = placeNear(city, fleet.jitterKm, rng);
+      const pro = rng.next() >= fleet.friendShare;
+      const [cmin, cmax] = fleet.proCapacity;
+      const ratingCount = Math.floor(-Math.log(1 - rng.next()) * fleet.rating.meanCount);
+      input = {
+        id: `t${String(i).padStart(width, '0')}`,
+        lat,
+        lon,
+        tier: pro ? 'pro' : 'friend',
+        radiusKm: fleet.radiusKm.values[pickCumulative(radiusCum, rng.next())]!,
+        ratingCount,
+        skills: Object.entries(fleet.skills)
+          .filter(([, s]) => rng.next() < s)
+          .map(([name]) => name),
+        certifications: Object.entries(fleet.certifications)
+          .filter(([, s]) => rng.next() < s)
+          .map(([name]) => name),
+        capacity: pro ? cmin + Math.floor(rng.next() * (cmax - cmin + 1)) : 1,
+      };
+      if (ratingCount > 0) {
+        input.rating = Math.round(Math.min(5, Math.max(1, fleet.rating.mean + gaussian(rng) * fleet.rating.sd)) * 100) / 100;
+      }
+    }
+    const r = behaviour.responseMs;
+    const spread = behaviour.accept.techSpread;
+    const responseMedianMs = r.median * Math.exp(r.techSpread * gaussian(traitsRng));
+    const eagerness = Math.min(1 / behaviour.accept.base, Math.max(0, 1 + spread * (2 * traitsRng.next() - 1)));
+    out.push({ input, responseMedianMs, eagerness, shifts: shiftsFor(scenario, input.tier, shiftRng) });
+  }
+  if (!given) markBestFriends(out, fleet.bestFriendShare, traitsRng);
+  return out;
+}
+
+/** Best Friends are the most active Friends (top revenue needs fast answers and a yes), with noise. */
+function markBestFriends(techs: SimTechnician[], share: number, rng: { next(): number }): void {
+  const friends = techs.filter((t) => t.input.tier === 'friend');
+  const count = Math.round(friends.length * share);
+  const keyed = friends.map((t) => ({ t, key: (t.eagerness / t.responseMedianMs) * Math.exp(gaussian(rng)) }));
+  keyed.sort((a, b) => b.key - a.key || (a.t.input.id < b.t.input.id ? -1 : 1));
+  for (let i = 0; i < count; i++) {
+    const t = keyed[i]!.t;
+    t.input.bestFriend = true;
+    t.input.ratingCount = Math.max(t.input.ratingCount ?? 0, 15);
+    t.input.rating = Math.max(t.input.rating ?? 4.5, 4.5);
+  }
+}
+
+function shiftsFor(scenario: Scenario, tier: 'friend' | 'pro', rng: { next(): number }): number[] {
+  const options = scenario.behaviour.shifts.filter((s) => !s.tier || s.tier === tier);
+  const pattern = options[pickCumulative(cumulate(options.map((s) => s.share)), rng.next())]!;
+  const startShift = (2 * rng.next() - 1) * pattern.jitterMin * 60_000;
+  const endShift = (2 * rng.next() - 1) * pattern.jitterMin * 60_000;
+  const start = parseHhmm(pattern.start) * 60_000 + startShift;
+  let end = parseHhmm(pattern.end) * 60_000 + endShift;
+  if (end <= start) end += DAY_MS;
+  const horizon = scenario.days * DAY_MS;
+  const out: number[] = [];
+  // Start one day early so a shift that wraps past midnight into day 0 counts.
+  for (let d = -1; d * DAY_MS < horizon; d++) {
+    const weekday = (((scenario.startWeekday + d) % 7) + 7) % 7;
+    if (!pattern.days.includes(weekday)) continue;
+    if (rng.next() < pattern.skipShare) continue;
+    const on = Math.max(0, d * DAY_MS + start);
+    const off = Math.min(horizon, d * DAY_MS + end);
+    if (off <= on) continue;
+    const last = out.length - 1;
+    if (last > 0 && out[last]! >= on) out[last] = Math.max(out[last]!, off);
+    else out.push(on, off);
+  }
+  return out;
+}
+
+/** Generates the jobs: arrival times by hour and weekday, places by population, partners, tiers, skills. */
+export function generateJobs(scenario: Scenario, seed: number): SimJob[] {
+  const { demand } = scenario;
+  const rng = stream(seed, 'arrivals');
+  const cityCum = cumulate(scenario.cities.map((c) => c.population));
+  const hourlyTotal = demand.hourly.reduce((s, x) => s + x, 0);
+  const weekdayMean = demand.weekday.reduce((s, x) => s + x, 0) / 7;
+  const partners = Object.entries(scenario.partners);
+  const partnerCum = cumulate(partners.map(([, p]) => p.share));
+  const partnerTotal = partnerCum.length > 0 ? partnerCum[partnerCum.length - 1]! : 0;
+  const tierCum = cumulate([demand.tier.friend, demand.tier.pro, demand.tier.any]);
+  const tiers = ['friend', 'pro', 'any'] as const;
+  const jobSkills = Object.entries(demand.skills);
+  const hours = Math.ceil(scenario.days * 24);
+  const horizon = scenario.days * DAY_MS;
+  const out: SimJob[] = [];
+  for (let h = 0; h < hours; h++) {
+    const day = Math.floor(h / 24);
+    const weekday = (scenario.startWeekday + day) % 7;
+    const lambda = (demand.jobsPerDay * (demand.weekday[weekday]! / weekdayMean) * demand.hourly[h % 24]!) / hourlyTotal;
+    const count = poisson(lambda, rng);
+    const times: number[] = [];
+    for (let k = 0; k < count; k++) times.push(h * HOUR_MS + Math.floor(rng.next() * HOUR_MS));
+    times.sort((a, b) => a - b);
+    for (const at of times) {
+      if (at >= horizon) continue;
+      const index = out.length;
+      const city = scenario.cities[pickCumulative(cityCum, rng.next())]!;
+      const [lat, lon] = placeNear(city, demand.jitterKm, rng);
+      const job: Job = { id: `j${index}`, lat, lon };
+      const u = rng.next();
+      if (partnerTotal > 0 && u < partnerTotal) job.partner = partners[pickCumulative(partnerCum, u / partnerTotal)]![0];
+      else job.tier = tiers[pickCumulative(tierCum, rng.next())]!;
+      const skills = jobSkills.filter(([, s]) => rng.next() < s).map(([name]) => name);
+      if (skills.length > 0) job.skills = skills;
+      const c = demand.cancel;
+      const cancelAt = rng.next() < c.share ? at + logNormal(c.medianMin * 60_000, 0.5, rng.next(), rng.next()) : Infinity;
+      out.push({ index, at, job, cancelAt });
+    }
+  }
+  return out;
+}
+
+/** The whole world of a scenario for a seed. */
+export function buildWorld(scenario: Scenario, seed: number): World {
+  return { technicians: generateTechnicians(scenario, seed), jobs: generateJobs(scenario, seed) };
+}
