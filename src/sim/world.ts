@@ -101,13 +101,18 @@ export function generateTechnicians(scenario: Scenario, seed: number): SimTechni
         capacity: pro ? cmin + Math.floor(rng.next() * (cmax - cmin + 1)) : 1,
       };
       if (ratingCount > 0) {
-        input.rating = Math.round(Math.min(5, Math.max(1, fleet.rating.mean + gaussian(rng) * fleet.rating.sd)) * 100) / 100;
+        input.rating =
+          Math.round(Math.min(5, Math.max(1, fleet.rating.mean + gaussian(rng) * fleet.rating.sd)) * 100) /
+          100;
       }
     }
     const r = behaviour.responseMs;
     const spread = behaviour.accept.techSpread;
     const responseMedianMs = r.median * Math.exp(r.techSpread * gaussian(traitsRng));
-    const eagerness = Math.min(1 / behaviour.accept.base, Math.max(0, 1 + spread * (2 * traitsRng.next() - 1)));
+    const eagerness = Math.min(
+      1 / behaviour.accept.base,
+      Math.max(0, 1 + spread * (2 * traitsRng.next() - 1)),
+    );
     out.push({ input, responseMedianMs, eagerness, shifts: shiftsFor(scenario, input.tier, shiftRng) });
   }
   if (!given) markBestFriends(out, fleet.bestFriendShare, traitsRng);
@@ -118,7 +123,10 @@ export function generateTechnicians(scenario: Scenario, seed: number): SimTechni
 function markBestFriends(techs: SimTechnician[], share: number, rng: { next(): number }): void {
   const friends = techs.filter((t) => t.input.tier === 'friend');
   const count = Math.round(friends.length * share);
-  const keyed = friends.map((t) => ({ t, key: (t.eagerness / t.responseMedianMs) * Math.exp(gaussian(rng)) }));
+  const keyed = friends.map((t) => ({
+    t,
+    key: (t.eagerness / t.responseMedianMs) * Math.exp(gaussian(rng)),
+  }));
   keyed.sort((a, b) => b.key - a.key || (a.t.input.id < b.t.input.id ? -1 : 1));
   for (let i = 0; i < count; i++) {
     const t = keyed[i]!.t;
@@ -172,7 +180,8 @@ export function generateJobs(scenario: Scenario, seed: number): SimJob[] {
   for (let h = 0; h < hours; h++) {
     const day = Math.floor(h / 24);
     const weekday = (scenario.startWeekday + day) % 7;
-    const lambda = (demand.jobsPerDay * (demand.weekday[weekday]! / weekdayMean) * demand.hourly[h % 24]!) / hourlyTotal;
+    const lambda =
+      (demand.jobsPerDay * (demand.weekday[weekday]! / weekdayMean) * demand.hourly[h % 24]!) / hourlyTotal;
     const count = poisson(lambda, rng);
     const times: number[] = [];
     for (let k = 0; k < count; k++) times.push(h * HOUR_MS + Math.floor(rng.next() * HOUR_MS));
@@ -184,12 +193,14 @@ export function generateJobs(scenario: Scenario, seed: number): SimJob[] {
       const [lat, lon] = placeNear(city, demand.jitterKm, rng);
       const job: Job = { id: `j${index}`, lat, lon };
       const u = rng.next();
-      if (partnerTotal > 0 && u < partnerTotal) job.partner = partners[pickCumulative(partnerCum, u / partnerTotal)]![0];
+      if (partnerTotal > 0 && u < partnerTotal)
+        job.partner = partners[pickCumulative(partnerCum, u / partnerTotal)]![0];
       else job.tier = tiers[pickCumulative(tierCum, rng.next())]!;
       const skills = jobSkills.filter(([, s]) => rng.next() < s).map(([name]) => name);
       if (skills.length > 0) job.skills = skills;
       const c = demand.cancel;
-      const cancelAt = rng.next() < c.share ? at + logNormal(c.medianMin * 60_000, 0.5, rng.next(), rng.next()) : Infinity;
+      const cancelAt =
+        rng.next() < c.share ? at + logNormal(c.medianMin * 60_000, 0.5, rng.next(), rng.next()) : Infinity;
       out.push({ index, at, job, cancelAt });
     }
   }

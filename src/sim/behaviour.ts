@@ -1,0 +1,61 @@
+/**
+ * The technician behaviour model: how a notified technician answers (accept, decline or ignore)
+ * and how fast, how long the travel and the job take. Each answer is a pure function of the
+ * scenario, the technician's traits, the offer's situation and counter-based random numbers keyed
+ * by (seed, job, technician), so policies compared on one seed see the same people decide alike.
+ */
+import type { Scenario } from './scenario.js';
+import { draw, logNormal } from './streams.js';
+import type { SimTechnician } from './world.js';
+
+/** How a technician answers one offer. */
+export interface Answer {
+  kind: 'accept' | 'decline' | 'ignore';
+  /** When the answer comes, ms after the notification (irrelevant for `ignore`). */
+  delayMs: number;
+}
+
+/** The situation an offer meets. */
+export interface OfferContext {
+  jobIndex: number;
+  techIndex: number;
+  distanceKm: number;
+  /** Local hour 0–23 at the notification. */
+  hour: number;
+  /** Jobs the technician holds at the notification. */
+  load: number;
+}
+
+/** The probability that a technician accepts an offer they have seen. */
+export function acceptProbability(scenario: Scenario, tech: SimTechnician, ctx: OfferContext): number {
+  const a = scenario.behaviour.accept;
+  const distance = 1 / (1 + (ctx.distanceKm / a.halfDistanceKm) ** 2);
+  return Math.min(1, a.base * tech.eagerness * distance * a.hourly[ctx.hour]! * a.loadFactor ** ctx.load);
+}
+
+/** Draws the answer to an offer (deterministic in seed, job, technician and situation). */
+export function answer(scenario: Scenario, seed: number, tech: SimTechnician, ctx: OfferContext): Answer {
+  const b = scenario.behaviour;
+  const { jobIndex: j, techIndex: t } = ctx;
+  const delayMs = logNormal(
+    tech.responseMedianMs,
+    b.responseMs.sigma,
+    draw(seed, j, t, 0),
+    draw(seed, j, t, 1),
+  );
+  if (draw(seed, j, t, 2) >= b.seenShare) return { kind: 'ignore', delayMs };
+  if (draw(seed, j, t, 3) < acceptProbability(scenario, tech, ctx)) return { kind: 'accept', delayMs };
+  return draw(seed, j, t, 4) < b.declineShare ? { kind: 'decline', delayMs } : { kind: 'ignore', delayMs };
+}
+
+/** Minutes from the award until the technician is at the customer's door. */
+export function travelMinutes(scenario: Scenario, distanceKm: number): number {
+  const t = scenario.behaviour.travel;
+  return t.prepMin + ((distanceKm * t.detourFactor) / t.speedKmh) * 60;
+}
+
+/** Minutes on site for a job (drawn per job, so it is the same whoever takes it). */
+export function onJobMinutes(scenario: Scenario, seed: number, jobIndex: number): number {
+  const o = scenario.behaviour.onJobMin;
+  return logNormal(o.median, o.sigma, draw(seed, jobIndex, -7, 5), draw(seed, jobIndex, -7, 6));
+}
