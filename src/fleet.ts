@@ -491,7 +491,7 @@ export class Fleet {
     let slot = existing;
     if (slot === undefined) {
       slot = this.freeSlots.pop() ?? this.ids.length;
-      if (slot >= this.lat.length) this.growSlots(Math.ceil(this.lat.length * 1.5) + 16);
+      if (slot >= this.lat.length) this.growSlots(Math.ceil(this.lat.length * 1.25) + 16);
       this.ids[slot] = t.id;
       this.idToSlot.set(t.id, slot);
     }

@@ -70,9 +70,6 @@ export class GridIndex {
   /** Rebuilds so far (for tests and benchmarks). */
   rebuilds = 0;
 
-  private sortA = new Uint32Array(0);
-  private sortB = new Uint32Array(0);
-
   constructor(initialCapacity = 1024) {
     const cap = Math.max(16, initialCapacity);
     this.coords = new Float64Array(cap * C_STRIDE);
@@ -96,9 +93,7 @@ export class GridIndex {
       this.next.byteLength +
       this.rowStart.byteLength +
       this.rowHead.byteLength +
-      this.slotEntry.byteLength +
-      this.sortA.byteLength +
-      this.sortB.byteLength
+      this.slotEntry.byteLength
     );
   }
 
@@ -250,20 +245,16 @@ export class GridIndex {
   /** Sorts every live entry by cell into a fresh base and empties the overflow. O(n) radix sort. */
   rebuild(): void {
     const n = this.live;
-    if (this.sortA.length < n) {
-      this.sortA = new Uint32Array(Math.ceil(n * 1.25) + 16);
-      this.sortB = new Uint32Array(this.sortA.length);
-    }
-    let a = this.sortA;
-    let b = this.sortB;
+    // Scratch lives only for the rebuild: keeping it would cost 8 bytes per technician.
+    let a = new Uint32Array(n);
+    let b = new Uint32Array(n);
     let k = 0;
     for (let e = 0; e < this.count; e++) if (this.meta[e * M_STRIDE] !== 0) a[k++] = e;
     // LSD radix sort on the 21-bit key, 11 + 10 bits; stable, so cell order follows entry order.
     const keys = this.keys;
-    for (const [shift, bits] of [
-      [0, 11],
-      [11, 10],
-    ] as const) {
+    for (let pass = 0; pass < 2; pass++) {
+      const shift = pass === 0 ? 0 : 11;
+      const bits = pass === 0 ? 11 : 10;
       const buckets = new Int32Array((1 << bits) + 1);
       const mask = (1 << bits) - 1;
       for (let i = 0; i < n; i++) buckets[((keys[a[i]!]! >>> shift) & mask) + 1]!++;
@@ -280,12 +271,24 @@ export class GridIndex {
     const coords = new Float64Array(cap * C_STRIDE);
     const meta = new Uint32Array(cap * M_STRIDE);
     const newKeys = new Int32Array(cap);
+    const oc = this.coords;
+    const om = this.meta;
     for (let i = 0; i < n; i++) {
       const e = a[i]!;
-      coords.set(this.coords.subarray(e * C_STRIDE, e * C_STRIDE + C_STRIDE), i * C_STRIDE);
-      meta.set(this.meta.subarray(e * M_STRIDE, e * M_STRIDE + M_STRIDE), i * M_STRIDE);
+      const o = e * C_STRIDE;
+      const t = i * C_STRIDE;
+      coords[t] = oc[o]!;
+      coords[t + 1] = oc[o + 1]!;
+      coords[t + 2] = oc[o + 2]!;
+      coords[t + 3] = oc[o + 3]!;
+      const m = e * M_STRIDE;
+      const u = i * M_STRIDE;
+      meta[u] = om[m]!;
+      meta[u + 1] = om[m + 1]!;
+      meta[u + 2] = om[m + 2]!;
+      meta[u + 3] = om[m + 3]!;
       newKeys[i] = keys[e]!;
-      this.slotEntry[meta[i * M_STRIDE + 3]!] = i;
+      this.slotEntry[om[m + 3]!] = i;
     }
     this.coords = coords;
     this.meta = meta;
