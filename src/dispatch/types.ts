@@ -196,3 +196,66 @@ export type DispatchEvent =
   | (EventBase & { type: 'decline'; jobId: string; technicianId: string })
   | (EventBase & { type: 'cancel'; jobId: string })
   | (EventBase & { type: 'unavailable'; technicianId: string; reason: UnavailableReason });
+
+/** One offer of a job to a technician, as kept in a session. */
+export interface OfferRecord {
+  technicianId: string;
+  wave: number;
+  sentAt: number;
+  expiresAt: number;
+  /** `live` until answered, expired (processed by `advance`), withdrawn or the job closes. */
+  status: 'live' | 'declined' | 'expired' | 'withdrawn';
+}
+
+/** A planned offer not yet sent: a technician and his coarsened distance. */
+export interface PlannedOffer {
+  id: string;
+  /** Distance to the job rounded to 0.5 km. */
+  km: number;
+}
+
+/**
+ * The JSON form of one job's session (see `src/session.ts`). Every time in it is absolute (ms), so
+ * offers and steps keep their original deadlines after a restore, whatever the policy is then.
+ */
+export interface SessionJSON {
+  job: Job;
+  /** Order the job was opened in (breaks ties between jobs due at the same time). */
+  ordinal: number;
+  state: JobState;
+  openedAt: number;
+  deadlineAt: number;
+  offerTtlMs: number;
+  maxNotified: number;
+  reoffer: boolean;
+  /** Partner whose certification an accept needs, if any. */
+  certPartner: string | null;
+  pending: { index: number; at: number; offers: PlannedOffer[] }[];
+  reserve: PlannedOffer[];
+  steps: { at: number; step: EscalationStep }[];
+  nextStep: number;
+  /** Size of a re-plan batch (`policy.waves[0].size`). */
+  batch: number;
+  nextWave: number;
+  notified: number;
+  widenKm: number | null;
+  allowPros: boolean;
+  offers: OfferRecord[];
+  expiries: { at: number; wave: number }[];
+  winner: { technicianId: string; requestId: string | null; at: number; responseMs: number } | null;
+  closedAt: number | null;
+  reason: UnfilledReason | null;
+}
+
+/** Everything a dispatcher holds, JSON-serialisable; the fleet is the caller's and not included. */
+export interface DispatcherSnapshot {
+  version: 1;
+  /** Sequence number of the last event applied. */
+  seq: number;
+  /** The latest `now` seen (inputs must not go back before it). */
+  now: number | null;
+  /** Next job ordinal. */
+  ordinal: number;
+  /** Every job the dispatcher still knows, open and closed, in ordinal order. */
+  sessions: SessionJSON[];
+}
