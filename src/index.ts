@@ -11,6 +11,29 @@ export {
   qualifyBestFriends,
   type YearFigures,
 } from './bestFriends.js';
+export type {
+  AcceptOutcome,
+  AcceptRefusal,
+  AssignedEffect,
+  DispatchEvent,
+  DispatcherSnapshot,
+  Effect,
+  EscalatedEffect,
+  ExpiredEffect,
+  Fact,
+  IneligibleReason,
+  JobState,
+  JobStatus,
+  NotifyEffect,
+  OfferRecord,
+  PlannedOffer,
+  RevokeEffect,
+  RevokeReason,
+  SessionJSON,
+  UnavailableReason,
+  UnfilledEffect,
+  UnfilledReason,
+} from './dispatch/types.js';
 export { type EligibilityOverrides, RULES, type Rule } from './eligibility.js';
 export {
   CrowdDispatchError,
