@@ -1,0 +1,50 @@
+/**
+ * The fixed reference workload every scenario measures in the same rounds as its methods. It mimics
+ * the shape of a candidate scan (typed-array reads, a bitmask test, a dot product, a threshold and
+ * a few float operations) over fixed seeded data, so it speeds up and slows down with the machine
+ * the same way the code under test does; dividing by it cancels most of the machine's drift.
+ * Never change it without refreshing the baseline: every stored ratio depends on it.
+ */
+import { createRng } from '../src/random.js';
+
+const N = 2048;
+const xyz = new Float64Array(N * 4);
+const masks = new Uint32Array(N);
+{
+  const rng = createRng(20260101);
+  for (let i = 0; i < N; i++) {
+    const z = rng.next() * 2 - 1;
+    const t = rng.next() * 2 * Math.PI;
+    const r = Math.sqrt(1 - z * z);
+    xyz[4 * i] = r * Math.cos(t);
+    xyz[4 * i + 1] = r * Math.sin(t);
+    xyz[4 * i + 2] = z;
+    xyz[4 * i + 3] = rng.next() * 0.5;
+    masks[i] = (rng.next() * 0xffffffff) >>> 0;
+  }
+}
+
+let q = 0;
+
+/** One call of the reference workload (~3 µs on a 2020s laptop core); returns a value to sink. */
+export function referenceWorkload(): number {
+  q = (q + 1) & 1023;
+  const jx = xyz[4 * q]!;
+  const jy = xyz[4 * q + 1]!;
+  const jz = xyz[4 * q + 2]!;
+  const need = masks[q]! & 0x00000303;
+  let acc = 0;
+  let count = 0;
+  for (let i = 0; i < N; i++) {
+    if ((masks[i]! & need) !== need) continue;
+    const o = 4 * i;
+    const dx = xyz[o]! - jx;
+    const dy = xyz[o + 1]! - jy;
+    const dz = xyz[o + 2]! - jz;
+    const d2 = dx * dx + dy * dy + dz * dz;
+    if (d2 > xyz[o + 3]!) continue;
+    acc += 1 / (1 + d2) + xyz[o + 3]! * 0.5;
+    count++;
+  }
+  return acc + count;
+}

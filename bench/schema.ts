@@ -1,0 +1,107 @@
+/**
+ * The benchmark report written by `npm run bench` (`bench/results/latest.json`) and stored as a
+ * baseline (`bench/baseline.json`). Times are nanoseconds per operation. Bump
+ * {@link REPORT_VERSION} on any incompatible change; `bench:check` refuses a baseline of another
+ * version.
+ */
+
+/** Version of the report format. */
+export const REPORT_VERSION = 1;
+
+/** Identifies the format. */
+export const REPORT_SCHEMA = 'crowd-dispatch/bench-report';
+
+/** What a method is, relative to the scenario. */
+export type MethodRole =
+  /** crowd-dispatch's own code: the gate checks these. */
+  | 'subject'
+  /** The naive baseline (ratios `vsNaive` divide by it). */
+  | 'naive'
+  /** A peer library baseline, reported side by side, never gated. */
+  | 'peer';
+
+/** Figures of one method in one scenario, over all rounds. */
+export interface MethodResult {
+  /** e.g. `crowd-dispatch`, `linear`, `rbush`, `geokdbush`, `move`. */
+  name: string;
+  role: MethodRole;
+  /** Operations per timed call (batched micro-operations such as moves); figures are per operation. */
+  opsPerCall: number;
+  /** Timed calls over all rounds. */
+  samples: number;
+  /** Median latency per operation, pooled over all rounds, ns. */
+  p50Ns: number;
+  /** 99th percentile latency per operation, pooled over all rounds, ns. */
+  p99Ns: number;
+  /** Mean latency per operation, ns. */
+  meanNs: number;
+  /** Operations per second (1e9 / mean). */
+  opsPerSec: number;
+  /** Min and max of the per-round medians, ns: how noisy the run was. */
+  spread: { p50MinNs: number; p50MaxNs: number };
+  ratios: {
+    /**
+     * Median over rounds of (this method's median / the reference workload's median in the same
+     * round), and the same for the mean. Machine speed cancels out; the gate compares `p50`.
+     */
+    vsReference: { p50: number; mean: number };
+    /** This method's p50 and p99 divided by the naive baseline's (null when the scenario has none). */
+    vsNaive: { p50: number; p99: number } | null;
+  };
+}
+
+/** One scenario of one suite (e.g. `plan` / `ch-1500`). */
+export interface ScenarioResult {
+  suite: string;
+  scenario: string;
+  /** What the scenario was built from (technicians, jobs, seeds…). */
+  params: Record<string, number | string>;
+  /** The fixed reference workload measured in the same rounds. */
+  reference: { p50Ns: number; spread: { p50MinNs: number; p50MaxNs: number } };
+  methods: MethodResult[];
+  /** Scenario figures that are not latencies (bytes per technician, candidates per job…). */
+  figures: Record<string, number>;
+}
+
+/** A DESIGN.md target, checked against this run. */
+export interface TargetResult {
+  what: string;
+  target: string;
+  measured: string;
+  /** null when this run did not measure it (suite or scenario not selected, quick mode). */
+  met: boolean | null;
+}
+
+/** The whole report. */
+export interface BenchReport {
+  schema: typeof REPORT_SCHEMA;
+  version: typeof REPORT_VERSION;
+  /** ISO time the run finished (reports only; never read by the library). */
+  createdAt: string;
+  mode: 'quick' | 'full';
+  settings: {
+    rounds: number;
+    timeMs: number;
+    warmupMs: number;
+    /** Suites and scenarios selected (all when empty). */
+    suites: string[];
+    scenarios: string[];
+    /** Injected slowdown (test-only switch `CROWD_DISPATCH_BENCH_SLOWDOWN`), 0 normally. */
+    slowdown: number;
+  };
+  environment: {
+    node: string;
+    v8: string;
+    platform: string;
+    arch: string;
+    cpus: number;
+    cpuModel: string;
+    totalMemMb: number;
+    /** `git rev-parse HEAD` when available. */
+    commit: string | null;
+  };
+  scenarios: ScenarioResult[];
+  targets: TargetResult[];
+  /** Sum of results kept alive against dead-code elimination (meaningless, but must be finite). */
+  sink: number;
+}

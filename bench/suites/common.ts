@@ -1,0 +1,56 @@
+/**
+ * What the suites share: the scenario catalogue (sizes, seeds), the fixed clock and policy, and
+ * cached city lists.
+ */
+import { createPolicy, type Policy } from '../../src/policy.js';
+import { type City, loadCities, loadSwissCities, PARTNER_RULES } from '../data.js';
+import type { ScenarioSpec } from '../harness.js';
+
+/** The `now` every scenario plans at: a Wednesday, 10:00 UTC (11:00 in Zurich). */
+export const NOW = Date.UTC(2026, 0, 14, 10, 0, 0);
+
+/** The policy of every scenario: defaults plus the partner rules the generated jobs use. */
+export function benchPolicy(): Policy {
+  return createPolicy({ partners: PARTNER_RULES });
+}
+
+/** A fleet size on a geography. */
+export interface Geography {
+  name: string;
+  region: 'ch' | 'world';
+  technicians: number;
+  seed: number;
+  /** Measured in quick mode too (the CI gate); otherwise full mode only. */
+  quick: boolean;
+}
+
+/** The four scenarios of DESIGN.md §4. */
+export const GEOGRAPHIES: readonly Geography[] = [
+  { name: 'ch-1500', region: 'ch', technicians: 1500, seed: 1500, quick: true },
+  { name: 'ch-10000', region: 'ch', technicians: 10_000, seed: 10_000, quick: true },
+  { name: 'world-100k', region: 'world', technicians: 100_000, seed: 100_000, quick: true },
+  { name: 'world-1m', region: 'world', technicians: 1_000_000, seed: 1_000_000, quick: false },
+];
+
+let world: City[] | undefined;
+let swiss: City[] | undefined;
+
+/** Cities of a region (cached). */
+export function citiesOf(region: 'ch' | 'world'): City[] {
+  if (region === 'ch') return (swiss ??= loadSwissCities());
+  return (world ??= loadCities());
+}
+
+/** A scenario of a suite, built only when selected (world-1m needs seconds and ~0.5 GB). */
+export interface ScenarioDef {
+  name: string;
+  quick: boolean;
+  build(): ScenarioSpec;
+}
+
+/** A suite: a name and its scenarios. */
+export interface SuiteDef {
+  name: string;
+  description: string;
+  scenarios: ScenarioDef[];
+}
