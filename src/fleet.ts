@@ -6,7 +6,7 @@
 import { type CompiledAvailability, compileAvailability } from './availability.js';
 import { DuplicateIdError, InvalidArgumentError, RegistryFullError, UnknownIdError } from './errors.js';
 import { C_STRIDE, GridIndex, M_STRIDE, RangeBuffer } from './geo/grid.js';
-import { chord2ToKm, kmToChord2, toUnit } from './geo/sphere.js';
+import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2, toUnit } from './geo/sphere.js';
 import type { Technician, TechnicianInput } from './types.js';
 import { checkLatLon, checkRadius, validateTechnician, validateTechnicianFields } from './validate.js';
 
@@ -370,17 +370,18 @@ export class Fleet {
     return this.collect(lat, lon, this.maxRadius, true);
   }
 
-  /** The `k` nearest technicians to a point (within `maxKm`), nearest first; ties by id. */
-  nearest(lat: number, lon: number, k: number, maxKm = 20_000): Neighbour[] {
+  /** The `k` nearest technicians to a point (within `maxKm`, default: the whole globe), nearest first; ties by id. */
+  nearest(lat: number, lon: number, k: number, maxKm = HALF_CIRCUMFERENCE_KM): Neighbour[] {
     checkLatLon(lat, lon, 'nearest()', InvalidArgumentError);
     if (!Number.isInteger(k) || k < 1)
       throw new InvalidArgumentError(`nearest(): k is ${k}; pass a whole number ≥ 1.`);
     if (!(maxKm > 0))
       throw new InvalidArgumentError(`nearest(): maxKm is ${maxKm}; pass a distance in km > 0.`);
     // Grow the search radius until k are found inside it: nothing outside can be nearer.
-    for (let km = Math.min(10, maxKm); ; km = Math.min(km * 3, maxKm)) {
+    const limitKm = Math.min(maxKm, HALF_CIRCUMFERENCE_KM);
+    for (let km = Math.min(10, limitKm); ; km = Math.min(km * 3, limitKm)) {
       const found = this.collect(lat, lon, km, false);
-      if (found.length >= k || km >= maxKm) return found.slice(0, k);
+      if (found.length >= k || km >= limitKm) return found.slice(0, k);
     }
   }
 
@@ -390,7 +391,8 @@ export class Fleet {
     const jx = v[0]!;
     const jy = v[1]!;
     const jz = v[2]!;
-    const limit = kmToChord2(km);
+    // Past half the circumference every point qualifies (an antipode's chord² may round above 4).
+    const limit = km >= HALF_CIRCUMFERENCE_KM ? Number.POSITIVE_INFINITY : kmToChord2(km);
     const idx = this.index;
     const pairs = idx.ranges(lat, lon, km, this.scratch);
     const buf = this.scratch.data;
@@ -575,6 +577,8 @@ export class Fleet {
 }
 
 const UNIT = new Float64Array(3);
+/** Great-circle distance to the antipode, km: no two points are farther apart. */
+const HALF_CIRCUMFERENCE_KM = Math.PI * EARTH_RADIUS_KM;
 
 function checkTime(now: number, fn: string): void {
   if (typeof now !== 'number' || !Number.isFinite(now)) {
