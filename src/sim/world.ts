@@ -144,7 +144,8 @@ function shiftsFor(scenario: Scenario, tier: 'friend' | 'pro', rng: { next(): nu
   const start = parseHhmm(pattern.start) * 60_000 + startShift;
   let end = parseHhmm(pattern.end) * 60_000 + endShift;
   if (end <= start) end += DAY_MS;
-  const horizon = scenario.days * DAY_MS;
+  // One extra day, so jobs opened just before the end still meet the usual crowd.
+  const horizon = (scenario.days + 1) * DAY_MS;
   const out: number[] = [];
   // Start one day early so a shift that wraps past midnight into day 0 counts.
   for (let d = -1; d * DAY_MS < horizon; d++) {

@@ -1,0 +1,152 @@
+/**
+ * Compares policies on one scenario with common random numbers: for each seed the world (fleet,
+ * traits, shifts, jobs) is built once and every policy runs on it, and technicians answer from the
+ * same counter-based random numbers. Figures are reported as means over seeds with 95 % intervals,
+ * plus paired differences against the first policy (tight, because the noise is shared).
+ */
+import type { Policy, PolicyInput } from '../policy.js';
+import type { SimDetail, SimSummary } from './metrics.js';
+import { runSimulation } from './runner.js';
+import { parseScenario, type Scenario, type ScenarioInput } from './scenario.js';
+import { type Estimate, estimate, round } from './stats.js';
+import { buildWorld } from './world.js';
+
+/** A policy to compare, with its name. */
+export interface NamedPolicy {
+  name: string;
+  policy: Policy | PolicyInput;
+}
+
+/** Options of {@link compare}. */
+export interface CompareOptions {
+  /** Seeds (replications). @default [1] */
+  seeds?: readonly number[];
+  /** Keep the chart detail of the first seed for each policy. @default false */
+  detail?: boolean;
+  /** Called after each run with (runs done, runs total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One metric across policies. */
+export interface MetricComparison {
+  /** Dotted path into {@link SimSummary}, e.g. `timeToAcceptS.p50`. */
+  key: string;
+  byPolicy: Record<string, Estimate>;
+  /** Paired difference (policy − first policy) over seeds. */
+  vsBaseline: Record<string, Estimate>;
+}
+
+/** The result of {@link compare}. */
+export interface Comparison {
+  scenario: string;
+  seeds: number[];
+  policies: string[];
+  /** Every run's summary, policy-major. */
+  runs: SimSummary[];
+  metrics: MetricComparison[];
+  /** Detail of the first seed, per policy (when asked for). */
+  detail?: Record<string, SimDetail>;
+}
+
+/** The headline metrics shown in tables and the README, in order. */
+export const KEY_METRICS: readonly string[] = [
+  'timeToAcceptS.p50',
+  'timeToAcceptS.p90',
+  'timeToAcceptS.p99',
+  'acceptedWithin10s',
+  'acceptedWithin60s',
+  'fillRate',
+  'servedWithinHour',
+  'notificationsPerJob',
+  'notificationsPerTechnicianPerDay.mean',
+  'travelKm.mean',
+  'fairness.friends.awardsGini',
+  'fairness.friends.awardsTopDecileShare',
+  'fairness.friends.offersGini',
+  'fairness.friends.withoutAward',
+  'fairness.friends.awardsPer30Days.max',
+  'fairness.pros.awardsGini',
+  'bestFriends.notificationsUplift',
+  'bestFriends.awardsUplift',
+  'escalations.jobsEscalatedShare',
+  'unfilled.share',
+];
+
+/** Every numeric leaf of a summary as `[dotted.path, value]`, in a stable order. */
+export function flatten(value: unknown, prefix = ''): [string, number | null][] {
+  if (typeof value === 'number') return [[prefix, value]];
+  if (value === null) return [[prefix, null]];
+  if (typeof value !== 'object' || Array.isArray(value)) return [];
+  const out: [string, number | null][] = [];
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    out.push(...flatten(v, prefix ? `${prefix}.${k}` : k));
+  }
+  return out;
+}
+
+/** Reads a dotted path of a summary (null when absent or not a number). */
+export function metricOf(summary: SimSummary, key: string): number | null {
+  let cur: unknown = summary;
+  for (const part of key.split('.')) {
+    if (cur === null || typeof cur !== 'object') return null;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return typeof cur === 'number' ? cur : null;
+}
+
+function rounded(e: Estimate): Estimate {
+  return { mean: round(e.mean, 4) ?? Number.NaN, ci95: round(e.ci95, 4) ?? 0, n: e.n };
+}
+
+/**
+ * Runs every policy on every seed of a scenario and compares them.
+ * @example
+ * const c = compare({ days: 1 }, [{ name: 'today', policy: PRESETS.today.policy }, …], { seeds: [1, 2, 3] });
+ * c.metrics.find((m) => m.key === 'acceptedWithin60s')?.byPolicy.today; // { mean, ci95, n }
+ */
+export function compare(
+  scenarioInput: Scenario | ScenarioInput,
+  policies: readonly NamedPolicy[],
+  options: CompareOptions = {},
+): Comparison {
+  const scenario = parseScenario(scenarioInput);
+  const seeds = [...(options.seeds ?? [1])];
+  const names = policies.map((p) => p.name);
+  const total = seeds.length * policies.length;
+  const bySeed: SimSummary[][] = policies.map(() => []);
+  const detail: Record<string, SimDetail> = {};
+  let done = 0;
+  for (const [si, seed] of seeds.entries()) {
+    const world = buildWorld(scenario, seed);
+    policies.forEach((p, pi) => {
+      const wantDetail = options.detail === true && si === 0;
+      const r = runSimulation(scenario, p.policy, { seed, world, policyName: p.name, detail: wantDetail });
+      bySeed[pi]!.push(r.summary);
+      if (r.detail) detail[p.name] = r.detail;
+      options.onProgress?.(++done, total);
+    });
+  }
+  const keys = flatten(bySeed[0]![0])
+    .map(([k]) => k)
+    .filter((k) => k !== 'seed');
+  const metrics = keys.map((key) => {
+    const byPolicy: Record<string, Estimate> = {};
+    const vsBaseline: Record<string, Estimate> = {};
+    const base = bySeed[0]!.map((s) => metricOf(s, key));
+    names.forEach((name, pi) => {
+      const vals = bySeed[pi]!.map((s) => metricOf(s, key));
+      const ok = vals.filter((x): x is number => x !== null);
+      byPolicy[name] = rounded(estimate(ok));
+      const diffs: number[] = [];
+      vals.forEach((x, i) => {
+        const b = base[i];
+        if (x !== null && b !== null && b !== undefined) diffs.push(x - b);
+      });
+      vsBaseline[name] = rounded(estimate(diffs));
+    });
+    return { key, byPolicy, vsBaseline };
+  });
+  const out: Comparison = { scenario: scenario.name, seeds, policies: names, runs: bySeed.flat(), metrics };
+  if (options.detail) out.detail = detail;
+  return out;
+}

@@ -1,0 +1,260 @@
+/**
+ * What a simulation run records while it runs ({@link Recorder}) and the summary it reports
+ * ({@link SimSummary}): speed, fill, reach, travel, fairness, Best Friend uplift, escalations and
+ * unfilled jobs. Every figure is rounded, so the JSON of a seed is byte-identical across runs.
+ */
+
+import { gini, mean, quantile, round, sortedCopy, topDecileShare } from './stats.js';
+import type { SimJob, SimTechnician } from './world.js';
+
+/** Job outcome codes. */
+export const OUTCOME = { open: 0, assigned: 1, deadline: 2, exhausted: 3, cancelled: 4 } as const;
+
+const DAY_MS = 86_400_000;
+
+/** Per-job and per-technician counters filled in by the runner. */
+export class Recorder {
+  readonly acceptedAt: Float64Array;
+  readonly onSiteAt: Float64Array;
+  readonly distanceKm: Float64Array;
+  readonly tech: Int32Array;
+  readonly notified: Int32Array;
+  readonly escalations: Int32Array;
+  readonly outcome: Uint8Array;
+  readonly offers: Int32Array;
+  readonly awards: Int32Array;
+  readonly declines: Int32Array;
+  readonly lostRaces: Int32Array;
+  readonly steps: Record<string, number> = { deeper: 0, widen: 0, allowPros: 0, broadcast: 0 };
+  refusals: Record<string, number> = {};
+
+  constructor(jobs: number, technicians: number) {
+    this.acceptedAt = new Float64Array(jobs).fill(Number.NaN);
+    this.onSiteAt = new Float64Array(jobs).fill(Number.NaN);
+    this.distanceKm = new Float64Array(jobs).fill(Number.NaN);
+    this.tech = new Int32Array(jobs).fill(-1);
+    this.notified = new Int32Array(jobs);
+    this.escalations = new Int32Array(jobs);
+    this.outcome = new Uint8Array(jobs);
+    this.offers = new Int32Array(technicians);
+    this.awards = new Int32Array(technicians);
+    this.declines = new Int32Array(technicians);
+    this.lostRaces = new Int32Array(technicians);
+  }
+}
+
+/** Distribution figures of one group of technicians. */
+export interface FairnessFigures {
+  technicians: number;
+  /** Gini of awards per technician (0 = equal). */
+  awardsGini: number | null;
+  /** Share of awards won by the top 10 % of the group. */
+  awardsTopDecileShare: number | null;
+  offersGini: number | null;
+  offersTopDecileShare: number | null;
+  /** Awards per technician scaled to 30 days: median, 90th percentile, maximum. */
+  awardsPer30Days: { p50: number | null; p90: number | null; max: number | null };
+  /** Share of the group with no award in the run. */
+  withoutAward: number | null;
+}
+
+/** The summary of one simulation run (JSON-serialisable, rounded). */
+export interface SimSummary {
+  scenario: string;
+  policy: string;
+  seed: number;
+  days: number;
+  technicians: number;
+  jobs: number;
+  /** Seconds from the job opening to the winning accept, over assigned jobs. */
+  timeToAcceptS: { p50: number | null; p90: number | null; p99: number | null; mean: number | null };
+  /** Share of jobs (customer cancellations excluded) accepted within 10 s / 60 s of opening. */
+  acceptedWithin10s: number | null;
+  acceptedWithin60s: number | null;
+  /** Assigned / jobs not cancelled by the customer. */
+  fillRate: number | null;
+  /** Share of jobs (cancellations excluded) with a technician at the door within 60 min. */
+  servedWithinHour: number | null;
+  /** Minutes from opening to the technician at the door, assigned jobs. */
+  onSiteMin: { p50: number | null; p90: number | null };
+  /** Jobs handed back to the partner, by reason; and customer cancellations. */
+  unfilled: { total: number; share: number | null; deadline: number; exhausted: number };
+  cancelledByCustomer: number;
+  /** Technicians notified per job (mean) and notifications per technician per day. */
+  notificationsPerJob: number | null;
+  notificationsPerTechnicianPerDay: { mean: number | null; p90: number | null; max: number | null };
+  /** Great-circle distance from the winner to the job, km. */
+  travelKm: { mean: number | null; p90: number | null };
+  fairness: { friends: FairnessFigures; pros: FairnessFigures };
+  /** Best Friends' mean notifications and awards relative to other Friends' (1 = no uplift). */
+  bestFriends: { count: number; notificationsUplift: number | null; awardsUplift: number | null };
+  /** Share of jobs with at least one escalation step, and steps taken by action. */
+  escalations: { jobsEscalatedShare: number | null; steps: Record<string, number> };
+  /** Accepts refused, by reason (`already_taken` = lost races). */
+  refusedAccepts: Record<string, number>;
+}
+
+/** Per-item data the report charts need (not part of the compact summary). */
+export interface SimDetail {
+  /** Seconds to accept of each assigned job, in job order. */
+  acceptSeconds: number[];
+  technicians: { id: string; tier: 'friend' | 'pro'; bestFriend: boolean; offers: number; awards: number }[];
+  unfilledJobs: {
+    id: string;
+    lat: number;
+    lon: number;
+    reason: 'deadline' | 'exhausted';
+    partner: string | null;
+  }[];
+}
+
+function fairnessOf(rec: Recorder, idx: number[], days: number): FairnessFigures {
+  const awards = idx.map((i) => rec.awards[i]!);
+  const offers = idx.map((i) => rec.offers[i]!);
+  const per30 = sortedCopy(awards.map((a) => (a * 30) / days));
+  return {
+    technicians: idx.length,
+    awardsGini: round(gini(awards)),
+    awardsTopDecileShare: round(topDecileShare(awards)),
+    offersGini: round(gini(offers)),
+    offersTopDecileShare: round(topDecileShare(offers)),
+    awardsPer30Days: {
+      p50: round(quantile(per30, 0.5), 2),
+      p90: round(quantile(per30, 0.9), 2),
+      max: round(per30.length ? per30[per30.length - 1]! : Number.NaN, 2),
+    },
+    withoutAward: round(idx.length ? awards.filter((a) => a === 0).length / idx.length : Number.NaN),
+  };
+}
+
+/** Summarises a finished run. */
+export function summarise(
+  rec: Recorder,
+  jobs: readonly SimJob[],
+  techs: readonly SimTechnician[],
+  meta: { scenario: string; policy: string; seed: number; days: number },
+): SimSummary {
+  const n = jobs.length;
+  const tta: number[] = [];
+  let considered = 0;
+  let within10 = 0;
+  let within60 = 0;
+  let servedHour = 0;
+  let assigned = 0;
+  let deadline = 0;
+  let exhausted = 0;
+  let cancelled = 0;
+  let escalated = 0;
+  let notifiedTotal = 0;
+  const onSite: number[] = [];
+  const travel: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const o = rec.outcome[j]!;
+    notifiedTotal += rec.notified[j]!;
+    if (rec.escalations[j]! > 0) escalated++;
+    if (o === OUTCOME.cancelled) {
+      cancelled++;
+      continue;
+    }
+    considered++;
+    if (o === OUTCOME.deadline) deadline++;
+    else if (o === OUTCOME.exhausted) exhausted++;
+    if (o !== OUTCOME.assigned) continue;
+    assigned++;
+    const s = (rec.acceptedAt[j]! - jobs[j]!.at) / 1000;
+    tta.push(s);
+    if (s <= 10) within10++;
+    if (s <= 60) within60++;
+    const m = (rec.onSiteAt[j]! - jobs[j]!.at) / 60_000;
+    onSite.push(m);
+    if (m <= 60) servedHour++;
+    travel.push(rec.distanceKm[j]!);
+  }
+  const ttaSorted = sortedCopy(tta);
+  const onSiteSorted = sortedCopy(onSite);
+  const travelSorted = sortedCopy(travel);
+  const perDay = sortedCopy(Array.from(rec.offers, (x) => x / meta.days));
+  const friends: number[] = [];
+  const pros: number[] = [];
+  const best: number[] = [];
+  const plain: number[] = [];
+  techs.forEach((t, i) => {
+    if (t.input.tier === 'pro') pros.push(i);
+    else {
+      friends.push(i);
+      (t.input.bestFriend ? best : plain).push(i);
+    }
+  });
+  const ratio = (arr: Int32Array) =>
+    round(mean(best.map((i) => arr[i]!)) / mean(plain.map((i) => arr[i]!)), 3);
+  const share = (k: number) => round(considered ? k / considered : Number.NaN);
+  return {
+    scenario: meta.scenario,
+    policy: meta.policy,
+    seed: meta.seed,
+    days: meta.days,
+    technicians: techs.length,
+    jobs: n,
+    timeToAcceptS: {
+      p50: round(quantile(ttaSorted, 0.5), 2),
+      p90: round(quantile(ttaSorted, 0.9), 2),
+      p99: round(quantile(ttaSorted, 0.99), 2),
+      mean: round(mean(ttaSorted), 2),
+    },
+    acceptedWithin10s: share(within10),
+    acceptedWithin60s: share(within60),
+    fillRate: share(assigned),
+    servedWithinHour: share(servedHour),
+    onSiteMin: { p50: round(quantile(onSiteSorted, 0.5), 1), p90: round(quantile(onSiteSorted, 0.9), 1) },
+    unfilled: { total: deadline + exhausted, share: share(deadline + exhausted), deadline, exhausted },
+    cancelledByCustomer: cancelled,
+    notificationsPerJob: round(n ? notifiedTotal / n : Number.NaN, 2),
+    notificationsPerTechnicianPerDay: {
+      mean: round(mean(perDay), 2),
+      p90: round(quantile(perDay, 0.9), 2),
+      max: round(perDay.length ? perDay[perDay.length - 1]! : Number.NaN, 2),
+    },
+    travelKm: { mean: round(mean(travelSorted), 2), p90: round(quantile(travelSorted, 0.9), 2) },
+    fairness: { friends: fairnessOf(rec, friends, meta.days), pros: fairnessOf(rec, pros, meta.days) },
+    bestFriends: {
+      count: best.length,
+      notificationsUplift: ratio(rec.offers),
+      awardsUplift: ratio(rec.awards),
+    },
+    escalations: { jobsEscalatedShare: round(n ? escalated / n : Number.NaN), steps: { ...rec.steps } },
+    refusedAccepts: Object.fromEntries(Object.entries(rec.refusals).sort(([a], [b]) => (a < b ? -1 : 1))),
+  };
+}
+
+/** The per-item data behind the report's charts. */
+export function detailOf(rec: Recorder, jobs: readonly SimJob[], techs: readonly SimTechnician[]): SimDetail {
+  const acceptSeconds: number[] = [];
+  const unfilledJobs: SimDetail['unfilledJobs'] = [];
+  for (let j = 0; j < jobs.length; j++) {
+    const o = rec.outcome[j]!;
+    const job = jobs[j]!.job;
+    if (o === OUTCOME.assigned) acceptSeconds.push(round((rec.acceptedAt[j]! - jobs[j]!.at) / 1000, 2)!);
+    else if (o === OUTCOME.deadline || o === OUTCOME.exhausted) {
+      unfilledJobs.push({
+        id: job.id,
+        lat: job.lat,
+        lon: job.lon,
+        reason: o === OUTCOME.deadline ? 'deadline' : 'exhausted',
+        partner: job.partner ?? null,
+      });
+    }
+  }
+  return {
+    acceptSeconds,
+    technicians: techs.map((t, i) => ({
+      id: t.input.id,
+      tier: t.input.tier,
+      bestFriend: t.input.bestFriend === true,
+      offers: rec.offers[i]!,
+      awards: rec.awards[i]!,
+    })),
+    unfilledJobs,
+  };
+}
+
+export { DAY_MS };

@@ -1,0 +1,66 @@
+/**
+ * Policy files: `{ name, description?, policy }` where `policy` is a `createPolicy` input, and the
+ * named presets shipped in `policies/`. The policy itself is validated by `createPolicy`, whose
+ * errors name the bad field.
+ */
+import * as v from 'valibot';
+import bestFriendBoost from '../../policies/best-friend-boost.json' with { type: 'json' };
+import fairnessAware from '../../policies/fairness-aware.json' with { type: 'json' };
+import rankedWaves from '../../policies/ranked-waves.json' with { type: 'json' };
+import today from '../../policies/today.json' with { type: 'json' };
+import { InvalidPolicyError } from '../errors.js';
+import { createPolicy, type PolicyInput } from '../policy.js';
+
+/** A named policy, as stored in a policy file. */
+export interface PolicyFile {
+  name: string;
+  description?: string;
+  policy: PolicyInput;
+}
+
+const PolicyFileSchema = v.object({
+  name: v.pipe(v.string(), v.regex(/^[\w.-]+$/, 'use letters, digits, dots, dashes or underscores')),
+  description: v.optional(v.string()),
+  policy: v.record(v.string(), v.unknown()),
+});
+
+/**
+ * Validates a policy file (its shape here, its policy by `createPolicy`). Throws
+ * {@link InvalidPolicyError} naming the field.
+ */
+export function parsePolicyFile(input: unknown): PolicyFile {
+  const r = v.safeParse(PolicyFileSchema, input);
+  if (!r.success) {
+    const issue = r.issues[0];
+    const path = (issue.path ?? []).map((p) => String(p.key)).join('.') || '(root)';
+    throw new InvalidPolicyError(
+      `Invalid policy file: ${path}: ${issue.message}. A policy file is { "name": "…", "description": "…", "policy": { …createPolicy input… } }.`,
+      path,
+    );
+  }
+  createPolicy(r.output.policy as PolicyInput); // throws with the bad field's path
+  const out: PolicyFile = { name: r.output.name, policy: r.output.policy as PolicyInput };
+  if (r.output.description !== undefined) out.description = r.output.description;
+  return out;
+}
+
+/** The shipped presets, by name: `today`, `ranked-waves`, `best-friend-boost`, `fairness-aware`. */
+export const PRESETS: Readonly<Record<string, PolicyFile>> = Object.freeze(
+  Object.fromEntries(
+    [today, rankedWaves, bestFriendBoost, fairnessAware].map((p) => {
+      const f = parsePolicyFile(p);
+      return [f.name, f];
+    }),
+  ),
+);
+
+/** A preset by name; throws {@link InvalidPolicyError} listing the presets when unknown. */
+export function preset(name: string): PolicyFile {
+  const p = PRESETS[name];
+  if (!p) {
+    throw new InvalidPolicyError(
+      `Unknown policy preset '${name}'; use one of ${Object.keys(PRESETS).join(', ')} or pass a policy file.`,
+    );
+  }
+  return p;
+}

@@ -1,0 +1,258 @@
+/**
+ * Runs one simulation: builds the world of a scenario for a seed, drives the real dispatcher with
+ * a virtual clock and the behaviour model, and returns the summary (and, on request, the per-item
+ * detail the report needs). The simulator performs the dispatcher's effects; it never decides who
+ * is notified or who wins.
+ */
+import type { AcceptOutcome, Effect } from '../dispatch/types.js';
+import { InvalidStateError } from '../errors.js';
+import { Fleet } from '../fleet.js';
+import { haversineKm } from '../geo/sphere.js';
+import { createPolicy, isPolicy, type Policy, type PolicyInput } from '../policy.js';
+import type { Job } from '../types.js';
+import { answer, onJobMinutes, travelMinutes } from './behaviour.js';
+import { Environment } from './engine.js';
+import { detailOf, OUTCOME, Recorder, type SimDetail, type SimSummary, summarise } from './metrics.js';
+import { parseScenario, type Scenario, type ScenarioInput } from './scenario.js';
+import { buildWorld, type World } from './world.js';
+
+const HOUR_MS = 3_600_000;
+/** How long a revoke takes to reach a phone: accepts inside it race the winner. */
+const PUSH_LATENCY_MS = 2_000;
+
+/** The part of the dispatcher facade the simulator drives. */
+export interface DispatchPort {
+  open(job: Job, now: number): Effect[];
+  advance(now: number): Effect[];
+  accept(jobId: string, technicianId: string, now: number): AcceptOutcome;
+  decline(jobId: string, technicianId: string, now: number): Effect[];
+  cancel(jobId: string, now: number): Effect[];
+  technicianUnavailable(technicianId: string, reason: 'offline', now: number): Effect[];
+  nextDueAt(): number | undefined;
+}
+
+// Wired to the real Dispatcher once src/dispatcher.ts lands (issue 3).
+function createDispatcher(_fleet: Fleet, _policy: Policy): DispatchPort {
+  throw new InvalidStateError('The dispatcher (src/dispatcher.ts) is not available yet.');
+}
+
+/** Options of {@link runSimulation}. */
+export interface SimOptions {
+  /** Seed of every random stream. @default 1 */
+  seed?: number;
+  /** Name of the policy in the results. @default 'custom' */
+  policyName?: string;
+  /** Also return the per-job and per-technician detail for charts. @default false */
+  detail?: boolean;
+  /** Called with the simulated fraction done (0–1), about once per simulated hour. */
+  onProgress?: (fraction: number) => void;
+  /** A world built earlier for this scenario and seed (saves rebuilding it for every policy). */
+  world?: World;
+}
+
+/** The result of {@link runSimulation}. */
+export interface SimResult {
+  summary: SimSummary;
+  detail?: SimDetail;
+}
+
+/** A policy for a scenario: the scenario's partner rules first, the policy's own on top. */
+export function policyFor(scenario: Scenario, policy: Policy | PolicyInput): Policy {
+  if (isPolicy(policy)) return policy;
+  const partners: NonNullable<PolicyInput['partners']> = {};
+  for (const [id, p] of Object.entries(scenario.partners)) {
+    const rules: NonNullable<PolicyInput['partners']>[string] = {};
+    if (p.proOnly !== undefined) rules.proOnly = p.proOnly;
+    if (p.requireCertification !== undefined) rules.requireCertification = p.requireCertification;
+    if (p.allowProsOnFriendJobs !== undefined) rules.allowProsOnFriendJobs = p.allowProsOnFriendJobs;
+    partners[id] = rules;
+  }
+  return createPolicy({ ...policy, partners: { ...partners, ...policy.partners } });
+}
+
+/**
+ * Simulates a scenario under a policy. Same scenario, policy and seed → byte-identical summary.
+ * @example
+ * const { summary } = runSimulation({ days: 1 }, { waves: [{ size: 10, offsetMs: 0 }] }, { seed: 7 });
+ * summary.acceptedWithin60s; // e.g. 0.87
+ */
+export function runSimulation(
+  scenarioInput: Scenario | ScenarioInput,
+  policyInput: Policy | PolicyInput,
+  options: SimOptions = {},
+): SimResult {
+  const scenario = parseScenario(scenarioInput);
+  const seed = options.seed ?? 1;
+  const policy = policyFor(scenario, policyInput);
+  const world = options.world ?? buildWorld(scenario, seed);
+  const fleet = new Fleet({ initialCapacity: world.technicians.length });
+  const dispatcher = createDispatcher(fleet, policy);
+  return simulate(scenario, world, fleet, dispatcher, seed, options);
+}
+
+function simulate(
+  scenario: Scenario,
+  world: World,
+  fleet: Fleet,
+  dispatcher: DispatchPort,
+  seed: number,
+  options: SimOptions,
+): SimResult {
+  const { technicians: techs, jobs } = world;
+  const env = new Environment(0);
+  const rec = new Recorder(jobs.length, techs.length);
+  const horizon = scenario.days * 24 * HOUR_MS;
+  const techIndex = new Map<string, number>();
+  const online = new Uint8Array(techs.length);
+  const shiftPos = new Int32Array(techs.length);
+
+  techs.forEach((t, i) => {
+    techIndex.set(t.input.id, i);
+    fleet.add({ ...t.input, online: false, load: 0 });
+  });
+
+  const jobIndexOf = (id: string): number => Number(id.slice(1));
+  let tickAt = Number.POSITIVE_INFINITY;
+
+  const handle = (effects: readonly Effect[]): void => {
+    for (const e of effects) {
+      const j = jobIndexOf(e.jobId);
+      switch (e.type) {
+        case 'notify':
+          onNotify(j, e.technicianIds, e.expiresAt);
+          break;
+        case 'assigned':
+          onAssigned(j, e.technicianId);
+          break;
+        case 'escalated':
+          rec.escalations[j]!++;
+          rec.steps[e.action] = (rec.steps[e.action] ?? 0) + 1;
+          break;
+        case 'unfilled':
+          rec.outcome[j] = e.reason === 'deadline' ? OUTCOME.deadline : OUTCOME.exhausted;
+          break;
+        default:
+          break; // revoke / expired: nothing to simulate (the technician just sees the job vanish)
+      }
+    }
+    syncTick();
+  };
+
+  const tick = (): void => {
+    if (env.now !== tickAt) return; // superseded by an earlier tick
+    tickAt = Number.POSITIVE_INFINITY;
+    handle(dispatcher.advance(env.now));
+  };
+
+  function syncTick(): void {
+    const due = dispatcher.nextDueAt();
+    if (due === undefined || due >= tickAt) return;
+    tickAt = Math.max(due, env.now);
+    env.at(tickAt, tick);
+  }
+
+  function onNotify(j: number, ids: readonly string[], expiresAt: number): void {
+    const sj = world.jobs[j]!;
+    const now = env.now;
+    const hour = Math.floor(now / HOUR_MS) % 24;
+    rec.notified[j]! += ids.length;
+    for (const id of ids) {
+      const t = techIndex.get(id)!;
+      rec.offers[t]!++;
+      const tech = techs[t]!;
+      const distanceKm = haversineKm(tech.input.lat, tech.input.lon, sj.job.lat, sj.job.lon);
+      const load = fleet.load[fleet.slotOf(id)]!;
+      const a = answer(scenario, seed, tech, { jobIndex: j, techIndex: t, distanceKm, hour, load });
+      if (a.kind === 'ignore' || now + a.delayMs >= expiresAt) continue;
+      env.schedule(a.delayMs, () => {
+        // Gone offline, or the job closed: a technician who saw it go (revoke) does not tap accept,
+        // except within the push latency of an assignment (a lost race).
+        if (!online[t]) return;
+        const o = rec.outcome[j];
+        if (o !== OUTCOME.open && !(o === OUTCOME.assigned && env.now - rec.acceptedAt[j]! < PUSH_LATENCY_MS))
+          return;
+        if (a.kind === 'decline') {
+          rec.declines[t]!++;
+          handle(dispatcher.decline(sj.job.id, id, env.now));
+          return;
+        }
+        const out = dispatcher.accept(sj.job.id, id, env.now);
+        if (out.outcome === 'assigned') handle(out.effects);
+        else {
+          rec.refusals[out.outcome] = (rec.refusals[out.outcome] ?? 0) + 1;
+          if (out.outcome === 'already_taken') rec.lostRaces[t]!++;
+        }
+      });
+    }
+  }
+
+  function onAssigned(j: number, id: string): void {
+    const t = techIndex.get(id)!;
+    const sj = world.jobs[j]!;
+    const tech = techs[t]!;
+    const km = haversineKm(tech.input.lat, tech.input.lon, sj.job.lat, sj.job.lon);
+    rec.outcome[j] = OUTCOME.assigned;
+    rec.acceptedAt[j] = env.now;
+    rec.tech[j] = t;
+    rec.awards[t]!++;
+    rec.distanceKm[j] = km;
+    const travel = travelMinutes(scenario, km) * 60_000;
+    rec.onSiteAt[j] = env.now + travel;
+    env.schedule(travel + onJobMinutes(scenario, seed, j) * 60_000, () => fleet.release(id));
+  }
+
+  // Shifts: each technician toggles online/offline along its own interval list.
+  const toggle = (t: number): void => {
+    const shifts = techs[t]!.shifts;
+    const pos = shiftPos[t]!;
+    const id = techs[t]!.input.id;
+    if (pos % 2 === 0) {
+      online[t] = 1;
+      fleet.setOnline(id, true);
+    } else {
+      online[t] = 0;
+      fleet.setOnline(id, false);
+      handle(dispatcher.technicianUnavailable(id, 'offline', env.now));
+    }
+    shiftPos[t] = pos + 1;
+    if (pos + 1 < shifts.length) env.at(shifts[pos + 1]!, () => toggle(t));
+  };
+  techs.forEach((tech, t) => {
+    if (tech.shifts.length > 0) env.at(tech.shifts[0]!, () => toggle(t));
+  });
+
+  for (const sj of jobs) {
+    env.at(sj.at, () => handle(dispatcher.open(sj.job, env.now)));
+    if (Number.isFinite(sj.cancelAt) && sj.cancelAt < horizon) {
+      env.at(sj.cancelAt, () => {
+        if (rec.outcome[sj.index] !== OUTCOME.open) return;
+        rec.outcome[sj.index] = OUTCOME.cancelled;
+        handle(dispatcher.cancel(sj.job.id, env.now));
+      });
+    }
+  }
+
+  // Run hour by hour (progress), then let open jobs settle: deadlines fall after the horizon.
+  const hours = Math.ceil(horizon / HOUR_MS);
+  for (let h = 1; h <= hours; h++) {
+    env.run(Math.min(h * HOUR_MS, horizon));
+    options.onProgress?.(h / hours);
+  }
+  settle(env, dispatcher, horizon);
+
+  const meta = {
+    scenario: scenario.name,
+    policy: options.policyName ?? 'custom',
+    seed,
+    days: scenario.days,
+  };
+  const result: SimResult = { summary: summarise(rec, jobs, techs, meta) };
+  if (options.detail) result.detail = detailOf(rec, jobs, techs);
+  return result;
+}
+
+/** After the horizon: no new jobs; run until every open job is assigned or handed back. */
+function settle(env: Environment, dispatcher: DispatchPort, horizon: number): void {
+  const limit = horizon + 7 * 24 * HOUR_MS;
+  while (env.peek() <= limit && dispatcher.nextDueAt() !== undefined) env.step();
+}
