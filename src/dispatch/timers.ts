@@ -1,0 +1,80 @@
+/**
+ * A binary min-heap of (time, ordinal, job id) entries: the dispatcher's timer queue. Ties on time
+ * go to the smaller ordinal (the job opened first), so the order never depends on push history and
+ * a restored dispatcher fires timers in the same order as the original. Entries are never updated
+ * in place: a job whose due time changes pushes a new entry and the old one is skipped when it
+ * surfaces (lazy deletion), which keeps every operation O(log n).
+ */
+export class TimerQueue {
+  private at: number[] = [];
+  private ord: number[] = [];
+  private job: string[] = [];
+
+  /** Entries in the heap, stale ones included. */
+  get size(): number {
+    return this.at.length;
+  }
+
+  /** Adds an entry. */
+  push(at: number, ordinal: number, jobId: string): void {
+    const { at: a, ord: o, job: j } = this;
+    let i = a.length;
+    a.push(at);
+    o.push(ordinal);
+    j.push(jobId);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pa = a[parent]!;
+      if (pa < at || (pa === at && o[parent]! <= ordinal)) break;
+      a[i] = pa;
+      o[i] = o[parent]!;
+      j[i] = j[parent]!;
+      i = parent;
+    }
+    a[i] = at;
+    o[i] = ordinal;
+    j[i] = jobId;
+  }
+
+  /** Time of the earliest entry, or undefined when empty. */
+  peekAt(): number | undefined {
+    return this.at[0];
+  }
+
+  /** Job id of the earliest entry (call only when not empty). */
+  peekJob(): string {
+    return this.job[0]!;
+  }
+
+  /** Removes the earliest entry. */
+  pop(): void {
+    const { at: a, ord: o, job: j } = this;
+    const lastAt = a.pop()!;
+    const lastOrd = o.pop()!;
+    const lastJob = j.pop()!;
+    const n = a.length;
+    if (n === 0) return;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      const r = c + 1;
+      if (r < n && (a[r]! < a[c]! || (a[r] === a[c] && o[r]! < o[c]!))) c = r;
+      if (lastAt < a[c]! || (lastAt === a[c] && lastOrd <= o[c]!)) break;
+      a[i] = a[c]!;
+      o[i] = o[c]!;
+      j[i] = j[c]!;
+      i = c;
+    }
+    a[i] = lastAt;
+    o[i] = lastOrd;
+    j[i] = lastJob;
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    this.at = [];
+    this.ord = [];
+    this.job = [];
+  }
+}

@@ -1,0 +1,634 @@
+/**
+ * The dispatcher: many open jobs over one fleet and one policy. It plans a job when it opens, runs
+ * one pure {@link transition} per job and input, fires due timers through a heap (never a scan of
+ * every job), keeps the fleet's counters current, and logs every input with the fleet facts it
+ * read, so that a replay of the log — or a snapshot plus the log's tail — rebuilds the same state
+ * without the fleet.
+ */
+
+import { TimerQueue } from './dispatch/timers.js';
+import type {
+  AcceptOutcome,
+  DispatchEvent,
+  DispatcherSnapshot,
+  Effect,
+  Fact,
+  IneligibleReason,
+  JobStatus,
+  PlannedOffer,
+  SessionJSON,
+  UnavailableReason,
+} from './dispatch/types.js';
+import { DuplicateIdError, InvalidArgumentError, InvalidStateError } from './errors.js';
+import { F_HAS_CAPACITY, F_ONLINE, Fleet } from './fleet.js';
+import { M_STRIDE } from './geo/grid.js';
+import { plan } from './plan.js';
+import { assertPolicy, type Policy } from './policy.js';
+import {
+  coarsenKm,
+  dueAt,
+  isRunning,
+  openSession,
+  type SessionEnv,
+  type SessionEvent,
+  type SessionState,
+  sessionFromJSON,
+  sessionToJSON,
+  transition,
+} from './session.js';
+import type { Job } from './types.js';
+import { validateJob } from './validate.js';
+
+/** Options of a {@link Dispatcher}. */
+export interface DispatcherOptions {
+  /** The live fleet; the dispatcher reads it and updates its counters (offers, responses, awards, load). */
+  fleet: Fleet;
+  /** A policy made by `createPolicy`; sessions copy what they need when they open. */
+  policy: Policy;
+  /** Keep every event in memory for {@link Dispatcher.eventLog}. Turn off and use `onEvent` to stream it instead. @default true */
+  keepLog?: boolean;
+  /** Called with every event once it is applied (to persist the log). */
+  onEvent?: (event: DispatchEvent) => void;
+}
+
+/** Options of {@link Dispatcher.replay} (static). */
+export interface ReplayOptions extends DispatcherOptions {
+  /**
+   * Also re-apply the fleet counter updates (recordOffer/recordResponse/recordAward/release) while
+   * replaying — for a fleet rebuilt from the same state it had when the log began. @default false
+   */
+  applyToFleet?: boolean;
+}
+
+const UNAVAILABLE_REASONS: readonly UnavailableReason[] = [
+  'offline',
+  'at_capacity',
+  'removed',
+  'certification_revoked',
+];
+
+/**
+ * Runs live dispatch for many jobs at once.
+ * @example
+ * const dispatcher = new Dispatcher({ fleet, policy: createPolicy() });
+ * let effects = dispatcher.open(job, now);          // notify wave 0
+ * effects = dispatcher.advance(now + 15_000);       // wave 1, …
+ * const r = dispatcher.accept(job.id, 'anna', now + 16_000, 'req-1');
+ * if (r.outcome === 'assigned') perform(r.effects); // assigned + revoke to the others
+ */
+export class Dispatcher {
+  readonly fleet: Fleet;
+  readonly policy: Policy;
+  private readonly sessions = new Map<string, SessionState>();
+  private readonly timers = new TimerQueue();
+  /** Technician id → jobs where he may hold a running offer (pruned lazily). */
+  private readonly liveByTech = new Map<string, Set<string>>();
+  private log: DispatchEvent[] = [];
+  private readonly keepLog: boolean;
+  private readonly onEvent: ((event: DispatchEvent) => void) | undefined;
+  private seq = 0;
+  private clock: number | null = null;
+  private ordinal = 0;
+  /** Facts of the event being handled: recorded live, read back when replaying. */
+  private facts: Fact[] = [];
+  private replaying = false;
+  private cursor = 0;
+  private fleetWrites = true;
+  private saturated = false;
+  private now = 0;
+  private readonly env: SessionEnv;
+
+  constructor(options: DispatcherOptions) {
+    if (options === null || typeof options !== 'object' || !(options.fleet instanceof Fleet)) {
+      throw new InvalidArgumentError(
+        'new Dispatcher(options): options.fleet must be a Fleet; pass { fleet, policy }.',
+      );
+    }
+    assertPolicy(options.policy);
+    this.fleet = options.fleet;
+    this.policy = options.policy;
+    this.keepLog = options.keepLog ?? true;
+    this.onEvent = options.onEvent;
+    this.env = {
+      unavailable: (ids, cert) => {
+        if (this.replaying) return this.nextFact('skipped').ids;
+        const out: string[] = [];
+        for (const id of ids) if (this.ineligible(id, cert) !== null) out.push(id);
+        this.facts.push({ kind: 'skipped', ids: out });
+        return out;
+      },
+      replan: (job, o) => {
+        if (this.replaying) return offersOf(this.nextFact('candidates'));
+        const p = plan(this.fleet, job, {
+          now: this.now,
+          policy: this.policy,
+          exclude: o.exclude,
+          allowProsOnFriendJobs: o.allowProsOnFriendJobs,
+          ...(o.maxRadiusKm === undefined ? {} : { maxRadiusKm: o.maxRadiusKm }),
+        });
+        const fact: Fact = {
+          kind: 'candidates',
+          ids: p.candidates.map((c) => c.id),
+          km: p.candidates.map((c) => coarsenKm(c.distanceKm)),
+        };
+        this.facts.push(fact);
+        return offersOf(fact);
+      },
+      verdict: (id, cert) => {
+        if (this.replaying) {
+          const f = this.nextFact('verdict');
+          this.saturated = f.saturated;
+          return f.reason;
+        }
+        const reason = this.ineligible(id, cert);
+        const slot = this.fleet.findSlot(id);
+        this.saturated = reason === null && this.fleet.load[slot]! + 1 >= this.fleet.capacity[slot]!;
+        this.facts.push({ kind: 'verdict', reason, saturated: this.saturated });
+        return reason;
+      },
+    };
+  }
+
+  /**
+   * Opens a job: plans it and sends the waves due at once. Throws {@link InvalidJobError} for a bad
+   * job and {@link DuplicateIdError} for a job id the dispatcher already knows.
+   */
+  open(job: Job, now: number): Effect[] {
+    this.checkNow(now, 'open');
+    validateJob(job);
+    if (this.sessions.has(job.id)) {
+      throw new DuplicateIdError(`open(): job '${job.id}' was already opened; use a new id for a new job.`);
+    }
+    return this.handle({
+      seq: 0,
+      type: 'open',
+      at: now,
+      job: JSON.parse(JSON.stringify(job)) as Job,
+    }) as Effect[];
+  }
+
+  /** Fires every timer due at or before `now` across all open jobs; returns their effects. */
+  advance(now: number): Effect[] {
+    this.checkNow(now, 'advance');
+    return this.handle({ seq: 0, type: 'advance', at: now }) as Effect[];
+  }
+
+  /**
+   * A technician accepts a job. Exactly one accept per job is `assigned`; every other answer is a
+   * refusal (see {@link AcceptOutcome}). `requestId` makes a retry of the winner's accept idempotent.
+   */
+  accept(jobId: string, technicianId: string, now: number, requestId?: string): AcceptOutcome {
+    this.checkNow(now, 'accept');
+    checkId(jobId, 'jobId', 'accept');
+    checkId(technicianId, 'technicianId', 'accept');
+    if (requestId !== undefined) checkId(requestId, 'requestId', 'accept');
+    const event: DispatchEvent = { seq: 0, type: 'accept', at: now, jobId, technicianId };
+    if (requestId !== undefined) event.requestId = requestId;
+    return this.handle(event) as AcceptOutcome;
+  }
+
+  /** A technician declines: the next wave is pulled forward. Declines of offers not running change nothing. */
+  decline(jobId: string, technicianId: string, now: number): Effect[] {
+    this.checkNow(now, 'decline');
+    checkId(jobId, 'jobId', 'decline');
+    checkId(technicianId, 'technicianId', 'decline');
+    return this.handle({ seq: 0, type: 'decline', at: now, jobId, technicianId }) as Effect[];
+  }
+
+  /** Cancels a job: running offers (or the winner's assignment, whose load is released) are revoked. */
+  cancel(jobId: string, now: number): Effect[] {
+    this.checkNow(now, 'cancel');
+    checkId(jobId, 'jobId', 'cancel');
+    return this.handle({ seq: 0, type: 'cancel', at: now, jobId }) as Effect[];
+  }
+
+  /**
+   * A technician can no longer take jobs (went offline, reached capacity, was removed, lost a
+   * certification): his running offers are withdrawn and each job notifies a replacement. Update
+   * the fleet too; an accept is checked against the fleet in any case.
+   */
+  technicianUnavailable(technicianId: string, now: number, reason: UnavailableReason): Effect[] {
+    this.checkNow(now, 'technicianUnavailable');
+    checkId(technicianId, 'technicianId', 'technicianUnavailable');
+    if (!UNAVAILABLE_REASONS.includes(reason)) {
+      throw new InvalidArgumentError(
+        `technicianUnavailable(): reason is ${JSON.stringify(reason)}; use one of ${UNAVAILABLE_REASONS.join(', ')}.`,
+      );
+    }
+    return this.handle({ seq: 0, type: 'unavailable', at: now, technicianId, reason }) as Effect[];
+  }
+
+  /** A job's status, or undefined for a job the dispatcher does not know. */
+  status(jobId: string): JobStatus | undefined {
+    const s = this.sessions.get(jobId);
+    if (!s) return undefined;
+    const out: JobStatus = {
+      jobId,
+      state: s.state,
+      openedAt: s.openedAt,
+      deadlineAt: s.deadlineAt,
+      notified: s.notified,
+      liveOffers: 0,
+      escalationSteps: s.nextStep,
+    };
+    if (s.job.partner !== undefined) out.partner = s.job.partner;
+    if (s.winner) out.technicianId = s.winner.technicianId;
+    if (s.closedAt !== null) out.closedAt = s.closedAt;
+    if (s.reason !== null) out.reason = s.reason;
+    const now = this.clock ?? s.openedAt;
+    for (const id of s.offers.keys()) if (isRunning(s, id, now)) out.liveOffers++;
+    const due = dueAt(s);
+    if (due !== undefined) out.nextDueAt = due;
+    return out;
+  }
+
+  /** Jobs the dispatcher knows (open and closed). */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** When the next timer is due (call {@link advance} then), or undefined when nothing is pending. */
+  nextDueAt(): number | undefined {
+    for (;;) {
+      const t = this.timers.peekAt();
+      if (t === undefined) return undefined;
+      const s = this.sessions.get(this.timers.peekJob());
+      if (s && dueAt(s) === t) return t;
+      this.timers.pop(); // stale entry
+    }
+  }
+
+  /** Sequence number of the last event applied (0 before any). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Events kept in memory with `seq > sinceSeq` (all of them by default). */
+  eventLog(sinceSeq = 0): DispatchEvent[] {
+    const first = this.log[0]?.seq ?? this.seq + 1;
+    return this.log.slice(Math.max(0, sinceSeq + 1 - first));
+  }
+
+  /** Drops logged events up to and including `seq` (after a snapshot has been persisted). */
+  truncateLog(seq: number): void {
+    const first = this.log[0]?.seq ?? this.seq + 1;
+    this.log = this.log.slice(Math.max(0, seq + 1 - first));
+  }
+
+  /**
+   * Everything the dispatcher holds, as plain JSON. The fleet is not included: it is the caller's,
+   * and its counters already reflect every event up to {@link lastSeq}.
+   */
+  snapshot(): DispatcherSnapshot {
+    const sessions: SessionJSON[] = [];
+    for (const s of this.sessions.values()) sessions.push(sessionToJSON(s));
+    return JSON.parse(
+      JSON.stringify({ version: 1, seq: this.seq, now: this.clock, ordinal: this.ordinal, sessions }),
+    ) as DispatcherSnapshot;
+  }
+
+  /**
+   * Rebuilds a dispatcher from a {@link snapshot}; follow with `replay(tail)` for the events logged
+   * after it. Running offers keep their original deadlines.
+   */
+  static restore(snapshot: DispatcherSnapshot, options: DispatcherOptions): Dispatcher {
+    const d = new Dispatcher(options);
+    if (
+      snapshot === null ||
+      typeof snapshot !== 'object' ||
+      snapshot.version !== 1 ||
+      !Array.isArray(snapshot.sessions) ||
+      !Number.isInteger(snapshot.seq) ||
+      !Number.isInteger(snapshot.ordinal)
+    ) {
+      throw new InvalidStateError(
+        'Dispatcher.restore(): not a version 1 dispatcher snapshot; pass the object snapshot() returned (after JSON round trip).',
+      );
+    }
+    const copy = JSON.parse(JSON.stringify(snapshot)) as DispatcherSnapshot;
+    d.seq = copy.seq;
+    d.clock = copy.now;
+    d.ordinal = copy.ordinal;
+    for (const json of copy.sessions) {
+      const s = sessionFromJSON(json);
+      d.sessions.set(s.job.id, s);
+      const due = dueAt(s);
+      if (due !== undefined) d.timers.push(due, s.ordinal, s.job.id);
+      if (s.state === 'open') {
+        for (const o of s.offers.values()) if (o.status === 'live') d.track(o.technicianId, s.job.id);
+      }
+    }
+    return d;
+  }
+
+  /** Rebuilds a dispatcher by replaying a whole log from the start. */
+  static replay(log: readonly DispatchEvent[], options: ReplayOptions): Dispatcher {
+    return new Dispatcher(options).replay(log, options.applyToFleet ?? false);
+  }
+
+  /**
+   * Applies logged events (each must have the next sequence number) using the facts they recorded.
+   * With `applyToFleet`, the fleet's counters are updated as they were live.
+   */
+  replay(events: readonly DispatchEvent[], applyToFleet = false): this {
+    for (const event of events) {
+      if (event.seq !== this.seq + 1) {
+        throw new InvalidStateError(
+          `replay(): event seq ${event.seq} does not follow ${this.seq}; replay the log from the snapshot's seq + 1 without gaps.`,
+        );
+      }
+      this.replaying = true;
+      this.fleetWrites = applyToFleet;
+      this.facts = event.facts ?? [];
+      this.cursor = 0;
+      try {
+        this.handle(event);
+        if (this.cursor !== this.facts.length) {
+          throw new InvalidStateError(
+            `replay(): event ${event.seq} recorded facts the replay did not use; the log does not match.`,
+          );
+        }
+      } finally {
+        this.replaying = false;
+        this.fleetWrites = true;
+      }
+    }
+    return this;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private handle(event: DispatchEvent): Effect[] | AcceptOutcome {
+    if (!this.replaying) this.facts = [];
+    this.now = event.at;
+    let result: Effect[] | AcceptOutcome;
+    switch (event.type) {
+      case 'open':
+        result = this.doOpen(event.job, event.at);
+        break;
+      case 'advance':
+        result = this.doAdvance(event.at);
+        break;
+      case 'accept':
+        result = this.doAccept(event.jobId, event.technicianId, event.at, event.requestId ?? null);
+        break;
+      case 'decline':
+        result = this.doDecline(event.jobId, event.technicianId, event.at);
+        break;
+      case 'cancel':
+        result = this.doCancel(event.jobId, event.at);
+        break;
+      case 'unavailable':
+        result = this.withdrawAll(event.technicianId, event.at, event.reason, null);
+        break;
+    }
+    this.seq++;
+    this.clock = event.at;
+    let logged: DispatchEvent;
+    if (this.replaying) logged = event;
+    else {
+      logged = { ...event, seq: this.seq };
+      if (this.facts.length > 0) logged.facts = this.facts;
+    }
+    if (this.keepLog) this.log.push(logged);
+    this.onEvent?.(logged);
+    return result;
+  }
+
+  private doOpen(job: Job, now: number): Effect[] {
+    let fact: Extract<Fact, { kind: 'candidates' }>;
+    if (this.replaying) fact = this.nextFact('candidates');
+    else {
+      const p = plan(this.fleet, job, { now, policy: this.policy });
+      fact = {
+        kind: 'candidates',
+        ids: p.candidates.map((c) => c.id),
+        km: p.candidates.map((c) => coarsenKm(c.distanceKm)),
+        waves: p.candidates.map((c) => c.wave),
+      };
+      this.facts.push(fact);
+    }
+    const [state, effects] = openSession(
+      {
+        at: now,
+        job,
+        ordinal: this.ordinal++,
+        policy: this.policy,
+        candidates: offersOf(fact),
+        waves: fact.waves ?? [],
+      },
+      this.env,
+    );
+    this.sessions.set(job.id, state);
+    const due = dueAt(state);
+    if (due !== undefined) this.timers.push(due, state.ordinal, job.id);
+    this.perform(effects);
+    return effects;
+  }
+
+  private doAdvance(now: number): Effect[] {
+    const out: Effect[] = [];
+    for (;;) {
+      const t = this.timers.peekAt();
+      if (t === undefined || t > now) break;
+      const jobId = this.timers.peekJob();
+      this.timers.pop();
+      const s = this.sessions.get(jobId);
+      if (!s || dueAt(s) !== t) continue; // stale entry
+      const effects = this.step(s, { type: 'tick', at: now });
+      for (const e of effects) out.push(e);
+    }
+    return out;
+  }
+
+  private doAccept(
+    jobId: string,
+    technicianId: string,
+    now: number,
+    requestId: string | null,
+  ): AcceptOutcome {
+    const s = this.sessions.get(jobId);
+    if (!s) return { outcome: 'unknown_job', jobId };
+    this.saturated = false;
+    const [next, effects, reply] = transition(
+      s,
+      { type: 'accept', at: now, technicianId, requestId },
+      this.env,
+    );
+    this.commit(s, next, effects);
+    const outcome = reply!;
+    if (outcome.outcome === 'assigned' && !outcome.repeated && this.saturated) {
+      // He holds as many jobs as he can: his other running offers go to someone else.
+      const more = this.withdrawAll(technicianId, now, 'at_capacity', jobId);
+      if (more.length > 0) outcome.effects = [...outcome.effects, ...more];
+    }
+    return outcome;
+  }
+
+  private doDecline(jobId: string, technicianId: string, now: number): Effect[] {
+    const s = this.sessions.get(jobId);
+    if (!s) return [];
+    const offer = s.offers.get(technicianId);
+    const running = isRunning(s, technicianId, now);
+    const effects = this.step(s, { type: 'decline', at: now, technicianId });
+    if (running) {
+      this.untrack(technicianId, jobId);
+      if (this.fleetWrites && this.fleet.has(technicianId)) {
+        this.fleet.recordResponse(technicianId, false, now - offer!.sentAt);
+      }
+    }
+    return effects;
+  }
+
+  private doCancel(jobId: string, now: number): Effect[] {
+    const s = this.sessions.get(jobId);
+    if (!s) return [];
+    const effects = this.step(s, { type: 'cancel', at: now });
+    const winner = s.state === 'assigned' ? s.winner!.technicianId : null;
+    if (
+      winner !== null &&
+      this.fleetWrites &&
+      this.fleet.has(winner) &&
+      this.fleet.load[this.fleet.slotOf(winner)]! > 0
+    ) {
+      this.fleet.release(winner);
+    }
+    return effects;
+  }
+
+  /** Withdraws a technician's running offers in every job (but `except`), oldest job first. */
+  private withdrawAll(
+    technicianId: string,
+    now: number,
+    reason: UnavailableReason,
+    except: string | null,
+  ): Effect[] {
+    const jobs = this.liveByTech.get(technicianId);
+    if (!jobs) return [];
+    const ordered: SessionState[] = [];
+    for (const jobId of jobs) {
+      const s = this.sessions.get(jobId);
+      if (s && jobId !== except) ordered.push(s);
+    }
+    ordered.sort((a, b) => a.ordinal - b.ordinal);
+    const out: Effect[] = [];
+    for (const s of ordered) {
+      for (const e of this.step(s, { type: 'withdraw', at: now, technicianId, reason })) out.push(e);
+    }
+    return out;
+  }
+
+  /** Runs one transition, stores the result, reschedules the job and performs fleet updates. */
+  private step(s: SessionState, event: SessionEvent): Effect[] {
+    const [next, effects] = transition(s, event, this.env);
+    this.commit(s, next, effects);
+    return effects;
+  }
+
+  private commit(s: SessionState, next: SessionState, effects: Effect[]): void {
+    if (next === s) return;
+    this.sessions.set(s.job.id, next);
+    const due = dueAt(next);
+    if (due !== undefined && due !== dueAt(s)) this.timers.push(due, next.ordinal, next.job.id);
+    this.perform(effects);
+  }
+
+  /** Keeps the offer index and the fleet's counters in step with the effects. */
+  private perform(effects: readonly Effect[]): void {
+    const { fleet } = this;
+    const writes = this.fleetWrites;
+    for (const e of effects) {
+      switch (e.type) {
+        case 'notify':
+          for (const id of e.technicianIds) {
+            this.track(id, e.jobId);
+            if (writes && fleet.has(id)) fleet.recordOffer(id, e.at);
+          }
+          break;
+        case 'expired':
+          for (const id of e.technicianIds) {
+            this.untrack(id, e.jobId);
+            if (writes && fleet.has(id)) fleet.recordResponse(id, false);
+          }
+          break;
+        case 'revoke':
+          for (const id of e.technicianIds) this.untrack(id, e.jobId);
+          break;
+        case 'assigned':
+          this.untrack(e.technicianId, e.jobId);
+          if (writes && fleet.has(e.technicianId)) {
+            fleet.recordResponse(e.technicianId, true, e.responseMs);
+            fleet.recordAward(e.technicianId, e.at);
+          }
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private track(technicianId: string, jobId: string): void {
+    let set = this.liveByTech.get(technicianId);
+    if (!set) {
+      set = new Set();
+      this.liveByTech.set(technicianId, set);
+    }
+    set.add(jobId);
+  }
+
+  private untrack(technicianId: string, jobId: string): void {
+    const set = this.liveByTech.get(technicianId);
+    if (!set) return;
+    set.delete(jobId);
+    if (set.size === 0) this.liveByTech.delete(technicianId);
+  }
+
+  /** Why a technician cannot take a job now (null when he can), read from the fleet. */
+  private ineligible(technicianId: string, certPartner: string | null): IneligibleReason | null {
+    const fleet = this.fleet;
+    const slot = fleet.findSlot(technicianId);
+    if (slot < 0) return 'removed';
+    const flags = fleet.flags[slot]!;
+    if ((flags & F_ONLINE) === 0) return 'offline';
+    if ((flags & F_HAS_CAPACITY) === 0) return 'at_capacity';
+    if (certPartner !== null) {
+      const bit = fleet.partnerBits.get(certPartner);
+      const certs = fleet.index.meta[fleet.index.slotEntry[slot]! * M_STRIDE + 2]!;
+      if (bit === undefined || (certs & bit) === 0) return 'not_certified';
+    }
+    return null;
+  }
+
+  private nextFact<K extends Fact['kind']>(kind: K): Extract<Fact, { kind: K }> {
+    const f = this.facts[this.cursor++];
+    if (f === undefined || f.kind !== kind) {
+      throw new InvalidStateError(
+        `replay(): expected a recorded '${kind}' fact but found ${f ? `'${f.kind}'` : 'none'}; the log does not match this dispatcher (same policy? complete log?).`,
+      );
+    }
+    return f as Extract<Fact, { kind: K }>;
+  }
+
+  private checkNow(now: number, fn: string): void {
+    if (typeof now !== 'number' || !Number.isFinite(now)) {
+      throw new InvalidArgumentError(
+        `${fn}(): now is ${String(now)}; pass the current time in ms (a finite number).`,
+      );
+    }
+    if (this.clock !== null && now < this.clock) {
+      throw new InvalidArgumentError(
+        `${fn}(): now is ${now}, before the previous input (${this.clock}); pass inputs in time order.`,
+      );
+    }
+  }
+}
+
+function checkId(value: unknown, name: string, fn: string): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidArgumentError(`${fn}(): ${name} is ${JSON.stringify(value)}; pass a non-empty string.`);
+  }
+}
+
+function offersOf(fact: { ids: string[]; km: number[] }): PlannedOffer[] {
+  return fact.ids.map((id, i) => ({ id, km: fact.km[i]! }));
+}
