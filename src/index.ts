@@ -34,6 +34,7 @@ export type {
   UnfilledEffect,
   UnfilledReason,
 } from './dispatch/types.js';
+export { Dispatcher, type DispatcherOptions, type ReplayOptions } from './dispatcher.js';
 export { type EligibilityOverrides, RULES, type Rule } from './eligibility.js';
 export {
   CrowdDispatchError,
@@ -61,6 +62,19 @@ export {
 } from './policy.js';
 export { createRng, type Rng } from './random.js';
 export { FACTORS } from './scoring.js';
+export {
+  coarsenKm,
+  dueAt,
+  isRunning,
+  type OpenInput,
+  openSession,
+  type SessionEnv,
+  type SessionEvent,
+  type SessionState,
+  sessionFromJSON,
+  sessionToJSON,
+  transition,
+} from './session.js';
 export type {
   Availability,
   AvailabilityWindow,
