@@ -347,9 +347,10 @@ export function createPolicy(input: PolicyInput = {}): Policy {
     reofferDeclined: bool(root.reofferDeclined, false, 'reofferDeclined'),
     escalation: Object.freeze(escalation.map((x) => Object.freeze(x))),
     deadlineMs,
-    [POLICY_BRAND]: true as const,
   };
-  return Object.freeze(policy);
+  // A non-enumerable brand: `{ ...policy, x }` drops it, so an edited copy cannot skip validation.
+  Object.defineProperty(policy, POLICY_BRAND, { value: true, enumerable: false });
+  return Object.freeze(policy) as Policy;
 }
 
 /** True when `value` was made by {@link createPolicy}. */
