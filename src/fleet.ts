@@ -283,9 +283,14 @@ export class Fleet {
     return { offers: this.offers[slot]! * f, awards: this.awards[slot]! * f };
   }
 
-  /** Decay factor of a slot's counters from their last update to `now` (1 if `now` is earlier). */
+  /**
+   * Decay factor of a slot's counters from their last update to `now` (1 if `now` is earlier).
+   * Counters seeded through `stats` have no time yet: they count in full until the first record.
+   */
   decay(slot: number, now: number): number {
-    const dt = now - this.countersAt[slot]!;
+    const at = this.countersAt[slot]!;
+    if (at === Number.NEGATIVE_INFINITY) return 1;
+    const dt = now - at;
     return dt > 0 ? 2 ** (-dt / this.halfLifeMs) : 1;
   }
 
