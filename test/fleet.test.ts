@@ -188,6 +188,16 @@ describe('Fleet operations', () => {
     expect(() => fleet.release('a')).toThrow(InvalidArgumentError);
   });
 
+  it('counters seeded through stats count in full until the first record, then decay from it', () => {
+    const fleet = new Fleet({ counterHalfLifeMs: 1000 });
+    fleet.add({ id: 'a', lat: 47, lon: 8, tier: 'friend', stats: { recentOffers: 6, recentAwards: 2 } });
+    const slot = fleet.findSlot('a');
+    expect(fleet.countersAtTime(slot, 1e12)).toEqual({ offers: 6, awards: 2 });
+    fleet.recordOffer('a', 5000);
+    expect(fleet.countersAtTime(slot, 5000)).toEqual({ offers: 7, awards: 2 });
+    expect(fleet.countersAtTime(slot, 6000)).toEqual({ offers: 3.5, awards: 1 });
+  });
+
   it('byteLength grows with the fleet and stays within the memory budget', () => {
     const fleet = new Fleet({ initialCapacity: 16 });
     const small = fleet.byteLength;
