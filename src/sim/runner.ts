@@ -5,7 +5,7 @@
  * is notified or who wins.
  */
 import type { AcceptOutcome, Effect } from '../dispatch/types.js';
-import { InvalidStateError } from '../errors.js';
+import { Dispatcher } from '../dispatcher.js';
 import { Fleet } from '../fleet.js';
 import { haversineKm } from '../geo/sphere.js';
 import { createPolicy, isPolicy, type Policy, type PolicyInput } from '../policy.js';
@@ -27,13 +27,8 @@ export interface DispatchPort {
   accept(jobId: string, technicianId: string, now: number): AcceptOutcome;
   decline(jobId: string, technicianId: string, now: number): Effect[];
   cancel(jobId: string, now: number): Effect[];
-  technicianUnavailable(technicianId: string, reason: 'offline', now: number): Effect[];
+  technicianUnavailable(technicianId: string, now: number, reason: 'offline'): Effect[];
   nextDueAt(): number | undefined;
-}
-
-// Wired to the real Dispatcher once src/dispatcher.ts lands (issue 3).
-function createDispatcher(_fleet: Fleet, _policy: Policy): DispatchPort {
-  throw new InvalidStateError('The dispatcher (src/dispatcher.ts) is not available yet.');
 }
 
 /** Options of {@link runSimulation}. */
@@ -86,7 +81,8 @@ export function runSimulation(
   const policy = policyFor(scenario, policyInput);
   const world = options.world ?? buildWorld(scenario, seed);
   const fleet = new Fleet({ initialCapacity: world.technicians.length });
-  const dispatcher = createDispatcher(fleet, policy);
+  // The event log is not needed here (and would hold every event of the week in memory).
+  const dispatcher: DispatchPort = new Dispatcher({ fleet, policy, keepLog: false });
   return simulate(scenario, world, fleet, dispatcher, seed, options);
 }
 
@@ -212,7 +208,7 @@ function simulate(
     } else {
       online[t] = 0;
       fleet.setOnline(id, false);
-      handle(dispatcher.technicianUnavailable(id, 'offline', env.now));
+      handle(dispatcher.technicianUnavailable(id, env.now, 'offline'));
     }
     shiftPos[t] = pos + 1;
     if (pos + 1 < shifts.length) env.at(shifts[pos + 1]!, () => toggle(t));

@@ -87,12 +87,13 @@ const DEFAULT_ACCEPT_HOURLY = [
 ];
 
 const DEFAULT_SHIFTS = [
-  { share: 0.3, tier: 'friend', days: [1, 2, 3, 4, 5], start: '17:00', end: '22:00' },
-  { share: 0.2, tier: 'friend', days: [0, 6], start: '09:00', end: '19:00' },
+  { share: 0.25, tier: 'friend', days: [1, 2, 3, 4, 5], start: '17:00', end: '23:00' },
+  { share: 0.15, tier: 'friend', days: [0, 6], start: '09:00', end: '20:00' },
   { share: 0.25, tier: 'friend', days: [1, 2, 3, 4, 5, 6], start: '08:00', end: '18:00' },
-  { share: 0.25, tier: 'friend', days: [1, 2, 3, 4, 5], start: '12:00', end: '21:00' },
-  { share: 0.7, tier: 'pro', days: [1, 2, 3, 4, 5], start: '07:30', end: '18:30' },
-  { share: 0.3, tier: 'pro', days: [1, 2, 3, 4, 5, 6], start: '09:00', end: '20:00' },
+  { share: 0.2, tier: 'friend', days: [0, 1, 2, 3, 4, 5, 6], start: '10:00', end: '22:00' },
+  { share: 0.15, tier: 'friend', days: [0, 1, 2, 3, 4, 5, 6], start: '19:00', end: '02:00' },
+  { share: 0.6, tier: 'pro', days: [1, 2, 3, 4, 5], start: '07:30', end: '18:30' },
+  { share: 0.4, tier: 'pro', days: [1, 2, 3, 4, 5, 6], start: '08:00', end: '20:00' },
 ] as const;
 
 const FleetSchema = v.object({
@@ -113,7 +114,7 @@ const FleetSchema = v.object({
   /** Share of technicians holding each skill. */
   skills: v.optional(v.record(v.string(), share), DEFAULT_SKILLS),
   /** Share of technicians certified by each partner (Friends and Pros alike). */
-  certifications: v.optional(v.record(v.string(), share), { swisscom: 0.3, sunrise: 0.1, brack: 0.15 }),
+  certifications: v.optional(v.record(v.string(), share), { swisscom: 0.45, sunrise: 0.2, brack: 0.2 }),
   /** Share of Friends holding the Best Friend status. @default 0.05 */
   bestFriendShare: v.optional(share, 0.05),
   /** Jobs a Pro can hold at once: uniform in [min, max]; Friends hold one. @default [1, 2] */
@@ -149,8 +150,10 @@ const DemandSchema = v.object({
   hourly: v.optional(weights(24), DEFAULT_HOURLY),
   /** Relative intensity per weekday, Sunday first (normalised to a mean of 1). */
   weekday: v.optional(weights(7), DEFAULT_WEEKDAY),
-  /** Share of jobs that need each skill (a job needs 0–n skills, drawn independently). */
-  skills: v.optional(v.record(v.string(), share), DEFAULT_JOB_SKILLS),
+  /** Relative frequency of the one skill a job needs (drawn by weight). */
+  skills: v.optional(v.record(v.string(), nonNegative), DEFAULT_JOB_SKILLS),
+  /** Share of jobs that need a skill at all (the rest need none). @default 0.85 */
+  skillShare: v.optional(share, 0.85),
   /** Tier asked for by non-partner jobs: weights of friend / pro / any. */
   tier: v.optional(v.object({ friend: nonNegative, pro: nonNegative, any: nonNegative }), {
     friend: 0.25,

@@ -175,6 +175,7 @@ export function generateJobs(scenario: Scenario, seed: number): SimJob[] {
   const tierCum = cumulate([demand.tier.friend, demand.tier.pro, demand.tier.any]);
   const tiers = ['friend', 'pro', 'any'] as const;
   const jobSkills = Object.entries(demand.skills);
+  const skillCum = cumulate(jobSkills.map(([, w]) => w));
   const hours = Math.ceil(scenario.days * 24);
   const horizon = scenario.days * DAY_MS;
   const out: SimJob[] = [];
@@ -197,8 +198,9 @@ export function generateJobs(scenario: Scenario, seed: number): SimJob[] {
       if (partnerTotal > 0 && u < partnerTotal)
         job.partner = partners[pickCumulative(partnerCum, u / partnerTotal)]![0];
       else job.tier = tiers[pickCumulative(tierCum, rng.next())]!;
-      const skills = jobSkills.filter(([, s]) => rng.next() < s).map(([name]) => name);
-      if (skills.length > 0) job.skills = skills;
+      const needsSkill = rng.next() < demand.skillShare;
+      const skill = jobSkills[pickCumulative(skillCum, rng.next())];
+      if (needsSkill && skill) job.skills = [skill[0]];
       const c = demand.cancel;
       const cancelAt =
         rng.next() < c.share ? at + logNormal(c.medianMin * 60_000, 0.5, rng.next(), rng.next()) : Infinity;

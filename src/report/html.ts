@@ -1,0 +1,146 @@
+/**
+ * The HTML report of a comparison: a table of the headline metrics with 95 % intervals and the
+ * charts rendered to SVG in Node (Vega-Lite → Vega → `View.toSVG()` with no renderer), inlined, so
+ * the file opens anywhere without a network.
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { type Comparison, KEY_METRICS } from '../sim/compare.js';
+import type { City } from '../sim/scenario.js';
+import { type ChartSpec, reportCharts } from './charts.js';
+
+/** Renders a Vega-Lite spec to an SVG string (no DOM, no canvas). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+const LABELS: Record<string, string> = {
+  'timeToAcceptS.p50': 'Time to accept, p50 (s)',
+  'timeToAcceptS.p90': 'Time to accept, p90 (s)',
+  'timeToAcceptS.p99': 'Time to accept, p99 (s)',
+  acceptedWithin10s: 'Accepted within 10 s',
+  acceptedWithin60s: 'Accepted within 60 s',
+  fillRate: 'Fill rate',
+  servedWithinHour: 'Technician on site within 1 h',
+  notificationsPerJob: 'Notifications per job',
+  'notificationsPerTechnicianPerDay.mean': 'Notifications per technician per day',
+  'travelKm.mean': 'Distance to the job (km)',
+  'fairness.friends.awardsGini': 'Friends: Gini of awards',
+  'fairness.friends.awardsTopDecileShare': 'Friends: top 10 % share of awards',
+  'fairness.friends.offersGini': 'Friends: Gini of offers',
+  'fairness.friends.withoutAward': 'Friends without any award',
+  'fairness.friends.awardsPer30Days.max': 'Friends: most awards (per 30 days)',
+  'fairness.pros.awardsGini': 'Pros: Gini of awards',
+  'bestFriends.notificationsUplift': 'Best Friend uplift: notifications (×)',
+  'bestFriends.awardsUplift': 'Best Friend uplift: awards (×)',
+  'escalations.jobsEscalatedShare': 'Jobs escalated',
+  'unfilled.share': 'Unfilled (handed back)',
+};
+
+/** Human label of a metric key. */
+export function metricLabel(key: string): string {
+  return LABELS[key] ?? key;
+}
+
+const PERCENT = new Set([
+  'acceptedWithin10s',
+  'acceptedWithin60s',
+  'fillRate',
+  'servedWithinHour',
+  'fairness.friends.awardsTopDecileShare',
+  'fairness.friends.withoutAward',
+  'escalations.jobsEscalatedShare',
+  'unfilled.share',
+]);
+
+/** Formats a metric value (percentages for shares). */
+export function formatMetric(key: string, value: number, ci95?: number): string {
+  const pct = PERCENT.has(key);
+  const f = (x: number) => (pct ? `${(x * 100).toFixed(1)} %` : Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2));
+  if (!Number.isFinite(value)) return '–';
+  return ci95 && ci95 > 0 ? `${f(value)} ± ${pct ? (ci95 * 100).toFixed(1) : f(ci95)}` : f(value);
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** A Markdown table of the headline metrics (used for the README and the terminal). */
+export function markdownTable(c: Comparison, keys: readonly string[] = KEY_METRICS): string {
+  const head = `| metric | ${c.policies.join(' | ')} |\n| --- |${c.policies.map(() => ' ---: |').join('')}`;
+  const rows = keys.map((k) => {
+    const m = c.metrics.find((x) => x.key === k);
+    const cells = c.policies.map((p) => (m ? formatMetric(k, m.byPolicy[p]!.mean, m.byPolicy[p]!.ci95) : '–'));
+    return `| ${metricLabel(k)} | ${cells.join(' | ')} |`;
+  });
+  return [head, ...rows].join('\n');
+}
+
+/** Options of {@link renderReport}. */
+export interface ReportOptions {
+  /** Page title. @default 'crowd-dispatch simulation report' */
+  title?: string;
+  /** Policy descriptions by name, shown under the table. */
+  descriptions?: Record<string, string>;
+  /** Towns drawn under the unfilled-jobs map. */
+  cities: readonly City[];
+  /** Extra lines (e.g. the command that produced the report). */
+  notes?: string[];
+}
+
+/** The report's charts rendered to SVG, in order. */
+export async function renderCharts(c: Comparison, cities: readonly City[]): Promise<(ChartSpec & { svg: string })[]> {
+  const charts = reportCharts(c, cities);
+  const out: (ChartSpec & { svg: string })[] = [];
+  for (const chart of charts) out.push({ ...chart, svg: await renderSvg(chart.spec) });
+  return out;
+}
+
+/** Builds the self-contained HTML report of a comparison (run with `detail: true`). */
+export async function renderReport(c: Comparison, options: ReportOptions): Promise<string> {
+  const title = options.title ?? 'crowd-dispatch simulation report';
+  const charts = await renderCharts(c, options.cities);
+  const header = `<tr><th>metric</th>${c.policies.map((p) => `<th>${esc(p)}</th>`).join('')}</tr>`;
+  const rows = KEY_METRICS.map((k) => {
+    const m = c.metrics.find((x) => x.key === k);
+    const cells = c.policies
+      .map((p) => `<td>${m ? esc(formatMetric(k, m.byPolicy[p]!.mean, m.byPolicy[p]!.ci95)) : '–'}</td>`)
+      .join('');
+    return `<tr><th scope="row">${esc(metricLabel(k))}</th>${cells}</tr>`;
+  }).join('\n');
+  const descriptions = c.policies
+    .filter((p) => options.descriptions?.[p])
+    .map((p) => `<li><b>${esc(p)}</b>: ${esc(options.descriptions![p]!)}</li>`)
+    .join('');
+  const figures = charts
+    .map(
+      (ch) =>
+        `<figure class="chart" id="${ch.id}" data-chart="${ch.id}"><h2>${esc(ch.title)}</h2>${ch.svg}<figcaption>${esc(ch.caption)}</figcaption></figure>`,
+    )
+    .join('\n');
+  const seeds = c.seeds.length;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0}th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:right}
+th[scope=row],thead th:first-child{text-align:left;font-weight:normal}thead th{border-bottom:2px solid #444}
+figure{margin:2em 0}figcaption{color:#555;max-width:720px}h2{font-size:1.1em}.note{color:#666;font-size:.9em}
+</style></head><body>
+<h1>${esc(title)}</h1>
+<p>Scenario <b>${esc(c.scenario)}</b>, ${c.policies.length} policies × ${seeds} seed${seeds > 1 ? 's' : ''} (${esc(c.seeds.join(', '))}), common random numbers. Values are means${seeds > 1 ? ' ± 95 % confidence half-width over seeds' : ' of one seed (run more seeds for intervals)'}; charts show the first seed.</p>
+<table><thead>${header}</thead><tbody>
+${rows}
+</tbody></table>
+${descriptions ? `<ul>${descriptions}</ul>` : ''}
+${figures}
+${(options.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
+</body></html>
+`;
+}
