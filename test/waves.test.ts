@@ -158,8 +158,8 @@ describe('Best Friends move into earlier waves', () => {
             else expect(w).toBe(Math.max(0, nominal - advance));
           }
           // Each wave lists exactly its members, in rank order.
-          out.forEach((wave, i) =>
-            expect(wave.technicianIds).toEqual(names.filter((_, r) => waveOf[r] === i)),
+          expect(out.map((w) => w.technicianIds)).toEqual(
+            out.map((_, i) => names.filter((_, r) => waveOf[r] === i)),
           );
           // Without Best Friends, sizes are exactly the policy's (or what is left).
           if (!best.some(Boolean)) {
