@@ -133,7 +133,9 @@ describe('grid index', () => {
         (points, moves, queries, km) => {
           const index = new GridIndex(16);
           const where = [...points];
-          where.forEach((p, i) => insert(index, i, p));
+          where.forEach((p, i) => {
+            insert(index, i, p);
+          });
           for (const [i, p] of moves) {
             const slot = i % where.length;
             const v = unit(p);
