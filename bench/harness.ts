@@ -56,16 +56,44 @@ function feed(r: unknown): void {
   else if (r !== null && typeof r === 'object') sink.value += 1;
 }
 
-/** Wraps `fn` so each call spins for `share` × its own duration afterwards: a real, proportional slowdown. */
+let burnSink = 0;
+
+/** `k` iterations of dependent float work that the optimiser cannot drop. */
+function burn(k: number): void {
+  let x = burnSink;
+  for (let i = 0; i < k; i++) x = x * 0.999999 + 1e-6;
+  burnSink = x;
+}
+
+/** Least over `batches` batches of the median single-call time of `fn`, ms (contention only inflates). */
+function typicalCallMs(fn: () => unknown, calls: number, batches: number): number {
+  let best = Number.POSITIVE_INFINITY;
+  const t = new Float64Array(calls);
+  for (let b = 0; b < batches; b++) {
+    for (let i = 0; i < calls; i++) {
+      const t0 = performance.now();
+      fn();
+      t[i] = performance.now() - t0;
+    }
+    best = Math.min(best, quantile(t.slice().sort(), 0.5));
+  }
+  return best;
+}
+
+/**
+ * Wraps `fn` so each call also does extra CPU work worth `share` of the call's typical time (0.25 =
+ * 25 % slower at the median): a real slowdown of the code under test, for the gate's self-test.
+ * The amount of work is calibrated once, against uncontended estimates of both sides.
+ */
 export function withSlowdown(fn: () => unknown, share: number): () => unknown {
   if (!(share > 0)) return fn;
+  typicalCallMs(fn, 64, 2); // warm up
+  const fnMs = typicalCallMs(fn, 128, 5);
+  const burnMs = typicalCallMs(() => burn(20_000), 16, 5) / 20_000;
+  const k = Math.max(1, Math.round((share * fnMs) / burnMs));
   return () => {
-    const t0 = performance.now();
     const r = fn();
-    const until = t0 + (performance.now() - t0) * (1 + share);
-    while (performance.now() < until) {
-      // spin: the injected regression
-    }
+    burn(k);
     return r;
   };
 }

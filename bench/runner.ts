@@ -32,6 +32,10 @@ export interface RunOptions {
   suites?: readonly string[];
   /** Scenario names (all of the mode when empty). Naming a full-only scenario runs it in quick mode too. */
   scenarios?: readonly string[];
+  /** Exact suite/scenario pairs to run (overrides `suites` and `scenarios`); the gate re-runs these. */
+  pairs?: readonly { suite: string; scenario: string }[];
+  /** Only these methods (by name) are timed; all when empty. The gate's self-test times only the subject. */
+  methods?: readonly string[];
   /** Overrides of the mode's settings. */
   settings?: Partial<Settings>;
   /** Called as each scenario starts and ends (progress output). */
@@ -64,14 +68,20 @@ export async function runBench(options: RunOptions): Promise<BenchReport> {
   }
   const results: ScenarioResult[] = [];
   for (const suite of suites) {
-    if (wantSuites.size > 0 && !wantSuites.has(suite.name)) continue;
+    if (!options.pairs && wantSuites.size > 0 && !wantSuites.has(suite.name)) continue;
     for (const sc of suite.scenarios) {
-      const picked =
-        wantScenarios.size > 0 ? wantScenarios.has(sc.name) : options.mode === 'full' || sc.quick;
+      const picked = options.pairs
+        ? options.pairs.some((p) => p.suite === suite.name && p.scenario === sc.name)
+        : wantScenarios.size > 0
+          ? wantScenarios.has(sc.name)
+          : options.mode === 'full' || sc.quick;
       if (!picked) continue;
       options.onProgress?.(`${suite.name} / ${sc.name}: building…`);
       const t0 = performance.now();
       const spec = sc.build();
+      if (options.methods && options.methods.length > 0) {
+        spec.methods = spec.methods.filter((m) => options.methods!.includes(m.name));
+      }
       options.onProgress?.(
         `${suite.name} / ${sc.name}: measuring ${spec.methods.length} methods × ${settings.rounds} rounds…`,
       );

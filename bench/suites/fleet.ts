@@ -1,9 +1,11 @@
 /**
  * Suite `fleet`: moving one technician (GPS-like small moves, ~2 % cross-city moves), against the
  * naive live update of an rbush (remove + re-insert the radius box); and memory per technician,
- * both as the heap growth of building the fleet (index, attributes, id map and id strings; needs
- * `--expose-gc`) and as `fleet.byteLength` (typed arrays only).
+ * both as the heap growth of building the fleet in a fresh process (index, attributes, id map, id
+ * strings, availability windows; see `../memory.ts`) and as `fleet.byteLength` (typed arrays only).
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import RBush from 'rbush';
 import { Fleet } from '../../src/fleet.js';
 import { createRng } from '../../src/random.js';
@@ -14,23 +16,20 @@ import { citiesOf, GEOGRAPHIES, type Geography, type SuiteDef } from './common.j
 const MOVES = 1 << 16;
 const BATCH = 1024;
 
-const gc = (globalThis as { gc?: () => void }).gc;
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-function heapBytes(): number {
-  gc!();
-  gc!();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
-
-/** Builds the fleet inside its own scope so only what the fleet keeps survives the gc. */
-function buildMeasured(g: Geography): { fleet: Fleet; heapBytesPerTechnician: number } {
-  const cities = citiesOf(g.region);
-  const before = gc ? heapBytes() : 0;
-  const fleet = new Fleet();
-  for (const t of generateFleet(cities, g.technicians, { seed: g.seed })) fleet.add(t);
-  const after = gc ? heapBytes() : 0;
-  return { fleet, heapBytesPerTechnician: gc ? (after - before) / g.technicians : Number.NaN };
+/** Bytes per technician from a fresh process (see `../memory.ts`); NaN figures when it cannot run. */
+function measureMemory(g: Geography): { heapBytesPerTechnician: number } {
+  try {
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', 'bench/memory.ts', String(g.technicians), g.region, String(g.seed)],
+      { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    return JSON.parse(out) as { heapBytesPerTechnician: number };
+  } catch {
+    return { heapBytesPerTechnician: Number.NaN };
+  }
 }
 
 interface Box {
@@ -41,7 +40,9 @@ interface Box {
 }
 
 function scenario(g: Geography): ScenarioSpec {
-  const { fleet, heapBytesPerTechnician } = buildMeasured(g);
+  const fleet = new Fleet();
+  for (const t of generateFleet(citiesOf(g.region), g.technicians, { seed: g.seed })) fleet.add(t);
+  const { heapBytesPerTechnician } = measureMemory(g);
   const n = fleet.size;
   const ids = [...fleet.idsIterator()];
   const lat = new Float64Array(n);

@@ -1,0 +1,78 @@
+/**
+ * `npm run bench:check -- --baseline bench/baseline.json` — the CI performance gate. Runs the
+ * baseline's scenarios with the baseline's settings, compares each subject's ratio to the
+ * reference workload, re-runs suspects, prints the verdict and exits 1 on a regression
+ * (2 on a usage error).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { assertReport, type GateMetric, gateMarkdown, runGate } from './gate.js';
+import { markdownReport } from './report.js';
+import { runBench } from './runner.js';
+
+const share = (v: string) => {
+  const x = Number(v.endsWith('%') ? Number(v.slice(0, -1)) / 100 : v);
+  if (!(x > 0 && x < 10)) throw new InvalidArgumentError('expected a share such as 0.1 or 10%.');
+  return x;
+};
+const count = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0.');
+  return n;
+};
+
+const program = new Command('bench:check')
+  .description(
+    'fail when a crowd-dispatch benchmark ratio regresses beyond a threshold against a stored baseline',
+  )
+  .requiredOption(
+    '--baseline <file>',
+    'baseline report (e.g. bench/baseline.json, written by npm run bench:baseline)',
+  )
+  .option('--threshold <share>', 'allowed ratio growth, e.g. 0.1 or 10%', share, 0.1)
+  .option('--retries <n>', 're-runs of suspect scenarios before failing', count, 2)
+  .addOption(new Option('--metric <name>', 'ratio compared').choices(['p50', 'mean']).default('p50'))
+  .option('--out <file>', 'JSON file for the verdict and the run', 'bench/results/check.json');
+
+program.parse();
+const o = program.opts<{
+  baseline: string;
+  threshold: number;
+  retries: number;
+  metric: GateMetric;
+  out: string;
+}>();
+
+let baseline: unknown;
+try {
+  baseline = JSON.parse(readFileSync(o.baseline, 'utf8'));
+  assertReport(baseline, o.baseline);
+} catch (e) {
+  process.stderr.write(`bench:check: ${(e as Error).message}\n`);
+  process.exit(2);
+}
+
+const settings = {
+  rounds: baseline.settings.rounds,
+  timeMs: baseline.settings.timeMs,
+  warmupMs: baseline.settings.warmupMs,
+};
+const progress = (msg: string) => process.stderr.write(`${msg}\n`);
+const result = await runGate(
+  baseline,
+  (pairs) => runBench({ mode: baseline.mode, pairs, settings, onProgress: progress }),
+  {
+    threshold: o.threshold,
+    retries: o.retries,
+    metric: o.metric,
+    onProgress: progress,
+  },
+);
+
+process.stdout.write(markdownReport(result.run));
+process.stdout.write('\n');
+process.stdout.write(gateMarkdown(result));
+mkdirSync(dirname(o.out), { recursive: true });
+writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
+if (!result.passed) process.exitCode = 1;
