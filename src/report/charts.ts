@@ -49,8 +49,19 @@ function timeToAccept(c: Comparison): ChartSpec {
         {
           mark: { type: 'line', interpolate: 'step-after' },
           encoding: {
-            x: { field: 'seconds', type: 'quantitative', scale: { type: 'log', domain: [0.5, 1800] }, title: 'seconds after the job opened' },
-            y: { field: 'share', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '%' }, title: 'jobs accepted' },
+            x: {
+              field: 'seconds',
+              type: 'quantitative',
+              scale: { type: 'log', domain: [0.5, 1800], nice: false },
+              title: 'seconds after the job opened',
+            },
+            y: {
+              field: 'share',
+              type: 'quantitative',
+              scale: { domain: [0, 1] },
+              axis: { format: '%' },
+              title: 'jobs accepted',
+            },
             color: { field: 'policy', type: 'nominal', sort: c.policies },
           },
         },
@@ -74,7 +85,8 @@ function perTechnician(c: Comparison): ChartSpec {
     for (const what of ['offers', 'awards'] as const) {
       const counts = friends.map((t) => t[what]).sort((a, b) => b - a);
       const step = Math.max(1, Math.floor(counts.length / 150));
-      for (let i = 0; i < counts.length; i += step) values.push({ policy: name, what, rank: i + 1, count: counts[i]! });
+      for (let i = 0; i < counts.length; i += step)
+        values.push({ policy: name, what, rank: i + 1, count: counts[i]! });
     }
   }
   return {
@@ -114,7 +126,8 @@ function lorenz(c: Comparison): ChartSpec {
     const step = Math.max(1, Math.floor(s.length / 100));
     for (let i = 0; i < s.length; i++) {
       cum += s[i]!;
-      if ((i + 1) % step === 0 || i === s.length - 1) values.push({ policy: name, people: (i + 1) / s.length, awards: cum / total });
+      if ((i + 1) % step === 0 || i === s.length - 1)
+        values.push({ policy: name, people: (i + 1) / s.length, awards: cum / total });
     }
   }
   return {
@@ -136,7 +149,12 @@ function lorenz(c: Comparison): ChartSpec {
           data: { values },
           mark: { type: 'line' },
           encoding: {
-            x: { field: 'people', type: 'quantitative', axis: { format: '%' }, title: 'Friends, fewest awards first' },
+            x: {
+              field: 'people',
+              type: 'quantitative',
+              axis: { format: '%' },
+              title: 'Friends, fewest awards first',
+            },
             y: { field: 'awards', type: 'quantitative', axis: { format: '%' }, title: 'share of awards' },
             color: { field: 'policy', type: 'nominal', sort: c.policies },
           },
@@ -162,7 +180,8 @@ function giniBars(c: Comparison): ChartSpec {
   return {
     id: 'fairness-gini',
     title: 'Fairness: Gini coefficients',
-    caption: 'Gini of offers and of awards per technician (0 = everyone the same, 1 = one technician gets all).',
+    caption:
+      'Gini of offers and of awards per technician (0 = everyone the same, 1 = one technician gets all).',
     spec: {
       $schema: SCHEMA,
       width: 360,
@@ -181,10 +200,13 @@ function giniBars(c: Comparison): ChartSpec {
 
 /** Where jobs went unfilled, over the towns of the geography. */
 function unfilledMap(c: Comparison, cities: readonly City[]): ChartSpec {
-  const towns = cities.filter((t) => t.population >= 4000).map((t) => ({ lat: t.lat, lon: t.lon, population: t.population }));
+  const towns = cities
+    .filter((t) => t.population >= 4000)
+    .map((t) => ({ lat: t.lat, lon: t.lon, population: t.population }));
   const jobs: { policy: string; lat: number; lon: number; reason: string }[] = [];
   for (const name of c.policies) {
-    for (const j of c.detail?.[name]?.unfilledJobs ?? []) jobs.push({ policy: name, lat: j.lat, lon: j.lon, reason: j.reason });
+    for (const j of c.detail?.[name]?.unfilledJobs ?? [])
+      jobs.push({ policy: name, lat: j.lat, lon: j.lon, reason: j.reason });
   }
   const projection = { type: 'mercator' as const };
   return {
@@ -211,11 +233,15 @@ function unfilledMap(c: Comparison, cities: readonly City[]): ChartSpec {
             },
           },
           {
-            mark: { type: 'circle', size: 14, opacity: 0.8 },
+            mark: { type: 'circle', size: 8, opacity: 0.6 },
             encoding: {
               longitude: { field: 'lon', type: 'quantitative' },
               latitude: { field: 'lat', type: 'quantitative' },
-              color: { field: 'reason', type: 'nominal', scale: { domain: ['deadline', 'exhausted'], range: ['#d62728', '#ff7f0e'] } },
+              color: {
+                field: 'reason',
+                type: 'nominal',
+                scale: { domain: ['deadline', 'exhausted'], range: ['#d62728', '#ff7f0e'] },
+              },
             },
           },
         ],

@@ -61,7 +61,8 @@ const PERCENT = new Set([
 /** Formats a metric value (percentages for shares). */
 export function formatMetric(key: string, value: number, ci95?: number): string {
   const pct = PERCENT.has(key);
-  const f = (x: number) => (pct ? `${(x * 100).toFixed(1)} %` : Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2));
+  const f = (x: number) =>
+    pct ? `${(x * 100).toFixed(1)} %` : Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2);
   if (!Number.isFinite(value)) return '–';
   return ci95 && ci95 > 0 ? `${f(value)} ± ${pct ? (ci95 * 100).toFixed(1) : f(ci95)}` : f(value);
 }
@@ -75,7 +76,9 @@ export function markdownTable(c: Comparison, keys: readonly string[] = KEY_METRI
   const head = `| metric | ${c.policies.join(' | ')} |\n| --- |${c.policies.map(() => ' ---: |').join('')}`;
   const rows = keys.map((k) => {
     const m = c.metrics.find((x) => x.key === k);
-    const cells = c.policies.map((p) => (m ? formatMetric(k, m.byPolicy[p]!.mean, m.byPolicy[p]!.ci95) : '–'));
+    const cells = c.policies.map((p) =>
+      m ? formatMetric(k, m.byPolicy[p]!.mean, m.byPolicy[p]!.ci95) : '–',
+    );
     return `| ${metricLabel(k)} | ${cells.join(' | ')} |`;
   });
   return [head, ...rows].join('\n');
@@ -94,7 +97,10 @@ export interface ReportOptions {
 }
 
 /** The report's charts rendered to SVG, in order. */
-export async function renderCharts(c: Comparison, cities: readonly City[]): Promise<(ChartSpec & { svg: string })[]> {
+export async function renderCharts(
+  c: Comparison,
+  cities: readonly City[],
+): Promise<(ChartSpec & { svg: string })[]> {
   const charts = reportCharts(c, cities);
   const out: (ChartSpec & { svg: string })[] = [];
   for (const chart of charts) out.push({ ...chart, svg: await renderSvg(chart.spec) });

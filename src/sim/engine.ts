@@ -106,7 +106,11 @@ export class Environment {
     if (until < this.clock) {
       throw new InvalidArgumentError(`run(until): until (${until}) must not be before now (${this.clock}).`);
     }
-    while (this.peek() <= until) this.step();
+    for (;;) {
+      const next = this.peek();
+      if (next === Number.POSITIVE_INFINITY || next > until) break;
+      this.step();
+    }
     if (until !== Number.POSITIVE_INFINITY) this.clock = until;
   }
 

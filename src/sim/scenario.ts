@@ -55,14 +55,14 @@ const ShiftSchema = v.object({
 });
 
 const DEFAULT_SKILLS = {
-  router: 0.75,
-  'wifi-mesh': 0.45,
-  'tv-mount': 0.4,
-  'smart-home': 0.3,
-  printer: 0.45,
-  'e-mail': 0.6,
-  'pc-setup': 0.55,
-  delivery: 0.15,
+  router: 0.85,
+  'wifi-mesh': 0.55,
+  'tv-mount': 0.45,
+  'smart-home': 0.35,
+  printer: 0.55,
+  'e-mail': 0.7,
+  'pc-setup': 0.65,
+  delivery: 0.2,
 };
 const DEFAULT_JOB_SKILLS = {
   router: 0.3,

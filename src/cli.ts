@@ -1,0 +1,377 @@
+#!/usr/bin/env node
+/**
+ * The `crowd-dispatch` command line: `simulate`, `compare`, `sweep` and `demo`. The only module
+ * that touches the process, files and the terminal; everything it runs is the library.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { Command, InvalidArgumentError as CommanderArgError, Option } from 'commander';
+import { CrowdDispatchError, InvalidArgumentError } from './errors.js';
+import { markdownTable, renderReport } from './report/html.js';
+import { type Comparison, compare, flatten, type NamedPolicy } from './sim/compare.js';
+import { runPool } from './sim/pool.js';
+import { PRESETS, parsePolicyFile, preset } from './sim/presets.js';
+import { parseScenario, type Scenario, type ScenarioInput } from './sim/scenario.js';
+import { basePolicy, expandSweep, parseShard, parseSweep, shardPoints, sweepCsv } from './sim/sweep.js';
+
+interface Io {
+  quiet: boolean;
+}
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InvalidArgumentError(`Cannot read the ${what} file '${path}': ${(e as Error).message}.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InvalidArgumentError(`The ${what} file '${path}' is not valid JSON: ${(e as Error).message}.`);
+  }
+}
+
+/** Technicians from a JSON array of technicians or a GeoJSON FeatureCollection of points. */
+function readFleet(path: string): unknown[] {
+  const data = readJson(path, 'fleet') as Record<string, unknown> | unknown[];
+  if (Array.isArray(data)) return data;
+  if (data && data.type === 'FeatureCollection' && Array.isArray(data.features)) {
+    return (
+      data.features as { geometry?: { type?: string; coordinates?: number[] }; properties?: object }[]
+    ).map((f, i) => {
+      if (f.geometry?.type !== 'Point' || !Array.isArray(f.geometry.coordinates)) {
+        throw new InvalidArgumentError(
+          `${path}: features[${i}] is not a Point; give every technician a Point geometry.`,
+        );
+      }
+      const [lon, lat] = f.geometry.coordinates;
+      return { ...(f.properties ?? {}), lat, lon };
+    });
+  }
+  throw new InvalidArgumentError(
+    `${path}: expected a JSON array of technicians or a GeoJSON FeatureCollection.`,
+  );
+}
+
+function loadScenario(opts: {
+  scenario?: string;
+  fleet?: string;
+  days?: number;
+  jobsPerDay?: number;
+}): Scenario {
+  const input = (opts.scenario ? readJson(opts.scenario, 'scenario') : {}) as ScenarioInput &
+    Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...input };
+  if (opts.fleet) merged.fleet = { ...((input.fleet as object) ?? {}), technicians: readFleet(opts.fleet) };
+  if (opts.days !== undefined) merged.days = opts.days;
+  if (opts.jobsPerDay !== undefined)
+    merged.demand = { ...((input.demand as object) ?? {}), jobsPerDay: opts.jobsPerDay };
+  return parseScenario(merged);
+}
+
+function loadPolicy(ref: string): NamedPolicy & { description?: string } {
+  if (PRESETS[ref])
+    return { name: ref, policy: PRESETS[ref]!.policy, description: PRESETS[ref]!.description ?? '' };
+  if (!ref.endsWith('.json')) preset(ref); // throws, listing the presets
+  const file = parsePolicyFile(readJson(ref, 'policy'));
+  return { name: file.name, policy: file.policy, description: file.description ?? '' };
+}
+
+function progress(io: Io, label: string): { update(done: number, total: number): void; stop(): void } {
+  if (io.quiet || !process.stderr.isTTY) return { update() {}, stop() {} };
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta}s`,
+    stream: process.stderr,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function write(path: string, text: string, io: Io): void {
+  writeFileSync(path, text);
+  if (!io.quiet) process.stderr.write(`wrote ${path}\n`);
+}
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** CSV of every run: policy, seed, then every numeric field of the summary. */
+export function runsCsv(c: Comparison): string {
+  const keys = flatten(c.runs[0]).map(([k]) => k);
+  const lines = c.runs.map((r) => [r.policy, ...flatten(r).map(([, v]) => v)].map(csvCell).join(','));
+  return `${['policy', ...keys].map(csvCell).join(',')}\n${lines.join('\n')}\n`;
+}
+
+/** CSV of the comparison: metric, policy, mean, ci95, difference to the first policy and its ci95. */
+export function comparisonCsv(c: Comparison): string {
+  const rows = ['metric,policy,mean,ci95,diff_vs_baseline,diff_ci95'];
+  for (const m of c.metrics) {
+    for (const p of c.policies) {
+      const e = m.byPolicy[p]!;
+      const d = m.vsBaseline[p]!;
+      rows.push([m.key, p, e.mean, e.ci95, d.mean, d.ci95].map(csvCell).join(','));
+    }
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+function parseSeeds(text: string): number[] {
+  const seeds = text.split(',').map((s) => Number(s.trim()));
+  if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0)) {
+    throw new CommanderArgError(`seeds '${text}': give whole numbers ≥ 0 separated by commas, e.g. 1,2,3.`);
+  }
+  return seeds;
+}
+
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new CommanderArgError(`'${text}' is not a whole number ≥ 1.`);
+  return n;
+}
+
+function positiveNumber(text: string): number {
+  const n = Number(text);
+  if (!(n > 0) || !Number.isFinite(n)) throw new CommanderArgError(`'${text}' is not a number > 0.`);
+  return n;
+}
+
+interface CompareCliOptions {
+  scenario?: string;
+  fleet?: string;
+  days?: number;
+  jobsPerDay?: number;
+  policies: string;
+  seeds?: number[];
+  replications?: number;
+  out: string;
+  report: boolean;
+  json: boolean;
+  csv: boolean;
+  title?: string;
+}
+
+async function runCompare(opts: CompareCliOptions, io: Io, command: string): Promise<Comparison> {
+  const scenario = loadScenario(opts);
+  const policies = opts.policies.split(',').map((p) => loadPolicy(p.trim()));
+  const names = new Set(policies.map((p) => p.name));
+  if (names.size !== policies.length) {
+    throw new InvalidArgumentError(
+      'Two policies have the same name; give each policy file a distinct "name".',
+    );
+  }
+  const seeds = opts.seeds ?? Array.from({ length: opts.replications ?? 1 }, (_, i) => i + 1);
+  const bar = progress(io, 'simulating');
+  let c: Comparison;
+  try {
+    c = compare(scenario, policies, { seeds, detail: opts.report, onProgress: (d, t) => bar.update(d, t) });
+  } finally {
+    bar.stop();
+  }
+  mkdirSync(opts.out, { recursive: true });
+  if (opts.json)
+    write(join(opts.out, 'comparison.json'), `${JSON.stringify({ ...c, detail: undefined }, null, 2)}\n`, io);
+  if (opts.csv) {
+    write(join(opts.out, 'runs.csv'), runsCsv(c), io);
+    write(join(opts.out, 'comparison.csv'), comparisonCsv(c), io);
+  }
+  if (opts.report) {
+    const html = await renderReport(c, {
+      cities: scenario.cities,
+      ...(opts.title ? { title: opts.title } : {}),
+      descriptions: Object.fromEntries(policies.map((p) => [p.name, p.description ?? ''])),
+      notes: [`Produced by: crowd-dispatch ${command}`],
+    });
+    write(join(opts.out, 'report.html'), html, io);
+  }
+  process.stdout.write(`${markdownTable(c)}\n`);
+  return c;
+}
+
+function scenarioOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--scenario <file>',
+      'scenario JSON file (default: the built-in Swiss week, scenarios/ch-week.json)',
+    )
+    .option('--fleet <file>', 'technicians from a JSON array or a GeoJSON FeatureCollection of points')
+    .option('--days <n>', 'override the simulated days', positiveNumber)
+    .option('--jobs-per-day <n>', 'override the demand', positiveNumber);
+}
+
+function outputOptions(cmd: Command, defaultOut: string): Command {
+  return cmd
+    .option('--out <dir>', 'output directory', defaultOut)
+    .option('--no-json', 'do not write JSON')
+    .option('--no-csv', 'do not write CSV')
+    .option('--no-report', 'do not write the HTML report')
+    .option('--title <text>', 'report title')
+    .option('-q, --quiet', 'no progress bar or file messages');
+}
+
+/** Builds the command-line program (exported for tests). */
+export function program(): Command {
+  const prog = new Command('crowd-dispatch')
+    .description('Simulate and compare dispatch policies for an on-demand technician crowd.')
+    .showHelpAfterError();
+
+  outputOptions(
+    scenarioOptions(
+      prog
+        .command('simulate')
+        .description(
+          'simulate one policy on a scenario (one or more seeds) and write JSON, CSV and a report',
+        ),
+    ),
+    'out/simulate',
+  )
+    .option(
+      '--policy <name|file>',
+      `a preset (${Object.keys(PRESETS).join(', ')}) or a policy JSON file`,
+      'today',
+    )
+    .option('--seed <n>', 'seed of the random streams', (s) => parseSeeds(s)[0]!, 1)
+    .action(async (o) => {
+      await runCompare(
+        { ...o, policies: o.policy, seeds: [o.seed] },
+        { quiet: !!o.quiet },
+        `simulate --policy ${o.policy}`,
+      );
+    });
+
+  outputOptions(
+    scenarioOptions(
+      prog
+        .command('compare')
+        .description(
+          'compare policies on the same scenario and random numbers, over several seeds, with 95 % intervals',
+        ),
+    ),
+    'out/compare',
+  )
+    .option(
+      '--policies <list>',
+      'comma-separated presets or policy files',
+      'today,ranked-waves,best-friend-boost,fairness-aware',
+    )
+    .addOption(
+      new Option('--seeds <list>', 'comma-separated seeds, e.g. 1,2,3')
+        .argParser(parseSeeds)
+        .conflicts('replications'),
+    )
+    .option('--replications <n>', 'seeds 1…n', positiveInt)
+    .action(async (o) => {
+      await runCompare(o, { quiet: !!o.quiet }, `compare --policies ${o.policies}`);
+    });
+
+  prog
+    .command('sweep')
+    .description('sweep policy parameters over a grid on all cores; split the grid with --shard i/n')
+    .requiredOption(
+      '--spec <file>',
+      'sweep JSON: { base, parameters: { "weights.fairness": [0, 0.2] }, seeds, scenario }',
+    )
+    .option('--scenario <file>', 'scenario JSON file (overrides the spec)')
+    .option('--shard <i/n>', 'run only shard i of n (1-based), e.g. 2/4')
+    .option('--workers <n>', 'worker threads (default: all cores)', positiveInt)
+    .option('--out <dir>', 'output directory', 'out/sweep')
+    .option('-q, --quiet', 'no progress bar or file messages')
+    .action(async (o) => {
+      const io = { quiet: !!o.quiet };
+      const spec = parseSweep(readJson(o.spec, 'sweep'));
+      const scenario = (
+        o.scenario ? readJson(o.scenario, 'scenario') : (spec.scenario ?? {})
+      ) as ScenarioInput;
+      parseScenario(scenario); // fail fast, before the workers start
+      basePolicy(spec);
+      const shard = o.shard ? parseShard(o.shard) : { index: 0, count: 1 };
+      const points = shardPoints(expandSweep(spec), shard);
+      const seeds = spec.seeds ?? [1];
+      const workers = o.workers ?? availableParallelism();
+      if (!io.quiet) {
+        process.stderr.write(
+          `${points.length} points × ${seeds.length} seeds on ${workers} worker threads\n`,
+        );
+      }
+      const bar = progress(io, 'sweeping');
+      const started = performance.now();
+      let rows: Awaited<ReturnType<typeof runPool>>;
+      try {
+        rows = await runPool(scenario, points, seeds, { workers, onProgress: (d, t) => bar.update(d, t) });
+      } finally {
+        bar.stop();
+      }
+      const seconds = (performance.now() - started) / 1000;
+      mkdirSync(o.out, { recursive: true });
+      const tag = o.shard ? `-shard-${shard.index + 1}-of-${shard.count}` : '';
+      const name = basename(o.spec).replace(/\.json$/, '');
+      write(
+        join(o.out, `${name}${tag}.json`),
+        `${JSON.stringify({ shard: o.shard ?? '1/1', seeds, rows }, null, 2)}\n`,
+        io,
+      );
+      write(join(o.out, `${name}${tag}.csv`), sweepCsv(rows), io);
+      if (!io.quiet) process.stderr.write(`${rows.length} points in ${seconds.toFixed(1)} s\n`);
+    });
+
+  prog
+    .command('demo')
+    .description(
+      'the default Swiss week under today, best-friend-boost and fairness-aware (2 seeds); writes out/demo/report.html',
+    )
+    .option('--out <dir>', 'output directory', 'out/demo')
+    .option('-q, --quiet', 'no progress bar or file messages')
+    .action(async (o) => {
+      await runCompare(
+        {
+          policies: 'today,best-friend-boost,fairness-aware',
+          seeds: [1, 2],
+          out: o.out,
+          report: true,
+          json: true,
+          csv: true,
+          title: 'crowd-dispatch: the default Swiss week under three policies',
+        },
+        { quiet: !!o.quiet },
+        'demo',
+      );
+    });
+
+  return prog;
+}
+
+/** Runs the CLI; bad input exits with code 2 and a message that says what to fix. */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await program().parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CrowdDispatchError) {
+      process.stderr.write(`crowd-dispatch: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+}
+
+const entry = process.argv[1] ? resolve(process.argv[1]) : '';
+if (entry && (import.meta.url === `file://${entry}` || /[\\/](cli\.(ts|js)|crowd-dispatch)$/.test(entry))) {
+  await main();
+}
