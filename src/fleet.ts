@@ -189,10 +189,9 @@ export class Fleet {
     }
     const { stats: _current, ...current } = this.get(id)!;
     const merged = { ...current, ...patch, id } as TechnicianInput;
-    if (patch.lat !== undefined || patch.lon !== undefined) {
-      checkLatLon(merged.lat, merged.lon, `technician '${id}'`, InvalidArgumentError);
-    }
     validateTechnicianFields(patch, `technician '${id}'`);
+    // The merged record too: an explicit `lat: undefined` or `tier: undefined` must not get through.
+    validateTechnician(merged);
     this.write(merged, slot);
   }
 
@@ -315,6 +314,9 @@ export class Fleet {
    */
   recordResponse(id: string, accepted: boolean, responseMs?: number): void {
     const slot = this.slotOf(id);
+    if (typeof accepted !== 'boolean') {
+      throw new InvalidArgumentError(`recordResponse('${id}', ${String(accepted)}): pass accepted as true or false.`);
+    }
     const a = this.alpha;
     const ar = this.acceptRate[slot]!;
     const x = accepted ? 1 : 0;

@@ -67,6 +67,13 @@ function checkAvailability(a: unknown, ctx: string): asserts a is Availability {
     throw new InvalidTechnicianError(`${ctx}: availability must be { timeZone, windows }.`, 'availability');
   }
   const { timeZone, windows } = a as Availability;
+  // Intl accepts an undefined zone (the host's), so check the type first.
+  if (typeof timeZone !== 'string') {
+    throw new InvalidTechnicianError(
+      `${ctx}: availability.timeZone is ${String(timeZone)}; pass an IANA time zone such as 'Europe/Zurich'.`,
+      'availability.timeZone',
+    );
+  }
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
   } catch {
@@ -119,6 +126,10 @@ export function validateTechnician(t: TechnicianInput): void {
   }
   const ctx = where('technician', t.id);
   checkLatLon(t.lat, t.lon, ctx, InvalidTechnicianError);
+  // Required: a missing tier must not silently become 'friend'.
+  if (t.tier !== 'friend' && t.tier !== 'pro') {
+    throw new InvalidTechnicianError(`${ctx}: tier is ${JSON.stringify(t.tier)}; use 'friend' or 'pro'.`, 'tier');
+  }
   validateTechnicianFields(t, ctx);
 }
 
