@@ -317,14 +317,15 @@ export class Fleet {
     if (typeof accepted !== 'boolean') {
       throw new InvalidArgumentError(`recordResponse('${id}', ${String(accepted)}): pass accepted as true or false.`);
     }
+    // Validate before the first write: a rejected call must leave the accept rate alone too.
+    if (responseMs !== undefined && (!(responseMs >= 0) || !Number.isFinite(responseMs))) {
+      throw new InvalidArgumentError(`recordResponse('${id}'): responseMs is ${responseMs}; pass ms ≥ 0.`);
+    }
     const a = this.alpha;
     const ar = this.acceptRate[slot]!;
     const x = accepted ? 1 : 0;
     this.acceptRate[slot] = Number.isNaN(ar) ? x : ar + a * (x - ar);
     if (responseMs !== undefined) {
-      if (!(responseMs >= 0) || !Number.isFinite(responseMs)) {
-        throw new InvalidArgumentError(`recordResponse('${id}'): responseMs is ${responseMs}; pass ms ≥ 0.`);
-      }
       const rm = this.responseMs[slot]!;
       this.responseMs[slot] = Number.isNaN(rm) ? responseMs : rm + a * (responseMs - rm);
     }
