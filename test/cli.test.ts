@@ -1,0 +1,146 @@
+/**
+ * The command line, run as a child process the way a user runs it: outputs written, deterministic
+ * files, clear errors with exit code 2, quiet progress when not a terminal, and shards of a sweep
+ * that add up to the whole grid.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SMALL = { name: 'small', days: 1, fleet: { size: 300 }, demand: { jobsPerDay: 300 } };
+
+function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: join(import.meta.dirname, '..'),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'crowd-cli-'));
+const scenarioFile = join(dir, 'small.json');
+writeFileSync(scenarioFile, JSON.stringify(SMALL));
+
+describe('crowd-dispatch CLI', () => {
+  it('simulate writes JSON, CSV and the report; the same seed gives byte-identical files', () => {
+    const outs = ['a', 'b'].map((name) => {
+      const out = join(dir, name);
+      const r = cli([
+        'simulate',
+        '--scenario',
+        scenarioFile,
+        '--policy',
+        'today',
+        '--seed',
+        '3',
+        '--out',
+        out,
+      ]);
+      expect(r.stderr).not.toMatch(/ETA|█/); // no progress bar when stderr is not a terminal
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^\| metric \| today \|/);
+      return out;
+    });
+    const json = readFileSync(join(outs[0]!, 'comparison.json'), 'utf8');
+    expect(readFileSync(join(outs[1]!, 'comparison.json'), 'utf8')).toBe(json);
+    const parsed = JSON.parse(json);
+    expect(parsed.runs[0].policy).toBe('today');
+    expect(parsed.runs[0].seed).toBe(3);
+    expect(parsed.runs[0].jobs).toBeGreaterThan(200);
+    const csv = readFileSync(join(outs[0]!, 'runs.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(2);
+    expect(csv[0]).toMatch(/^policy,scenario,/);
+    expect(readFileSync(join(outs[0]!, 'report.html'), 'utf8')).toMatch(/<svg/);
+  });
+
+  it('compare runs policy files and presets over seeds and writes the comparison CSV', () => {
+    const policyFile = join(dir, 'wide.json');
+    writeFileSync(
+      policyFile,
+      JSON.stringify({ name: 'wide', policy: { waves: [{ size: 30, offsetMs: 0 }] } }),
+    );
+    const out = join(dir, 'cmp');
+    const r = cli([
+      'compare',
+      '--scenario',
+      scenarioFile,
+      '--policies',
+      `today,${policyFile}`,
+      '--seeds',
+      '1,2',
+      '--out',
+      out,
+      '--no-report',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = readFileSync(join(out, 'comparison.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('metric,policy,mean,ci95,diff_vs_baseline,diff_ci95');
+    const fill = rows.filter((l) => l.startsWith('fillRate,'));
+    expect(fill.map((l) => l.split(',')[1])).toEqual(['today', 'wide']);
+    expect(fill[0]!.split(',')[4]).toBe('0'); // the baseline's difference to itself
+  });
+
+  it('fails with exit code 2 and the path of a bad scenario field', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ demand: { hourly: [1, 2] } }));
+    const r = cli(['simulate', '--scenario', bad, '--out', join(dir, 'x')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/demand\.hourly: expected 24 weights/);
+  });
+
+  it('explains unknown policies, bad shards and unreadable files', () => {
+    const p = cli(['simulate', '--scenario', scenarioFile, '--policy', 'fastest', '--out', join(dir, 'y')]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/Unknown policy preset 'fastest'; use one of today, ranked-waves/);
+    const missing = cli(['simulate', '--scenario', join(dir, 'nope.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/Cannot read the scenario file/);
+    const spec = join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify({ parameters: { 'weights.fairness': [0] } }));
+    const s = cli(['sweep', '--spec', spec, '--shard', '3/2']);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/--shard '3\/2': write i\/n with 1 ≤ i ≤ n/);
+  });
+
+  it('sweep shards partition the grid and match an unsharded run', () => {
+    const spec = join(dir, 'grid.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        scenario: SMALL,
+        base: 'today',
+        parameters: { 'waves[0].size': [4, 8, 16] },
+        seeds: [1],
+      }),
+    );
+    const all = cli(['sweep', '--spec', spec, '--workers', '2', '--out', join(dir, 'sw'), '-q']);
+    expect(all.code, all.stderr).toBe(0);
+    const whole = JSON.parse(readFileSync(join(dir, 'sw', 'grid.json'), 'utf8')).rows;
+    const parts = ['1/2', '2/2'].flatMap((shard) => {
+      const r = cli([
+        'sweep',
+        '--spec',
+        spec,
+        '--shard',
+        shard,
+        '--workers',
+        '1',
+        '--out',
+        join(dir, 'sw'),
+        '-q',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(readFileSync(join(dir, 'sw', `grid-shard-${shard[0]}-of-2.json`), 'utf8')).rows;
+    });
+    expect(parts.map((r: { index: number }) => r.index).sort()).toEqual([0, 1, 2]);
+    expect(parts.sort((a: { index: number }, b: { index: number }) => a.index - b.index)).toEqual(whole);
+    expect(whole.map((r: { params: object }) => r.params)).toEqual([
+      { 'waves[0].size': 4 },
+      { 'waves[0].size': 8 },
+      { 'waves[0].size': 16 },
+    ]);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The HTML report: charts rendered to SVG in Node, inlined in a self-contained page that headless
+ * Chromium opens without any network and finds every chart drawn (non-empty marks).
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { markdownTable, renderReport, renderSvg } from '../src/report/html.js';
+import { type Comparison, compare } from '../src/sim/compare.js';
+import { PRESETS } from '../src/sim/presets.js';
+import { SWISS_CITIES } from '../src/sim/scenario.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SMALL = { name: 'small', days: 1, fleet: { size: 300 }, demand: { jobsPerDay: 400 } };
+const CHART_IDS = ['time-to-accept', 'per-technician', 'fairness-lorenz', 'fairness-gini', 'unfilled-map'];
+
+let comparison: Comparison;
+let html: string;
+
+beforeAll(async () => {
+  comparison = compare(
+    SMALL,
+    [
+      { name: 'today', policy: PRESETS.today!.policy },
+      { name: 'fairness-aware', policy: PRESETS['fairness-aware']!.policy },
+    ],
+    { seeds: [1, 2], detail: true },
+  );
+  html = await renderReport(comparison, { cities: SWISS_CITIES, descriptions: { today: 'nearest first' } });
+});
+
+describe('report', () => {
+  it('renders a Vega-Lite spec to SVG without a DOM', async () => {
+    const svg = await renderSvg({
+      data: {
+        values: [
+          { a: 1, b: 2 },
+          { a: 2, b: 5 },
+        ],
+      },
+      mark: 'bar',
+      encoding: { x: { field: 'a', type: 'ordinal' }, y: { field: 'b', type: 'quantitative' } },
+    });
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toMatch(/<path[^>]+d="M/);
+  });
+
+  it('is self-contained: every chart inline, no external resources', () => {
+    for (const id of CHART_IDS) expect(html).toContain(`id="${id}"`);
+    expect(html.match(/<svg/g)!.length).toBe(CHART_IDS.length);
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/);
+    expect(html).toContain('nearest first');
+  });
+
+  it('shows the headline metrics with both policies', () => {
+    const table = markdownTable(comparison);
+    expect(table.split('\n')[0]).toBe('| metric | today | fairness-aware |');
+    expect(table).toMatch(/\| Accepted within 60 s \| \d+\.\d %/);
+  });
+
+  it.skipIf(!existsSync(CHROMIUM))('opens in headless Chromium with every chart drawn', async () => {
+    const { chromium } = await import('playwright-core');
+    const dir = mkdtempSync(join(tmpdir(), 'crowd-report-'));
+    const file = join(dir, 'report.html');
+    writeFileSync(file, html);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      page.on('request', (r) => {
+        if (!r.url().startsWith('file:')) requests.push(r.url());
+      });
+      await page.goto(`file://${file}`);
+      const charts = await page.$$eval('figure.chart', (figures) =>
+        figures.map((f) => {
+          const svg = f.querySelector('svg')!;
+          const box = svg.getBBox();
+          const marks = [...svg.querySelectorAll('path, circle, line, rect')].filter((m) => {
+            const b = (m as SVGGraphicsElement).getBBox();
+            return b.width > 0 || b.height > 0;
+          });
+          return { id: f.id, width: box.width, height: box.height, marks: marks.length };
+        }),
+      );
+      expect(charts.map((c) => c.id)).toEqual(CHART_IDS);
+      for (const c of charts) {
+        expect(c.width, c.id).toBeGreaterThan(200);
+        expect(c.height, c.id).toBeGreaterThan(100);
+        expect(c.marks, c.id).toBeGreaterThan(10);
+      }
+      expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+if (!existsSync(CHROMIUM)) {
+  console.warn(
+    `report.test.ts: ${CHROMIUM} is missing, so the headless-Chromium check is skipped (apt-get install chromium).`,
+  );
+}
