@@ -89,7 +89,7 @@ describe('report', () => {
           const svg = f.querySelector('svg')!;
           const box = svg.getBBox();
           const marks = [...svg.querySelectorAll('path, circle, line, rect')].filter((m) => {
-            const b = (m as SVGGraphicsElement).getBBox();
+            const b = (m as unknown as { getBBox(): { width: number; height: number } }).getBBox();
             return b.width > 0 || b.height > 0;
           });
           return { id: f.id, width: box.width, height: box.height, marks: marks.length };
