@@ -5,23 +5,22 @@
  */
 import { type CompiledAvailability, compileAvailability } from './availability.js';
 import { DuplicateIdError, InvalidArgumentError, RegistryFullError, UnknownIdError } from './errors.js';
+import {
+  F_ALIVE,
+  F_BEST,
+  F_FRIEND,
+  F_HAS_CAPACITY,
+  F_NOTIFIED,
+  F_ONLINE,
+  F_PRO,
+  F_WINDOWS,
+} from './flags.js';
 import { C_STRIDE, GridIndex, M_STRIDE, RangeBuffer } from './geo/grid.js';
 import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2, toUnit } from './geo/sphere.js';
 import type { Technician, TechnicianInput } from './types.js';
 import { checkLatLon, checkRadius, validateTechnician, validateTechnicianFields } from './validate.js';
 
-/** Flag bits of the hot flag word (bit 0 marks a live entry). */
-export const F_ALIVE = 1;
-export const F_ONLINE = 2;
-export const F_FRIEND = 4;
-export const F_PRO = 8;
-export const F_BEST = 16;
-/** load < capacity */
-export const F_HAS_CAPACITY = 32;
-/** has availability windows: check them on the slow path */
-export const F_WINDOWS = 64;
-/** has notification history: check the cap on the slow path */
-export const F_NOTIFIED = 128;
+export { F_ALIVE, F_BEST, F_FRIEND, F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_PRO, F_WINDOWS };
 
 /** Options of a {@link Fleet}. */
 export interface FleetOptions {
@@ -61,7 +60,7 @@ export class Fleet {
   readonly partnerBits = new Map<string, number>();
 
   private readonly idToSlot = new Map<string, number>();
-  private ids: (string | undefined)[] = [];
+  private slotIds: (string | undefined)[] = [];
   private freeSlots: number[] = [];
   private lat = new Float64Array(0);
   private lon = new Float64Array(0);
@@ -73,10 +72,18 @@ export class Fleet {
   capacity = new Uint16Array(0);
   load = new Uint16Array(0);
   flags = new Uint8Array(0);
+  /** Recent offers and awards, exponentially decayed, as of `countersAt` (per technician, so a
+   * technician's counters depend only on his own history, never on the order of others'). */
   offers = new Float32Array(0);
   awards = new Float32Array(0);
-  /** Time the decayed counters refer to. */
+  /** Time the counters refer to; -Infinity for counters seeded through `stats` (they count in full until the first record). */
   countersAt = new Float64Array(0);
+  /** Per-policy part of the score that does not depend on the job (see {@link qualityFor}). */
+  private quality = new Float64Array(0);
+  private qualityPolicy: object | undefined;
+  private qualityDirty = new Uint8Array(0);
+  private qualityDirtyList: number[] = [];
+
   /** Accept-rate moving average (NaN = unknown). */
   acceptRate = new Float32Array(0);
   /** Response-time moving average, ms (NaN = unknown). */
@@ -136,7 +143,7 @@ export class Fleet {
 
   /** All technician ids, in slot order. */
   *idsIterator(): IterableIterator<string> {
-    for (const id of this.ids) if (id !== undefined) yield id;
+    for (const id of this.slotIds) if (id !== undefined) yield id;
   }
 
   /** Slot of an id (throws {@link UnknownIdError} when absent). */
@@ -155,7 +162,7 @@ export class Fleet {
 
   /** Id of a slot (must be live). */
   idOf(slot: number): string {
-    return this.ids[slot]!;
+    return this.slotIds[slot]!;
   }
 
   /** Adds a technician; throws {@link DuplicateIdError} if the id exists. */
@@ -229,7 +236,7 @@ export class Fleet {
   remove(id: string): void {
     const slot = this.slotOf(id);
     this.idToSlot.delete(id);
-    this.ids[slot] = undefined;
+    this.slotIds[slot] = undefined;
     this.index.remove(slot);
     this.flags[slot] = 0;
     this.availability.delete(slot);
@@ -293,6 +300,34 @@ export class Fleet {
     return dt > 0 ? 2 ** (-dt / this.halfLifeMs) : 1;
   }
 
+  /**
+   * The job-independent part of the score for every slot under `policy`, computed by `compute`
+   * (cached per policy; slots whose rating, Best Friend flag or responsiveness changed are
+   * recomputed on the next call).
+   */
+  qualityFor(policy: object, compute: (fleet: Fleet, slot: number) => number): Float64Array {
+    if (policy !== this.qualityPolicy) {
+      this.qualityPolicy = policy;
+      for (let slot = 0; slot < this.slotIds.length; slot++) {
+        if (this.slotIds[slot] !== undefined) this.quality[slot] = compute(this, slot);
+      }
+    } else {
+      for (const slot of this.qualityDirtyList) {
+        if (this.slotIds[slot] !== undefined) this.quality[slot] = compute(this, slot);
+      }
+    }
+    for (const slot of this.qualityDirtyList) this.qualityDirty[slot] = 0;
+    this.qualityDirtyList.length = 0;
+    return this.quality;
+  }
+
+  private touchQuality(slot: number): void {
+    if (this.qualityDirty[slot] === 0) {
+      this.qualityDirty[slot] = 1;
+      this.qualityDirtyList.push(slot);
+    }
+  }
+
   /** Records that a technician was notified of a job at `now` (feeds fairness and the notification cap). */
   recordOffer(id: string, now: number): void {
     const slot = this.slotOf(id);
@@ -329,6 +364,7 @@ export class Fleet {
       const rm = this.responseMs[slot]!;
       this.responseMs[slot] = Number.isNaN(rm) ? responseMs : rm + a * (responseMs - rm);
     }
+    this.touchQuality(slot);
   }
 
   /** Records that a technician won a job at `now`: awards counter +1 and load +1. */
@@ -415,7 +451,7 @@ export class Fleet {
         const dz = coords[o + 2]! - jz;
         const d2 = dx * dx + dy * dy + dz * dz;
         if (d2 <= limit && (!ownRadius || d2 <= coords[o + 3]!)) {
-          out.push({ id: this.ids[meta[e * M_STRIDE + 3]!]!, d2 });
+          out.push({ id: this.slotIds[meta[e * M_STRIDE + 3]!]!, d2 });
         }
       }
     }
@@ -437,6 +473,8 @@ export class Fleet {
       this.offers.byteLength +
       this.awards.byteLength +
       this.countersAt.byteLength +
+      this.quality.byteLength +
+      this.qualityDirty.byteLength +
       this.acceptRate.byteLength +
       this.responseMs.byteLength;
     return attrs + this.index.byteLength;
@@ -500,9 +538,9 @@ export class Fleet {
     const certs = this.register(this.partnerBits, t.certifications);
     let slot = existing;
     if (slot === undefined) {
-      slot = this.freeSlots.pop() ?? this.ids.length;
+      slot = this.freeSlots.pop() ?? this.slotIds.length;
       if (slot >= this.lat.length) this.growSlots(Math.ceil(this.lat.length * 1.25) + 16);
-      this.ids[slot] = t.id;
+      this.slotIds[slot] = t.id;
       this.idToSlot.set(t.id, slot);
     }
     this.lat[slot] = t.lat;
@@ -534,6 +572,7 @@ export class Fleet {
     if (t.availability) flags |= F_WINDOWS;
     if (this.notifications.has(slot)) flags |= F_NOTIFIED;
     this.flags[slot] = flags;
+    this.touchQuality(slot);
     const v = UNIT;
     toUnit(t.lat, t.lon, v, 0);
     const r2 = kmToChord2(radius);
@@ -579,6 +618,8 @@ export class Fleet {
     this.offers = grow(this.offers);
     this.awards = grow(this.awards);
     this.countersAt = grow(this.countersAt);
+    this.quality = grow(this.quality);
+    this.qualityDirty = grow(this.qualityDirty);
     this.acceptRate = grow(this.acceptRate, Number.NaN);
     this.responseMs = grow(this.responseMs, Number.NaN);
   }

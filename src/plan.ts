@@ -17,7 +17,7 @@ import { F_BEST, F_NOTIFIED, F_WINDOWS, type Fleet } from './fleet.js';
 import { C_STRIDE, M_STRIDE, RangeBuffer } from './geo/grid.js';
 import { chord2ToKm, kmToChord2 } from './geo/sphere.js';
 import { assertPolicy, type Policy } from './policy.js';
-import { scoreSlot } from './scoring.js';
+import { breakdownOf, type ScoreContext, scoreContext, scoreOf, scoreSlot } from './scoring.js';
 import type { Candidate, Exclusion, Job, Plan } from './types.js';
 import { validateJob } from './validate.js';
 import { assignWaves } from './waves.js';
@@ -39,23 +39,18 @@ const INDEX_MASK = 0x1ffff; // positions packed into sort keys: maxNotifiedPerJo
 /**
  * The best `k` candidates seen so far. Entries are appended unsorted until `k` are held, then kept
  * as a min-heap by ranking (root = worst kept), so each further candidate costs one comparison or
- * O(log k); {@link sorted} orders the survivors once at the end. Each entry owns a row of the
- * factor pool, so factors are computed once and never copied while entries move.
+ * O(log k); {@link sorted} orders the survivors once at the end.
  */
 class TopK {
   score = new Float64Array(0);
   d2 = new Float64Array(0);
   slot = new Int32Array(0);
-  row = new Int32Array(0);
-  pool = new Float64Array(0);
   order = new Int32Array(0);
   /** Sort keys, and the same memory as 32-bit words (little-endian: low word first). */
   keys = new Float64Array(0);
   bits = new Uint32Array(0);
   size = 0;
   k = 0;
-  /** Pool row not owned by any entry (where the next candidate's factors go once full). */
-  spare = 0;
   fleet!: Fleet;
 
   reset(fleet: Fleet, k: number): void {
@@ -63,36 +58,26 @@ class TopK {
       this.score = new Float64Array(k);
       this.d2 = new Float64Array(k);
       this.slot = new Int32Array(k);
-      this.row = new Int32Array(k);
       this.order = new Int32Array(k);
       this.keys = new Float64Array(k);
       this.bits = new Uint32Array(this.keys.buffer);
-      this.pool = new Float64Array((k + 1) * NF);
     }
     this.fleet = fleet;
     this.k = k;
     this.size = 0;
-    this.spare = k;
   }
 
-  /** Pool row the next candidate's factors should be written to. */
-  get freeRow(): number {
-    return this.size < this.k ? this.size : this.spare;
-  }
-
-  /** Adds a candidate whose factors are in row {@link freeRow}, unless `k` better ones are held. */
+  /** Adds a candidate unless `k` better ones are held. */
   offer(score: number, d2: number, slot: number): void {
     const n = this.size;
     if (n < this.k) {
-      this.set(n, score, d2, slot, n);
+      this.set(n, score, d2, slot);
       this.size = n + 1;
       if (n + 1 === this.k) for (let i = (this.k >> 1) - 1; i >= 0; i--) this.siftDown(i);
       return;
     }
     if (!this.better(score, d2, slot, this.score[0]!, this.d2[0]!, this.slot[0]!)) return;
-    const freed = this.row[0]!;
-    this.set(0, score, d2, slot, this.spare);
-    this.spare = freed;
+    this.set(0, score, d2, slot);
     this.siftDown(0);
   }
 
@@ -145,7 +130,6 @@ class TopK {
     const s = this.score[i]!;
     const d = this.d2[i]!;
     const slot = this.slot[i]!;
-    const row = this.row[i]!;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
@@ -157,17 +141,16 @@ class TopK {
           ? r
           : l;
       if (!this.better(s, d, slot, this.score[c]!, this.d2[c]!, this.slot[c]!)) break;
-      this.set(i, this.score[c]!, this.d2[c]!, this.slot[c]!, this.row[c]!);
+      this.set(i, this.score[c]!, this.d2[c]!, this.slot[c]!);
       i = c;
     }
-    this.set(i, s, d, slot, row);
+    this.set(i, s, d, slot);
   }
 
-  private set(i: number, s: number, d: number, slot: number, row: number): void {
+  private set(i: number, s: number, d: number, slot: number): void {
     this.score[i] = s;
     this.d2[i] = d;
     this.slot[i] = slot;
-    this.row[i] = row;
   }
 }
 
@@ -175,28 +158,19 @@ class TopK {
 const ranges = new RangeBuffer();
 const top = new TopK();
 
+const factors = new Float64Array(NF);
+
 function consider(
   fleet: Fleet,
   slot: number,
   flags: number,
   d2: number,
   ctx: JobContext,
-  policy: Policy,
+  sc: ScoreContext,
 ): void {
   const ownRadius = fleet.radiusKm[slot]!;
-  const radius = Math.min(ownRadius, ctx.jobRadiusKm);
-  const score = scoreSlot(
-    fleet,
-    slot,
-    flags,
-    chord2ToKm(d2),
-    radius,
-    ctx,
-    policy,
-    top.pool,
-    top.freeRow * NF,
-  );
-  top.offer(score, d2, slot);
+  const radius = ownRadius < ctx.jobRadiusKm ? ownRadius : ctx.jobRadiusKm;
+  top.offer(scoreOf(sc, fleet, slot, flags, chord2ToKm(d2), radius), d2, slot);
 }
 
 /**
@@ -222,17 +196,18 @@ export function plan(fleet: Fleet, job: Job, options: PlanOptions): Plan {
   const searchKm = Math.min(ctx.jobRadiusKm, fleet.maxRadiusKm);
   let eligible = 0;
   let excluded: Exclusion[] | undefined;
+  const sc = scoreContext(fleet, ctx, policy);
   if (explain) {
     excluded = [];
-    if (searchKm > 0) eligible = explainScan(fleet, ctx, policy, searchKm, excluded);
+    if (searchKm > 0) eligible = explainScan(fleet, ctx, sc, searchKm, excluded);
   } else if (searchKm > 0 && !ctx.skillUnknown && !(ctx.certRequired && ctx.certUnknown)) {
-    eligible = scan(fleet, ctx, policy, searchKm);
+    eligible = scan(fleet, ctx, sc, searchKm);
   }
   return finish(fleet, job, policy, eligible, excluded, ctx);
 }
 
 /** The hot path: reads typed arrays only until a technician passes every mask and distance test. */
-function scan(fleet: Fleet, ctx: JobContext, policy: Policy, searchKm: number): number {
+function scan(fleet: Fleet, ctx: JobContext, sc: ScoreContext, searchKm: number): number {
   const idx = fleet.index;
   const pairs = idx.ranges(ctx.job.lat, ctx.job.lon, searchKm, ranges);
   const buf = ranges.data;
@@ -264,7 +239,7 @@ function scan(fleet: Fleet, ctx: JobContext, policy: Policy, searchKm: number): 
       const slot = meta[m + 3]!;
       if ((useSets || (flags & SLOW_FLAGS) !== 0) && !passesSlow(fleet, slot, flags, ctx)) continue;
       eligible++;
-      consider(fleet, slot, flags, d2, ctx, policy);
+      consider(fleet, slot, flags, d2, ctx, sc);
     }
   }
   return eligible;
@@ -274,7 +249,7 @@ function scan(fleet: Fleet, ctx: JobContext, policy: Policy, searchKm: number): 
 function explainScan(
   fleet: Fleet,
   ctx: JobContext,
-  policy: Policy,
+  sc: ScoreContext,
   searchKm: number,
   excluded: Exclusion[],
 ): number {
@@ -300,7 +275,7 @@ function explainScan(
         excluded.push({ id: fleet.idOf(slot), distanceKm: chord2ToKm(d2), reasons });
       } else {
         eligible++;
-        consider(fleet, slot, flags, d2, ctx, policy);
+        consider(fleet, slot, flags, d2, ctx, sc);
       }
     }
   }
@@ -320,14 +295,17 @@ function finish(
   const candidates = new Array<Candidate>(n);
   const ids = new Array<string>(n);
   const best = new Array<boolean>(n);
-  const pool = top.pool;
   const order = top.sorted();
   for (let rank = 0; rank < n; rank++) {
     const at = order[rank]!;
     const slot = top.slot[at]!;
-    const f = top.row[at]! * NF;
     const id = fleet.idOf(slot);
-    const bestFriend = (fleet.flags[slot]! & F_BEST) !== 0;
+    const flags = fleet.flags[slot]!;
+    const bestFriend = (flags & F_BEST) !== 0;
+    const distanceKm = chord2ToKm(top.d2[at]!);
+    const radiusKm = Math.min(fleet.radiusKm[slot]!, ctx.jobRadiusKm);
+    // The breakdown comes from the reference scorer; the rank from the score it was ranked by.
+    scoreSlot(fleet, slot, flags, distanceKm, radiusKm, ctx, policy, factors);
     ids[rank] = id;
     best[rank] = bestFriend;
     candidates[rank] = {
@@ -335,17 +313,10 @@ function finish(
       rank,
       wave: -1,
       score: top.score[at]!,
-      distanceKm: chord2ToKm(top.d2[at]!),
-      radiusKm: Math.min(fleet.radiusKm[slot]!, ctx.jobRadiusKm),
+      distanceKm,
+      radiusKm,
       bestFriend,
-      breakdown: {
-        distance: pool[f]!,
-        tierFit: pool[f + 1]!,
-        rating: pool[f + 2]!,
-        bestFriend: pool[f + 3]!,
-        fairness: pool[f + 4]!,
-        responsiveness: pool[f + 5]!,
-      },
+      breakdown: breakdownOf(factors),
     };
   }
   const { waveOf, waves } = assignWaves(ids, best, policy);

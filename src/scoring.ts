@@ -1,10 +1,14 @@
 /**
  * Scoring: six factors, each normalised to [0, 1], weighted by the policy. The planner ranks by
  * the weighted score; the breakdown is reported per candidate so every ranking can be explained.
+ *
+ * Three factors do not depend on the job (rating, Best Friend, responsiveness): their weighted sum
+ * is the technician's *quality*, cached per policy by the fleet. The hot path then adds distance,
+ * tier fit and fairness (whose counters decay with time, so they are computed at `now`).
  */
-
 import type { JobContext } from './eligibility.js';
-import { F_BEST, F_PRO, type Fleet } from './fleet.js';
+import { F_BEST, F_PRO } from './flags.js';
+import type { Fleet } from './fleet.js';
 import type { Policy } from './policy.js';
 import type { FactorName, ScoreBreakdown } from './types.js';
 
@@ -47,9 +51,89 @@ export function tierFitFactor(flags: number, ctx: JobContext, policy: Policy): n
   return 1;
 }
 
+/** Distance factor: 1 at the job, 0 at the radius that applies. */
+export function distanceFactor(distanceKm: number, radiusKm: number): number {
+  return radiusKm > 0 ? Math.max(0, 1 - distanceKm / radiusKm) : 0;
+}
+
+/** Weighted sum of the job-independent factors of a slot (rating, Best Friend, responsiveness). */
+export function qualityOf(fleet: Fleet, slot: number, policy: Policy): number {
+  const w = policy.weights;
+  return (
+    w.rating * ratingFactor(fleet.rating[slot]!, fleet.ratingCount[slot]!, policy) +
+    w.bestFriend * (fleet.flags[slot]! & F_BEST ? 1 : 0) +
+    w.responsiveness * responsivenessFactor(fleet.acceptRate[slot]!, fleet.responseMs[slot]!, policy)
+  );
+}
+
+/** Everything the hot path needs to score for one plan, resolved once. */
+export interface ScoreContext {
+  readonly wDistance: number;
+  readonly wTierFit: number;
+  readonly wFairness: number;
+  /** 1 / (sum of weights). */
+  readonly invTotal: number;
+  readonly tierFitFriend: number;
+  readonly tierFitPro: number;
+  /** 1 / offersScale and 1 / awardsScale. */
+  readonly offersK: number;
+  readonly awardsK: number;
+  readonly now: number;
+  /** Per-slot quality under this policy. */
+  readonly quality: Float64Array;
+}
+
+const qualityCompute = new WeakMap<Policy, (fleet: Fleet, slot: number) => number>();
+
+/** Resolves the score context of a job (refreshes the fleet's quality cache for the policy). */
+export function scoreContext(fleet: Fleet, ctx: JobContext, policy: Policy): ScoreContext {
+  const w = policy.weights;
+  let compute = qualityCompute.get(policy);
+  if (!compute) {
+    compute = (f, slot) => qualityOf(f, slot, policy);
+    qualityCompute.set(policy, compute);
+  }
+  return {
+    wDistance: w.distance,
+    wTierFit: w.tierFit,
+    wFairness: w.fairness,
+    invTotal: 1 / (w.distance + w.tierFit + w.rating + w.bestFriend + w.fairness + w.responsiveness),
+    tierFitFriend: tierFitFactor(0, ctx, policy),
+    tierFitPro: tierFitFactor(F_PRO, ctx, policy),
+    offersK: 1 / policy.fairness.offersScale,
+    awardsK: 1 / policy.fairness.awardsScale,
+    now: ctx.now,
+    quality: fleet.qualityFor(policy, compute),
+  };
+}
+
+/** The weighted score in [0, 1] of an eligible technician (the planner's hot path). */
+export function scoreOf(
+  sc: ScoreContext,
+  fleet: Fleet,
+  slot: number,
+  flags: number,
+  distanceKm: number,
+  radiusKm: number,
+): number {
+  const offers = fleet.offers[slot]!;
+  const awards = fleet.awards[slot]!;
+  const decay = offers === 0 && awards === 0 ? 1 : fleet.decay(slot, sc.now);
+  const fairness = 1 / (1 + offers * decay * sc.offersK + awards * decay * sc.awardsK);
+  const tierFit = flags & F_PRO ? sc.tierFitPro : sc.tierFitFriend;
+  return (
+    (sc.wDistance * distanceFactor(distanceKm, radiusKm) +
+      sc.wTierFit * tierFit +
+      sc.quality[slot]! +
+      sc.wFairness * fairness) *
+    sc.invTotal
+  );
+}
+
 /**
  * Computes every factor of one technician into `out[at … at + 5]` ({@link FACTORS} order) and
- * returns the weighted score in [0, 1].
+ * returns the weighted score in [0, 1]: the reference form of {@link scoreOf}, used for the
+ * breakdown and by the benchmark's baselines.
  */
 export function scoreSlot(
   fleet: Fleet,
@@ -63,14 +147,12 @@ export function scoreSlot(
   at = 0,
 ): number {
   const w = policy.weights;
-  const offers = fleet.offers[slot]!;
-  const awards = fleet.awards[slot]!;
-  const decay = offers === 0 && awards === 0 ? 1 : fleet.decay(slot, ctx.now);
-  out[at] = radiusKm > 0 ? Math.max(0, 1 - distanceKm / radiusKm) : 0;
+  const { offers, awards } = fleet.countersAtTime(slot, ctx.now);
+  out[at] = distanceFactor(distanceKm, radiusKm);
   out[at + 1] = tierFitFactor(flags, ctx, policy);
   out[at + 2] = ratingFactor(fleet.rating[slot]!, fleet.ratingCount[slot]!, policy);
   out[at + 3] = flags & F_BEST ? 1 : 0;
-  out[at + 4] = fairnessFactor(offers * decay, awards * decay, policy);
+  out[at + 4] = fairnessFactor(offers, awards, policy);
   out[at + 5] = responsivenessFactor(fleet.acceptRate[slot]!, fleet.responseMs[slot]!, policy);
   const total = w.distance + w.tierFit + w.rating + w.bestFriend + w.fairness + w.responsiveness;
   return (
@@ -85,13 +167,13 @@ export function scoreSlot(
 }
 
 /** A breakdown object from a factor array. */
-export function breakdownOf(f: Float64Array): ScoreBreakdown {
+export function breakdownOf(f: Float64Array, at = 0): ScoreBreakdown {
   return {
-    distance: f[0]!,
-    tierFit: f[1]!,
-    rating: f[2]!,
-    bestFriend: f[3]!,
-    fairness: f[4]!,
-    responsiveness: f[5]!,
+    distance: f[at]!,
+    tierFit: f[at + 1]!,
+    rating: f[at + 2]!,
+    bestFriend: f[at + 3]!,
+    fairness: f[at + 4]!,
+    responsiveness: f[at + 5]!,
   };
 }

@@ -168,7 +168,7 @@ export class GridIndex {
   get needsRebuild(): boolean {
     const overflow = this.count - this.baseCount;
     const dead = this.count - this.live;
-    return overflow + dead > Math.max(256, this.live >> 3);
+    return overflow + dead > (this.live >> 4) + 32;
   }
 
   /**
