@@ -350,7 +350,9 @@ export class Fleet {
   recordResponse(id: string, accepted: boolean, responseMs?: number): void {
     const slot = this.slotOf(id);
     if (typeof accepted !== 'boolean') {
-      throw new InvalidArgumentError(`recordResponse('${id}', ${String(accepted)}): pass accepted as true or false.`);
+      throw new InvalidArgumentError(
+        `recordResponse('${id}', ${String(accepted)}): pass accepted as true or false.`,
+      );
     }
     // Validate before the first write: a rejected call must leave the accept rate alone too.
     if (responseMs !== undefined && (!(responseMs >= 0) || !Number.isFinite(responseMs))) {
