@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError as CommanderArgError, Option } from 'commander';
 import { CrowdDispatchError, InvalidArgumentError } from './errors.js';
-import { markdownTable, renderReport } from './report/html.js';
+import { markdownTable, renderCharts, renderReport } from './report/html.js';
 import { type Comparison, compare, flatten, type NamedPolicy } from './sim/compare.js';
 import { runPool } from './sim/pool.js';
 import { PRESETS, parsePolicyFile, preset } from './sim/presets.js';
@@ -165,6 +165,7 @@ interface CompareCliOptions {
   report: boolean;
   json: boolean;
   csv: boolean;
+  svg?: boolean;
   title?: string;
 }
 
@@ -201,6 +202,9 @@ async function runCompare(opts: CompareCliOptions, io: Io, command: string): Pro
     });
     write(join(opts.out, 'report.html'), html, io);
   }
+  if (opts.svg) {
+    for (const chart of await renderCharts(c, scenario.cities)) write(join(opts.out, `${chart.id}.svg`), chart.svg, io);
+  }
   process.stdout.write(`${markdownTable(c)}\n`);
   return c;
 }
@@ -222,6 +226,7 @@ function outputOptions(cmd: Command, defaultOut: string): Command {
     .option('--no-json', 'do not write JSON')
     .option('--no-csv', 'do not write CSV')
     .option('--no-report', 'do not write the HTML report')
+    .option('--svg', 'also write each chart as its own SVG file')
     .option('--title <text>', 'report title')
     .option('-q, --quiet', 'no progress bar or file messages');
 }

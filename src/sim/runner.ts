@@ -29,6 +29,8 @@ export interface DispatchPort {
   cancel(jobId: string, now: number): Effect[];
   technicianUnavailable(technicianId: string, now: number, reason: 'offline'): Effect[];
   nextDueAt(): number | undefined;
+  /** The winner finished the job (releases his load); older dispatchers lack it and the fleet is released directly. */
+  complete?(jobId: string, now: number): unknown;
 }
 
 /** Options of {@link runSimulation}. */
@@ -194,7 +196,10 @@ function simulate(
     rec.distanceKm[j] = km;
     const travel = travelMinutes(scenario, km) * 60_000;
     rec.onSiteAt[j] = env.now + travel;
-    env.schedule(travel + onJobMinutes(scenario, seed, j) * 60_000, () => fleet.release(id));
+    env.schedule(travel + onJobMinutes(scenario, seed, j) * 60_000, () => {
+      if (dispatcher.complete) dispatcher.complete(sj.job.id, env.now);
+      else fleet.release(id);
+    });
   }
 
   // Shifts: each technician toggles online/offline along its own interval list.
