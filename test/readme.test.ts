@@ -27,3 +27,23 @@ describe('README example', () => {
     ]);
   });
 });
+
+describe('plan demo (npm run demo:plan)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('plans every demo job on the Swiss fixture fleet and explains exclusions', async () => {
+    const out: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      out.push(args.join(' '));
+    });
+    await import('../examples/plan-demo.js');
+    const text = out.join('\n');
+    for (const id of ['zurich-router', 'geneva-tv', 'lugano-delivery', 'bern-mesh', 'scuol-pc']) {
+      expect(text).toContain(`${id}: `);
+    }
+    // Swisscom jobs need the certification: someone near Zurich lacks it.
+    expect(text).toMatch(/not_certified \d+/);
+    // BRACK is Pro-only: Friends near Lugano are excluded by tier.
+    expect(text).toMatch(/lugano-delivery[\s\S]*tier \d+/);
+  });
+});
