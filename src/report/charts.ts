@@ -19,6 +19,7 @@ export interface ChartSpec {
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 560;
+const MAX_MAP_POINTS = 600;
 
 /** Share of jobs accepted by time t, on a log time axis (one line per policy). */
 function timeToAccept(c: Comparison): ChartSpec {
@@ -201,22 +202,34 @@ function giniBars(c: Comparison): ChartSpec {
 /** Where jobs went unfilled, over the towns of the geography. */
 function unfilledMap(c: Comparison, cities: readonly City[]): ChartSpec {
   const towns = cities
-    .filter((t) => t.population >= 4000)
+    .filter((t) => t.population >= 10_000)
     .map((t) => ({ lat: t.lat, lon: t.lon, population: t.population }));
   const jobs: { policy: string; lat: number; lon: number; reason: string }[] = [];
+  let sampled = false;
   for (const name of c.policies) {
-    for (const j of c.detail?.[name]?.unfilledJobs ?? [])
+    const all = c.detail?.[name]?.unfilledJobs ?? [];
+    // An even sample keeps the SVG small; the pattern, not each point, is what the map shows.
+    const step = Math.max(1, Math.ceil(all.length / MAX_MAP_POINTS));
+    if (step > 1) sampled = true;
+    for (let i = 0; i < all.length; i += step) {
+      const j = all[i]!;
       jobs.push({ policy: name, lat: j.lat, lon: j.lon, reason: j.reason });
+    }
   }
   const projection = { type: 'mercator' as const };
   return {
     id: 'unfilled-map',
     title: 'Unfilled jobs',
-    caption:
-      'Jobs handed back to the partner unfilled (first seed), by policy, over towns of 4,000+ people (grey, sized by population). Clusters show regions the crowd does not cover.',
+    caption: `Jobs handed back to the partner unfilled (first seed${sampled ? `, at most ${MAX_MAP_POINTS} per policy, evenly sampled` : ''}), by policy, over towns of 10,000+ people (grey, sized by population). Clusters show regions and hours the crowd does not cover.`,
     spec: {
       $schema: SCHEMA,
-      data: { values: jobs },
+      // Towns are repeated per policy so every facet cell draws them under its jobs.
+      data: {
+        values: [
+          ...c.policies.flatMap((policy) => towns.map((t) => ({ ...t, policy, kind: 'town' }))),
+          ...jobs.map((j) => ({ ...j, kind: 'job' })),
+        ],
+      },
       facet: { column: { field: 'policy', type: 'nominal', sort: c.policies, title: null } },
       spec: {
         width: 240,
@@ -224,15 +237,16 @@ function unfilledMap(c: Comparison, cities: readonly City[]): ChartSpec {
         projection,
         layer: [
           {
-            data: { values: towns },
-            mark: { type: 'circle', color: '#bbb', opacity: 0.5 },
+            transform: [{ filter: "datum.kind === 'town'" }],
+            mark: { type: 'circle', color: '#888', opacity: 0.3 },
             encoding: {
               longitude: { field: 'lon', type: 'quantitative' },
               latitude: { field: 'lat', type: 'quantitative' },
-              size: { field: 'population', type: 'quantitative', scale: { range: [2, 60] }, legend: null },
+              size: { field: 'population', type: 'quantitative', scale: { range: [6, 260] }, legend: null },
             },
           },
           {
+            transform: [{ filter: "datum.kind === 'job'" }],
             mark: { type: 'circle', size: 8, opacity: 0.6 },
             encoding: {
               longitude: { field: 'lon', type: 'quantitative' },
