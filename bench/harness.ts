@@ -20,6 +20,10 @@ export interface MethodSpec {
   opsPerCall?: number;
   /** Fewest calls per round (overrides {@link Settings.minIterations} for slow methods). */
   minIterations?: number;
+  /** Untimed work before each call (e.g. replacing jobs that closed). */
+  beforeEach?: () => void;
+  /** Warm up before each round. @default true (off for calls that take seconds) */
+  warmup?: boolean;
 }
 
 /** A scenario ready to time. */
@@ -119,17 +123,22 @@ interface RoundFigures {
   samples: number[];
 }
 
-async function runRound(
-  tasks: { name: string; fn: () => unknown; minIterations: number }[],
-  settings: Settings,
-): Promise<Map<string, RoundFigures>> {
+interface Task {
+  name: string;
+  fn: () => unknown;
+  minIterations: number;
+  beforeEach?: (() => void) | undefined;
+  warmup: boolean;
+}
+
+async function runRound(tasks: Task[], settings: Settings): Promise<Map<string, RoundFigures>> {
   const out = new Map<string, RoundFigures>();
   for (const t of tasks) {
     // One Bench per task so each gets its own iteration floor.
     const bench = new Bench({
       time: settings.timeMs,
       iterations: t.minIterations,
-      warmup: settings.warmupMs > 0,
+      warmup: t.warmup && settings.warmupMs > 0,
       warmupTime: settings.warmupMs,
       warmupIterations: Math.min(16, t.minIterations),
       retainSamples: true,
@@ -138,9 +147,13 @@ async function runRound(
       subtractTimerOverhead: true,
     });
     const fn = t.fn;
-    bench.add(t.name, () => {
-      feed(fn());
-    });
+    bench.add(
+      t.name,
+      () => {
+        feed(fn());
+      },
+      t.beforeEach ? { beforeEach: t.beforeEach } : {},
+    );
     await bench.run();
     const r = bench.tasks[0]!.result;
     if (r.state !== 'completed') throw new Error(`bench task ${t.name} did not complete (${r.state})`);
@@ -158,12 +171,14 @@ const REFERENCE = '__reference__';
  * const r = await measureScenario({ suite: 'plan', scenario: 'ch-1500', params: {}, methods }, settings);
  */
 export async function measureScenario(spec: ScenarioSpec, settings: Settings): Promise<ScenarioResult> {
-  const tasks = [
-    { name: REFERENCE, fn: referenceWorkload, minIterations: settings.minIterations },
+  const tasks: Task[] = [
+    { name: REFERENCE, fn: referenceWorkload, minIterations: settings.minIterations, warmup: true },
     ...spec.methods.map((m) => ({
       name: m.name,
-      fn: m.role === 'subject' ? withSlowdown(m.fn, settings.slowdown) : m.fn,
+      fn: m.role === 'subject' || m.role === 'info' ? withSlowdown(m.fn, settings.slowdown) : m.fn,
       minIterations: m.minIterations ?? settings.minIterations,
+      beforeEach: m.beforeEach,
+      warmup: m.warmup ?? true,
     })),
   ];
   const rounds: Map<string, RoundFigures>[] = [];

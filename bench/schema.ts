@@ -18,7 +18,9 @@ export type MethodRole =
   /** The naive baseline (ratios `vsNaive` divide by it). */
   | 'naive'
   /** A peer library baseline, reported side by side, never gated. */
-  | 'peer';
+  | 'peer'
+  /** crowd-dispatch's own figure, reported but not gated (too workload-dependent to compare run to run). */
+  | 'info';
 
 /** Figures of one method in one scenario, over all rounds. */
 export interface MethodResult {

@@ -106,7 +106,7 @@ export function evaluateTargets(results: readonly ScenarioResult[]): TargetResul
     });
   }
   const events = results.find((r) => r.suite === 'dispatch');
-  const ev = events?.methods.find((m) => m.role === 'subject');
+  const ev = events?.methods.find((m) => m.name === 'events');
   out.push({
     what: 'accept / decline / advance',
     target: '≥ 200k events/s on one core',
@@ -115,7 +115,9 @@ export function evaluateTargets(results: readonly ScenarioResult[]): TargetResul
       : 'not measured in this run',
     met: ev ? ev.opsPerSec >= 200_000 : null,
   });
-  const sim = results.find((r) => r.suite === 'simulator')?.methods.find((m) => m.role === 'subject');
+  const sim = results
+    .find((r) => r.suite === 'simulator' && r.scenario === 'ch-week')
+    ?.methods.find((m) => m.role === 'subject');
   out.push({
     what: 'simulate one week of Swiss demand',
     target: '≤ 2 s on one core',

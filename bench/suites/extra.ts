@@ -1,10 +1,14 @@
 /**
- * Suites that depend on modules other parts of the project provide (the dispatcher, the
- * simulator). Each is added only once its module exists, so the harness runs on any checkout.
+ * Suites over the live dispatcher and the simulator, loaded lazily so that `plan`/`fleet` runs do
+ * not pay for importing them.
  */
 import type { SuiteDef } from './common.js';
 
-/** The suites whose code is present in this checkout. */
+/** The dispatch and simulator suites. */
 export async function extraSuites(): Promise<SuiteDef[]> {
-  return [];
+  const [{ dispatchSuite }, { simulatorSuite }] = await Promise.all([
+    import('./dispatch.js'),
+    import('./simulator.js'),
+  ]);
+  return [dispatchSuite, simulatorSuite];
 }

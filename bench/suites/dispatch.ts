@@ -1,0 +1,206 @@
+/**
+ * Suite `dispatch`: live dispatch events on one core — a seeded mix of declines (60 %), accepts
+ * (20 %) and clock advances (20 %, firing waves, expiries and escalations) against 10,000 open
+ * jobs over 100,000 technicians — and replay of a recorded event log. Jobs that close are
+ * replaced between timed calls (their `open` includes a plan and is not counted as an event).
+ */
+
+import type { DispatchEvent, Effect } from '../../src/dispatch/types.js';
+import { Dispatcher } from '../../src/dispatcher.js';
+import { Fleet } from '../../src/fleet.js';
+import { createRng } from '../../src/random.js';
+import type { Job } from '../../src/types.js';
+import { generateFleet, generateJobs } from '../data.js';
+import type { ScenarioSpec } from '../harness.js';
+import { benchPolicy, citiesOf, NOW, type SuiteDef } from './common.js';
+
+/** Events per timed call: small, so a call rarely straddles a scheduler time slice on a busy machine. */
+const BATCH = 16;
+
+/** Open jobs and the technicians each one offered, kept in step with the dispatcher's effects. */
+class OpenJobs {
+  readonly ids: string[] = [];
+  readonly offered = new Map<string, string[]>();
+  private readonly pos = new Map<string, number>();
+
+  add(id: string): void {
+    this.pos.set(id, this.ids.length);
+    this.ids.push(id);
+    this.offered.set(id, []);
+  }
+
+  remove(id: string): void {
+    const i = this.pos.get(id);
+    if (i === undefined) return;
+    const last = this.ids.pop()!;
+    if (last !== id) {
+      this.ids[i] = last;
+      this.pos.set(last, i);
+    }
+    this.pos.delete(id);
+    this.offered.delete(id);
+  }
+
+  /** Applies effects: notified technicians join their job's list; closed jobs leave. */
+  apply(effects: readonly Effect[], closed: string[]): void {
+    for (const e of effects) {
+      if (e.type === 'notify') this.offered.get(e.jobId)?.push(...e.technicianIds);
+      else if (e.type === 'assigned' || e.type === 'unfilled') closed.push(e.jobId);
+    }
+  }
+}
+
+interface Driver {
+  dispatcher: Dispatcher;
+  fleet: Fleet;
+  jobs: OpenJobs;
+  /** Runs `n` events (the mix, or only one kind); returns how many were accepts that won. */
+  events(n: number, only?: 'decline' | 'accept' | 'advance'): number;
+  /** Replaces closed jobs (and releases their winners) so `open` stays at its target. */
+  refill(): void;
+}
+
+function driver(fleet: Fleet, jobSource: Job[], openTarget: number, seed: number, keepLog: boolean): Driver {
+  const policy = benchPolicy();
+  const dispatcher = new Dispatcher({ fleet, policy, keepLog });
+  const jobs = new OpenJobs();
+  const rng = createRng(seed);
+  let now: number;
+  let opened = 0;
+  const closed: string[] = [];
+  const winners: string[] = [];
+  const open = () => {
+    const src = jobSource[opened % jobSource.length]!;
+    const job: Job = { ...src, id: `j${opened++}` };
+    jobs.add(job.id);
+    jobs.apply(dispatcher.open(job, now), closed);
+  };
+  const drainClosed = () => {
+    for (const id of closed) jobs.remove(id);
+    closed.length = 0;
+  };
+  // Stagger the initial opens over the 15 minutes before NOW (one job per 90 ms, timers firing
+  // as they fall due), so jobs are at every stage of their life — not all in the same wave.
+  now = NOW - openTarget * 90;
+  for (let i = 0; i < openTarget; i++) {
+    now += 90;
+    open();
+    if (i % 16 === 15) jobs.apply(dispatcher.advance(now), closed);
+    drainClosed();
+  }
+  return {
+    dispatcher,
+    fleet,
+    jobs,
+    events(n, only) {
+      let won = 0;
+      for (let k = 0; k < n; k++) {
+        now += 1 + rng.int(4);
+        const r = only === undefined ? rng.next() : only === 'decline' ? 0 : only === 'accept' ? 0.7 : 0.9;
+        if (r >= 0.8 || jobs.ids.length === 0) {
+          jobs.apply(dispatcher.advance(now), closed);
+          continue;
+        }
+        // A job with a technician still to answer (a few tries; else the clock just advances).
+        let jobId = jobs.ids[rng.int(jobs.ids.length)]!;
+        let offered = jobs.offered.get(jobId)!;
+        for (let tries = 0; offered.length === 0 && tries < 16; tries++) {
+          jobId = jobs.ids[rng.int(jobs.ids.length)]!;
+          offered = jobs.offered.get(jobId)!;
+        }
+        if (offered.length === 0) {
+          jobs.apply(dispatcher.advance(now), closed);
+          continue;
+        }
+        const tech = offered.splice(rng.int(offered.length), 1)[0]!;
+        if (r < 0.6) {
+          jobs.apply(dispatcher.decline(jobId, tech, now), closed);
+        } else {
+          const out = dispatcher.accept(jobId, tech, now, `r${k}`);
+          if (out.outcome === 'assigned') {
+            won++;
+            winners.push(tech);
+            jobs.apply(out.effects, closed);
+          }
+        }
+      }
+      return won;
+    },
+    refill() {
+      drainClosed();
+      for (const t of winners) if (fleet.has(t) && (fleet.get(t)?.load ?? 0) > 0) fleet.release(t);
+      winners.length = 0;
+      while (jobs.ids.length < openTarget) open();
+      drainClosed();
+    },
+  };
+}
+
+function scenario(): ScenarioSpec {
+  const technicians = 100_000;
+  const cities = citiesOf('world');
+  const inputs = generateFleet(cities, technicians, { seed: technicians });
+  const jobSource = generateJobs(cities, 20_000, { seed: 77 });
+  const build = () => {
+    const f = new Fleet({ initialCapacity: technicians });
+    for (const t of inputs) f.add(t);
+    return f;
+  };
+
+  const live = driver(build(), jobSource, 10_000, 5, false);
+  // Run in to a steady state (escalated, half-answered and fresh jobs in stable shares) before timing.
+  for (let i = 0; i < 2000; i++) {
+    live.events(BATCH);
+    live.refill();
+  }
+
+  // The replay log: 100 jobs opened, then 400 mixed events, recorded on a fleet of its own.
+  const recFleet = build();
+  const rec = driver(recFleet, jobSource, 100, 6, true);
+  rec.events(400);
+  const log: DispatchEvent[] = rec.dispatcher.eventLog();
+  const policy = rec.dispatcher.policy;
+  // Check once that the log replays to the same statuses before timing it.
+  const replayed = Dispatcher.replay(log, { fleet: recFleet, policy });
+  for (const id of rec.jobs.ids) {
+    const a = JSON.stringify(rec.dispatcher.status(id));
+    const b = JSON.stringify(replayed.status(id));
+    if (a !== b) throw new Error(`dispatch suite: replay differs for job ${id}: ${a} vs ${b}`);
+  }
+
+  return {
+    suite: 'dispatch',
+    scenario: 'world-100k-10k-jobs',
+    params: { technicians, openJobs: 10_000, batch: BATCH, replayEvents: log.length },
+    methods: [
+      {
+        name: 'events',
+        role: 'subject',
+        opsPerCall: BATCH,
+        fn: () => live.events(BATCH),
+        beforeEach: live.refill,
+      },
+      ...(['decline', 'accept', 'advance'] as const).map((kind) => ({
+        name: kind,
+        role: 'info' as const,
+        opsPerCall: BATCH,
+        fn: () => live.events(BATCH, kind),
+        beforeEach: live.refill,
+      })),
+      {
+        name: 'replay',
+        role: 'subject',
+        opsPerCall: log.length,
+        fn: () => Dispatcher.replay(log, { fleet: recFleet, policy }).nextDueAt() ?? 0,
+      },
+    ],
+    figures: {},
+  };
+}
+
+/** The `dispatch` suite. */
+export const dispatchSuite: SuiteDef = {
+  name: 'dispatch',
+  description: 'accept/decline/advance events per second with 10k open jobs over 100k technicians; replay',
+  scenarios: [{ name: 'world-100k-10k-jobs', quick: true, build: scenario }],
+};
