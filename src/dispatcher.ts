@@ -47,7 +47,7 @@ export interface DispatcherOptions {
   policy: Policy;
   /** Keep every event in memory for {@link Dispatcher.eventLog}. Turn off and use `onEvent` to stream it instead. @default true */
   keepLog?: boolean;
-  /** Called with every event once it is applied (to persist the log). */
+  /** Called with every new event once it is applied (to persist the log); not called for replayed events. */
   onEvent?: (event: DispatchEvent) => void;
 }
 
@@ -200,6 +200,17 @@ export class Dispatcher {
     this.checkNow(now, 'cancel');
     checkId(jobId, 'jobId', 'cancel');
     return this.handle({ seq: 0, type: 'cancel', at: now, jobId }) as Effect[];
+  }
+
+  /**
+   * The winner finished an assigned job: his load is released (once) and the job is `completed`.
+   * Returns false, changing nothing, for a job that is not assigned. Release a winner through this,
+   * not `fleet.release`, so that a later cancel cannot release him twice.
+   */
+  complete(jobId: string, now: number): boolean {
+    this.checkNow(now, 'complete');
+    checkId(jobId, 'jobId', 'complete');
+    return this.handle({ seq: 0, type: 'complete', at: now, jobId }) as boolean;
   }
 
   /**
@@ -358,10 +369,10 @@ export class Dispatcher {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private handle(event: DispatchEvent): Effect[] | AcceptOutcome {
+  private handle(event: DispatchEvent): Effect[] | AcceptOutcome | boolean {
     if (!this.replaying) this.facts = [];
     this.now = event.at;
-    let result: Effect[] | AcceptOutcome;
+    let result: Effect[] | AcceptOutcome | boolean;
     switch (event.type) {
       case 'open':
         result = this.doOpen(event.job, event.at);
@@ -378,6 +389,9 @@ export class Dispatcher {
       case 'cancel':
         result = this.doCancel(event.jobId, event.at);
         break;
+      case 'complete':
+        result = this.doComplete(event.jobId, event.at);
+        break;
       case 'unavailable':
         result = this.withdrawAll(event.technicianId, event.at, event.reason, null);
         break;
@@ -391,7 +405,8 @@ export class Dispatcher {
       if (this.facts.length > 0) logged.facts = this.facts;
     }
     if (this.keepLog) this.log.push(logged);
-    this.onEvent?.(logged);
+    // Replayed events are already in the caller's durable log: only new ones are announced.
+    if (!this.replaying) this.onEvent?.(logged);
     return result;
   }
 
@@ -484,16 +499,21 @@ export class Dispatcher {
     const s = this.sessions.get(jobId);
     if (!s) return [];
     const effects = this.step(s, { type: 'cancel', at: now });
-    const winner = s.state === 'assigned' ? s.winner!.technicianId : null;
-    if (
-      winner !== null &&
-      this.fleetWrites &&
-      this.fleet.has(winner) &&
-      this.fleet.load[this.fleet.slotOf(winner)]! > 0
-    ) {
-      this.fleet.release(winner);
-    }
+    if (s.state === 'assigned') this.releaseWinner(s.winner!.technicianId);
     return effects;
+  }
+
+  private doComplete(jobId: string, now: number): boolean {
+    const s = this.sessions.get(jobId);
+    if (s?.state !== 'assigned') return false;
+    this.step(s, { type: 'complete', at: now });
+    this.releaseWinner(s.winner!.technicianId);
+    return true;
+  }
+
+  private releaseWinner(id: string): void {
+    if (this.fleetWrites && this.fleet.has(id) && this.fleet.load[this.fleet.slotOf(id)]! > 0)
+      this.fleet.release(id);
   }
 
   /** Withdraws a technician's running offers in every job (but `except`), oldest job first. */

@@ -46,7 +46,9 @@ export type SessionEvent =
   | { type: 'decline'; at: number; technicianId: string }
   /** The technician became unavailable: withdraw his running offer and notify a replacement. */
   | { type: 'withdraw'; at: number; technicianId: string; reason: UnavailableReason }
-  | { type: 'cancel'; at: number };
+  | { type: 'cancel'; at: number }
+  /** The winner finished the job. */
+  | { type: 'complete'; at: number };
 
 /** What opens a session: the job, the plan's ranked candidates with their first-round waves. */
 export interface OpenInput {
@@ -211,8 +213,12 @@ export function transition(
       checkExhausted(c);
       return [c.d, c.effects];
     }
+    case 'complete': {
+      if (state.state !== 'assigned') return [state, []];
+      return [{ ...state, state: 'completed' }, []];
+    }
     case 'cancel': {
-      if (state.state === 'cancelled' || state.state === 'unfilled') return [state, []];
+      if (state.state !== 'open' && state.state !== 'assigned') return [state, []];
       const c = new Ctx(state, event.at, env);
       if (state.state === 'assigned') {
         c.effects.push({
@@ -242,7 +248,7 @@ function accept(
     w !== null &&
     w.technicianId === technicianId &&
     w.requestId === event.requestId &&
-    state.state === 'assigned'
+    (state.state === 'assigned' || state.state === 'completed')
   ) {
     return [state, [], { outcome: 'assigned', jobId, technicianId, at: w.at, repeated: true, effects: [] }];
   }
@@ -250,7 +256,8 @@ function accept(
   // Checked before the job's state, so a technician who was never offered the job learns nothing about it.
   if (o === undefined) return [state, [], { outcome: 'not_offered', jobId }];
   if (state.state === 'cancelled') return [state, [], { outcome: 'job_cancelled', jobId }];
-  if (state.state === 'assigned') return [state, [], { outcome: 'already_taken', jobId }];
+  if (state.state === 'assigned' || state.state === 'completed')
+    return [state, [], { outcome: 'already_taken', jobId }];
   if (state.state === 'unfilled') return [state, [], { outcome: 'job_unfilled', jobId }];
   if (o.status === 'declined') return [state, [], { outcome: 'offer_declined', jobId }];
   if (o.status === 'withdrawn') return [state, [], { outcome: 'offer_withdrawn', jobId }];
@@ -327,6 +334,8 @@ function sendFrom(
   wave: number,
 ): { used: number; sent: number } {
   const { d, now } = c;
+  // At or past the deadline (not yet processed) an offer would be dead on arrival.
+  if (now >= d.deadlineAt) return { used: 0, sent: 0 };
   want = Math.min(want, d.maxNotified - d.notified);
   const out: PlannedOffer[] = [];
   let i = 0;

@@ -31,7 +31,7 @@ export type UnfilledReason =
   | 'exhausted';
 
 /** Lifecycle of a dispatched job. */
-export type JobState = 'open' | 'assigned' | 'cancelled' | 'unfilled';
+export type JobState = 'open' | 'assigned' | 'completed' | 'cancelled' | 'unfilled';
 
 /** Fields every effect carries. */
 export interface EffectBase {
@@ -195,6 +195,7 @@ export type DispatchEvent =
   | (EventBase & { type: 'accept'; jobId: string; technicianId: string; requestId?: string })
   | (EventBase & { type: 'decline'; jobId: string; technicianId: string })
   | (EventBase & { type: 'cancel'; jobId: string })
+  | (EventBase & { type: 'complete'; jobId: string })
   | (EventBase & { type: 'unavailable'; technicianId: string; reason: UnavailableReason });
 
 /** One offer of a job to a technician, as kept in a session. */

@@ -1,0 +1,420 @@
+/**
+ * Model-based test of the dispatcher with `fc.commands`: random sequences of open, advance,
+ * accept (by an offered technician, by anyone, for an unknown job), decline, cancel, technicians
+ * going offline and back, jobs finishing, and crash-and-recover (full replay of the persisted log,
+ * or the last snapshot plus the log's tail) are run against the real dispatcher and against a
+ * deliberately simple model. The model does not plan: it learns who was offered what from the
+ * effects, checks every effect is allowed, and predicts the outcome of every accept.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type {
+  AcceptOutcome,
+  DispatchEvent,
+  DispatcherSnapshot,
+  Effect,
+  JobState,
+} from '../src/dispatch/types.js';
+import { Dispatcher } from '../src/dispatcher.js';
+import type { Fleet } from '../src/fleet.js';
+import type { Policy } from '../src/policy.js';
+import { fastPolicy, job, makeFleet, T0 } from './dispatcher.fixtures.js';
+import { fcSeed } from './helpers/seed.js';
+
+const seed = fcSeed('dispatcher.model.test.ts');
+const N_TECH = 10;
+const TECHS = Array.from({ length: N_TECH }, (_, i) => `t${i}`);
+const MAX_NOTIFIED = 10;
+const STEPS_AFTER_MS = fastPolicy().escalation.map((s) => s.afterMs);
+
+interface MOffer {
+  expiresAt: number;
+  status: 'live' | 'declined' | 'expired' | 'withdrawn' | 'closed';
+}
+interface MJob {
+  state: JobState;
+  openedAt: number;
+  /** Escalation steps seen as effects. */
+  steps: number;
+  cert: boolean;
+  deadlineAt: number;
+  offers: Map<string, MOffer>;
+  winner?: { id: string; req: string | undefined };
+  notified: number;
+}
+interface Model {
+  now: number;
+  jobs: Map<string, MJob>;
+  order: string[];
+  online: Map<string, boolean>;
+  load: Map<string, number>;
+  capacity: Map<string, number>;
+  certified: Set<string>;
+}
+interface Real {
+  d: Dispatcher;
+  fleet: Fleet;
+  policy: Policy;
+  /** The durable log (what `onEvent` persisted) and the last durable snapshot. */
+  persisted: DispatchEvent[];
+  snapshot: DispatcherSnapshot | null;
+}
+
+function fail(message: string): never {
+  throw new Error(`model: ${message}`);
+}
+
+/** Checks effects are allowed and learns from them. */
+function observe(m: Model, effects: readonly Effect[]): void {
+  for (const e of effects) {
+    expect(JSON.stringify(e)).not.toMatch(/"lat"|"lon"/);
+    const j = m.jobs.get(e.jobId) ?? fail(`effect for unknown job ${e.jobId}`);
+    expect(e.at).toBe(m.now);
+    switch (e.type) {
+      case 'notify':
+        if (j.state !== 'open') fail(`notify on a ${j.state} job`);
+        for (const id of e.technicianIds) {
+          if (j.offers.has(id)) fail(`${id} re-offered ${e.jobId}`);
+          if (!m.online.get(id)) fail(`${id} notified while offline`);
+          if (m.load.get(id)! >= m.capacity.get(id)!) fail(`${id} notified at capacity`);
+          if (j.cert && !m.certified.has(id)) fail(`${id} notified without certification`);
+          j.offers.set(id, { expiresAt: e.expiresAt, status: 'live' });
+        }
+        expect(e.expiresAt).toBeGreaterThan(m.now);
+        expect(e.expiresAt).toBeLessThanOrEqual(j.deadlineAt);
+        j.notified += e.technicianIds.length;
+        expect(j.notified).toBeLessThanOrEqual(MAX_NOTIFIED);
+        break;
+      case 'expired':
+        for (const id of e.technicianIds) {
+          const o = j.offers.get(id);
+          if (o?.status !== 'live' || o.expiresAt > m.now) fail(`${id} expired without a running offer`);
+          o.status = 'expired';
+        }
+        break;
+      case 'revoke':
+        for (const id of e.technicianIds) {
+          const o = j.offers.get(id);
+          if (e.reason === 'cancelled' && j.winner?.id === id) continue;
+          if (o?.status !== 'live') fail(`${id} revoked without a live offer (${e.reason})`);
+          o.status = e.reason === 'unavailable' ? 'withdrawn' : 'closed';
+        }
+        if (e.reason === 'taken' && j.state !== 'assigned') fail('revoke taken before assigned');
+        if (e.reason === 'unavailable' && j.state !== 'open') fail('withdraw on a closed job');
+        break;
+      case 'assigned':
+        if (j.state !== 'open') fail(`second assignment of ${e.jobId}`);
+        j.state = 'assigned';
+        j.offers.get(e.technicianId)!.status = 'closed';
+        m.load.set(e.technicianId, m.load.get(e.technicianId)! + 1);
+        expect(m.load.get(e.technicianId)!).toBeLessThanOrEqual(m.capacity.get(e.technicianId)!);
+        break;
+      case 'unfilled':
+        if (j.state !== 'open') fail(`unfilled on a ${j.state} job`);
+        j.state = 'unfilled';
+        break;
+      case 'escalated':
+        if (j.state !== 'open') fail('escalated on a closed job');
+        expect(e.step).toBe(j.steps);
+        j.steps++;
+        break;
+    }
+  }
+}
+
+/** What the model says an accept must return. */
+function predict(
+  m: Model,
+  jobId: string,
+  tech: string,
+  req: string | undefined,
+): AcceptOutcome['outcome'] | 'repeat' {
+  const j = m.jobs.get(jobId);
+  if (!j) return 'unknown_job';
+  if ((j.state === 'assigned' || j.state === 'completed') && j.winner?.id === tech && j.winner.req === req) {
+    return 'repeat';
+  }
+  const o = j.offers.get(tech);
+  if (!o) return 'not_offered';
+  if (j.state !== 'open')
+    return (
+      {
+        cancelled: 'job_cancelled',
+        assigned: 'already_taken',
+        completed: 'already_taken',
+        unfilled: 'job_unfilled',
+      } as const
+    )[j.state];
+  if (o.status === 'declined') return 'offer_declined';
+  if (o.status === 'withdrawn') return 'offer_withdrawn';
+  if (o.status !== 'live' || o.expiresAt <= m.now) return 'offer_expired';
+  if (!m.online.get(tech) || m.load.get(tech)! >= m.capacity.get(tech)!) return 'no_longer_eligible';
+  return 'assigned';
+}
+
+/** Invariants after every command. */
+function check(m: Model, r: Real): void {
+  for (const [id, j] of m.jobs) {
+    const s = r.d.status(id)!;
+    expect(s.state).toBe(j.state);
+    if (j.state === 'assigned') expect(s.technicianId).toBe(j.winner!.id);
+  }
+  for (const t of TECHS) expect(r.fleet.get(t)!.load).toBe(m.load.get(t));
+}
+
+const STATS = new Map<string, number>();
+const pickJob = (m: Model, n: number) => (m.order.length === 0 ? 'nope' : m.order[n % m.order.length]!);
+
+type Cmd = fc.Command<Model, Real>;
+
+class Open implements Cmd {
+  constructor(readonly partner: 'swisscom' | undefined) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const id = `j${m.order.length}`;
+    m.jobs.set(id, {
+      state: 'open',
+      openedAt: m.now,
+      steps: 0,
+      cert: this.partner === 'swisscom',
+      deadlineAt: m.now + 180_000,
+      offers: new Map(),
+      notified: 0,
+    });
+    m.order.push(id);
+    observe(m, r.d.open(job(id, this.partner ? { partner: this.partner } : {}), m.now));
+    check(m, r);
+  }
+  toString = () => `open(${this.partner ?? '-'})`;
+}
+
+class Advance implements Cmd {
+  constructor(readonly dt: number) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    m.now += this.dt;
+    observe(m, r.d.advance(m.now));
+    // Everything due was processed: no open job past its deadline, no unprocessed expiry, every step due taken.
+    for (const j of m.jobs.values()) {
+      if (j.state !== 'open') continue;
+      expect(j.deadlineAt).toBeGreaterThan(m.now);
+      expect(j.steps).toBe(STEPS_AFTER_MS.filter((t) => j.openedAt + t <= m.now).length);
+      for (const o of j.offers.values()) if (o.status === 'live') expect(o.expiresAt).toBeGreaterThan(m.now);
+    }
+    check(m, r);
+  }
+  toString = () => `advance(${this.dt})`;
+}
+
+class Accept implements Cmd {
+  constructor(
+    /** Time that passes before the accept, without an advance (expiries not yet processed). */
+    readonly dt: number,
+    readonly jobPick: number,
+    readonly techPick: number,
+    readonly offeredOnly: boolean,
+    readonly req: string | undefined,
+  ) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    m.now += this.dt;
+    const jobId = pickJob(m, this.jobPick);
+    const offered = [...(m.jobs.get(jobId)?.offers.keys() ?? [])];
+    const tech =
+      this.offeredOnly && offered.length > 0
+        ? offered[this.techPick % offered.length]!
+        : TECHS[this.techPick % N_TECH]!;
+    const expected = predict(m, jobId, tech, this.req);
+    STATS.set(expected, (STATS.get(expected) ?? 0) + 1);
+    const got = r.d.accept(jobId, tech, m.now, this.req);
+    if (expected === 'repeat') {
+      expect(got).toMatchObject({ outcome: 'assigned', technicianId: tech, repeated: true, effects: [] });
+    } else {
+      expect(got.outcome).toBe(expected);
+      if (got.outcome === 'assigned') {
+        expect(got).toMatchObject({ jobId, technicianId: tech, repeated: false, at: m.now });
+        m.jobs.get(jobId)!.winner = { id: tech, req: this.req };
+        observe(m, got.effects);
+      }
+    }
+    check(m, r);
+  }
+  toString = () =>
+    `accept(+${this.dt}, job#${this.jobPick}, tech#${this.techPick}, ${this.offeredOnly ? 'offered' : 'any'}, ${this.req})`;
+}
+
+class Decline implements Cmd {
+  constructor(
+    readonly jobPick: number,
+    readonly techPick: number,
+  ) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const jobId = pickJob(m, this.jobPick);
+    const j = m.jobs.get(jobId);
+    const offered = [...(j?.offers.keys() ?? [])];
+    const tech = offered.length > 0 ? offered[this.techPick % offered.length]! : 't0';
+    const o = j?.offers.get(tech);
+    if (j?.state === 'open' && o?.status === 'live' && o.expiresAt > m.now) o.status = 'declined';
+    observe(m, r.d.decline(jobId, tech, m.now));
+    check(m, r);
+  }
+  toString = () => `decline(job#${this.jobPick}, tech#${this.techPick})`;
+}
+
+class Cancel implements Cmd {
+  constructor(readonly jobPick: number) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const jobId = pickJob(m, this.jobPick);
+    const j = m.jobs.get(jobId);
+    const effects = r.d.cancel(jobId, m.now);
+    observe(m, effects);
+    if (j && (j.state === 'open' || j.state === 'assigned')) {
+      if (j.state === 'assigned') {
+        const w = j.winner!.id;
+        m.load.set(w, m.load.get(w)! - 1);
+        expect(effects).toEqual([
+          expect.objectContaining({ type: 'revoke', technicianIds: [w], reason: 'cancelled' }),
+        ]);
+      }
+      j.state = 'cancelled';
+    } else {
+      expect(effects).toEqual([]);
+    }
+    check(m, r);
+  }
+  toString = () => `cancel(job#${this.jobPick})`;
+}
+
+class Offline implements Cmd {
+  constructor(readonly techPick: number) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const tech = TECHS[this.techPick % N_TECH]!;
+    r.fleet.setOnline(tech, false);
+    m.online.set(tech, false);
+    const effects = r.d.technicianUnavailable(tech, m.now, 'offline');
+    observe(m, effects);
+    for (const j of m.jobs.values()) {
+      const o = j.offers.get(tech);
+      if (j.state === 'open' && o?.status === 'live') fail(`${tech} kept a live offer after going offline`);
+    }
+    check(m, r);
+  }
+  toString = () => `offline(tech#${this.techPick})`;
+}
+
+class Online implements Cmd {
+  constructor(readonly techPick: number) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const tech = TECHS[this.techPick % N_TECH]!;
+    r.fleet.setOnline(tech, true);
+    m.online.set(tech, true);
+  }
+  toString = () => `online(tech#${this.techPick})`;
+}
+
+/** The winner finished the job: the dispatcher releases him, once. */
+class Complete implements Cmd {
+  constructor(readonly jobPick: number) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const jobId = pickJob(m, this.jobPick);
+    const j = m.jobs.get(jobId);
+    const expected = j?.state === 'assigned';
+    expect(r.d.complete(jobId, m.now)).toBe(expected);
+    if (expected) {
+      j!.state = 'completed';
+      m.load.set(j!.winner!.id, m.load.get(j!.winner!.id)! - 1);
+    }
+    check(m, r);
+  }
+  toString = () => `complete(job#${this.jobPick})`;
+}
+
+/** The process dies: rebuild from the durable log (or the last snapshot + the tail), take a snapshot. */
+class Crash implements Cmd {
+  constructor(readonly fromSnapshot: boolean) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const before = r.d.snapshot();
+    const options = { fleet: r.fleet, policy: r.policy, onEvent: (e: DispatchEvent) => r.persisted.push(e) };
+    const recovered =
+      this.fromSnapshot && r.snapshot
+        ? Dispatcher.restore(r.snapshot, options).replay(r.persisted.slice(r.snapshot.seq))
+        : Dispatcher.replay(r.persisted, options);
+    expect(r.persisted).toHaveLength(before.seq); // replayed events are not announced again
+    expect(recovered.snapshot()).toEqual(before);
+    r.d = recovered;
+    r.snapshot = JSON.parse(JSON.stringify(recovered.snapshot()));
+    check(m, r);
+  }
+  toString = () => `crash(${this.fromSnapshot ? 'snapshot+tail' : 'full replay'})`;
+}
+
+const nat = fc.nat({ max: 50 });
+const accept = fc
+  .tuple(
+    fc.constantFrom(0, 0, 0, 5_000, 20_000),
+    nat,
+    nat,
+    fc.boolean(),
+    fc.constantFrom<string | undefined>('r1', 'r2', undefined),
+  )
+  .map(([dt, j, t, o, q]) => new Accept(dt, j, t, o, q));
+const commands = [
+  fc.constantFrom<'swisscom' | undefined>('swisscom', undefined).map((p) => new Open(p)),
+  accept,
+  accept,
+  fc.constantFrom(0, 1_000, 5_000, 10_000, 20_000, 30_000, 60_000).map((dt) => new Advance(dt)),
+  fc
+    .tuple(
+      fc.constantFrom(0, 0, 0, 5_000, 20_000),
+      nat,
+      nat,
+      fc.boolean(),
+      fc.constantFrom<string | undefined>('r1', 'r2', undefined),
+    )
+    .map(([dt, j, t, o, q]) => new Accept(dt, j, t, o, q)),
+  fc.tuple(nat, nat).map(([j, t]) => new Decline(j, t)),
+  nat.map((j) => new Cancel(j)),
+  nat.map((t) => new Offline(t)),
+  nat.map((t) => new Online(t)),
+  nat.map((j) => new Complete(j)),
+  nat.map((j) => new Complete(j)),
+  fc.boolean().map((b) => new Crash(b)),
+];
+
+describe('dispatcher against a simple model (fc.commands)', () => {
+  it('every effect is allowed, every accept answers as the model predicts, recovery loses nothing', () => {
+    fc.assert(
+      fc.property(fc.commands(commands, { maxCommands: 60, size: 'large' }), (cmds) => {
+        const fleet = makeFleet(N_TECH, 7);
+        fleet.update('t0', { capacity: 2 });
+        fleet.update('t5', { capacity: 2 });
+        const policy = fastPolicy({ maxNotifiedPerJob: MAX_NOTIFIED });
+        const persisted: DispatchEvent[] = [];
+        const d = new Dispatcher({ fleet, policy, onEvent: (e) => persisted.push(e) });
+        const model: Model = {
+          now: T0,
+          jobs: new Map(),
+          order: [],
+          online: new Map(TECHS.map((t) => [t, true])),
+          load: new Map(TECHS.map((t) => [t, 0])),
+          capacity: new Map(TECHS.map((t) => [t, fleet.get(t)!.capacity])),
+          certified: new Set(TECHS.filter((t) => fleet.get(t)!.certifications.includes('swisscom'))),
+        };
+        const real: Real = { d, fleet, policy, persisted, snapshot: null };
+        fc.modelRun(() => {
+          new Open(undefined).run(model, real);
+          new Open('swisscom').run(model, real);
+          return { model, real };
+        }, cmds);
+      }),
+      { seed, numRuns: 100 },
+    );
+    console.log('accept outcomes predicted', Object.fromEntries(STATS));
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Accept races with `fc.scheduler`: request handlers that await (authentication, I/O) before and
+ * after calling the dispatcher, interleaved in every order fast-check can find.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { AcceptOutcome } from '../src/dispatch/types.js';
+import { Dispatcher } from '../src/dispatcher.js';
+import { fastPolicy, job, makeFleet, notified, T0 } from './dispatcher.fixtures.js';
+import { fcSeed } from './helpers/seed.js';
+
+const seed = fcSeed('dispatcher.race.test.ts');
+
+/** A request handler: awaits, accepts, awaits again. The clock moves on with every call. */
+function handler(s: fc.Scheduler, d: Dispatcher, clock: { now: number }) {
+  return async (jobId: string, tech: string, requestId: string): Promise<AcceptOutcome> => {
+    await s.schedule(Promise.resolve(), `auth ${tech}→${jobId}`);
+    const outcome = d.accept(jobId, tech, ++clock.now, requestId);
+    await s.schedule(Promise.resolve(), `respond ${tech}`);
+    return outcome;
+  };
+}
+
+const wide = (n: number) => fastPolicy({ waves: [{ size: n, offsetMs: 0 }], maxNotifiedPerJob: n });
+
+describe('accept races (fc.scheduler)', () => {
+  it('2–64 concurrent accepts on one job: exactly one is assigned, the others are already_taken', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 2, max: 64 }), fc.boolean(), async (s, n, retry) => {
+        const fleet = makeFleet(64, 11);
+        const d = new Dispatcher({ fleet, policy: wide(64) });
+        const ids = notified(d.open(job('j', { tier: 'any' }), T0)).slice(0, n);
+        expect(ids).toHaveLength(n);
+        const clock = { now: T0 };
+        const accept = handler(s, d, clock);
+        const requests = ids.map((id, i) => accept('j', id, `r${i}`));
+        // A client that retries its request while the first is still in flight.
+        if (retry) requests.push(accept('j', ids[0]!, 'r0'));
+        await s.waitAll();
+        const outcomes = await Promise.all(requests);
+        const won = outcomes.filter((o) => o.outcome === 'assigned' && !o.repeated);
+        expect(won).toHaveLength(1);
+        const winner = won[0]!.outcome === 'assigned' ? won[0]!.technicianId : '';
+        for (const o of outcomes) {
+          if (o.outcome === 'assigned') expect(o.technicianId).toBe(winner);
+          else expect(o).toEqual({ outcome: 'already_taken', jobId: 'j' });
+        }
+        expect(d.status('j')).toMatchObject({ state: 'assigned', technicianId: winner });
+        expect(fleet.get(winner)!.load).toBe(1);
+        expect([...fleet.idsIterator()].reduce((sum, id) => sum + fleet.get(id)!.load, 0)).toBe(1);
+      }),
+      { seed, numRuns: 100 },
+    );
+  });
+
+  it('two jobs racing for one technician of capacity 1: he gets at most one', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 0, max: 6 }), async (s, others) => {
+        const fleet = makeFleet(8, 5);
+        const d = new Dispatcher({ fleet, policy: wide(8) });
+        const a = notified(d.open(job('a'), T0));
+        const b = notified(d.open(job('b'), T0));
+        const tech = a.find((id) => b.includes(id))!;
+        const clock = { now: T0 };
+        const accept = handler(s, d, clock);
+        const requests = [accept('a', tech, 'x'), accept('b', tech, 'y')];
+        // Competitors on both jobs.
+        for (const id of a.filter((t) => t !== tech).slice(0, others)) requests.push(accept('a', id, 'c'));
+        for (const id of b.filter((t) => t !== tech).slice(0, others)) requests.push(accept('b', id, 'c'));
+        await s.waitAll();
+        const outcomes = await Promise.all(requests);
+        const mine = outcomes.slice(0, 2).filter((o) => o.outcome === 'assigned');
+        expect(mine.length).toBeLessThanOrEqual(1);
+        expect(fleet.get(tech)!.load).toBeLessThanOrEqual(1);
+        for (const jobId of ['a', 'b']) {
+          expect(outcomes.filter((o) => o.jobId === jobId && o.outcome === 'assigned')).toHaveLength(
+            d.status(jobId)!.state === 'assigned' ? 1 : 0,
+          );
+        }
+        // His losing accept is refused for a reason that does not leak the other job.
+        for (const o of outcomes.slice(0, 2)) {
+          if (o.outcome !== 'assigned')
+            expect(['offer_withdrawn', 'already_taken', 'no_longer_eligible']).toContain(o.outcome);
+        }
+      }),
+      { seed, numRuns: 100 },
+    );
+  });
+});
