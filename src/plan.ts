@@ -37,126 +37,128 @@ const NF = 6; // factors per candidate
 const INDEX_MASK = 0x1ffff; // positions packed into sort keys: maxNotifiedPerJob ≤ 100,000 < 2^17
 
 /**
- * The best `k` candidates seen so far. Entries are appended unsorted until `k` are held, then kept
- * as a min-heap by ranking (root = worst kept), so each further candidate costs one comparison or
- * O(log k); {@link sorted} orders the survivors once at the end.
+ * Eligible candidates of one plan and their ranking. Candidates are appended unsorted (O(1) each);
+ * {@link ranked} selects the best `k` (quickselect, O(n)) and sorts only those: natively, with the
+ * position packed into the low mantissa bits of the key (a perturbation below 1e-11), then an
+ * insertion pass restores the exact order (score, distance, id) — linear on nearly sorted input.
  */
-class TopK {
-  score = new Float64Array(0);
-  d2 = new Float64Array(0);
-  slot = new Int32Array(0);
-  order = new Int32Array(0);
+class Ranker {
+  score = new Float64Array(64);
+  d2 = new Float64Array(64);
+  slot = new Int32Array(64);
+  order = new Int32Array(64);
   /** Sort keys, and the same memory as 32-bit words (little-endian: low word first). */
-  keys = new Float64Array(0);
-  bits = new Uint32Array(0);
+  keys = new Float64Array(64);
+  bits = new Uint32Array(this.keys.buffer);
+  /** keys.subarray(0, n), cached: creating a view costs more than sorting a few dozen numbers. */
+  views: Float64Array[] = [];
   size = 0;
-  k = 0;
   fleet!: Fleet;
 
-  reset(fleet: Fleet, k: number): void {
-    if (this.score.length < k) {
-      this.score = new Float64Array(k);
-      this.d2 = new Float64Array(k);
-      this.slot = new Int32Array(k);
-      this.order = new Int32Array(k);
-      this.keys = new Float64Array(k);
-      this.bits = new Uint32Array(this.keys.buffer);
-    }
+  reset(fleet: Fleet): void {
     this.fleet = fleet;
-    this.k = k;
     this.size = 0;
   }
 
-  /** Adds a candidate unless `k` better ones are held. */
-  offer(score: number, d2: number, slot: number): void {
+  add(score: number, d2: number, slot: number): void {
     const n = this.size;
-    if (n < this.k) {
-      this.set(n, score, d2, slot);
-      this.size = n + 1;
-      if (n + 1 === this.k) for (let i = (this.k >> 1) - 1; i >= 0; i--) this.siftDown(i);
-      return;
-    }
-    if (!this.better(score, d2, slot, this.score[0]!, this.d2[0]!, this.slot[0]!)) return;
-    this.set(0, score, d2, slot);
-    this.siftDown(0);
+    if (n === this.score.length) this.grow(n * 2);
+    this.score[n] = score;
+    this.d2[n] = d2;
+    this.slot[n] = slot;
+    this.size = n + 1;
   }
 
-  /** Positions of the held entries in rank order (best first); valid until the next reset. */
-  sorted(): Int32Array {
-    const n = this.size;
+  /** Positions of the best `k` entries in rank order (best first); the count is min(size, k). */
+  ranked(k: number): Int32Array {
+    const n = Math.min(this.size, k);
+    if (this.size > k) this.select(k);
     const { order, keys, bits } = this;
-    // Sort natively by score with the position packed into the low mantissa bits (a perturbation
-    // below 1e-11), then restore the exact order (score, distance, id) with an insertion pass,
-    // which is linear on the nearly sorted result.
     for (let i = 0; i < n; i++) {
       keys[i] = -this.score[i]!;
       bits[2 * i] = (bits[2 * i]! & ~INDEX_MASK) | i;
     }
-    const view = keys.subarray(0, n).sort();
+    if (n > 1) {
+      let view = this.views[n];
+      if (view === undefined) this.views[n] = view = keys.subarray(0, n);
+      view.sort();
+    }
     for (let i = 0; i < n; i++) {
       const at = bits[2 * i]! & INDEX_MASK;
       let j = i;
-      while (j > 0) {
-        const p = order[j - 1]!;
-        if (
-          !this.better(
-            this.score[at]!,
-            this.d2[at]!,
-            this.slot[at]!,
-            this.score[p]!,
-            this.d2[p]!,
-            this.slot[p]!,
-          )
-        )
-          break;
-        order[j] = p;
+      while (j > 0 && this.before(at, order[j - 1]!)) {
+        order[j] = order[j - 1]!;
         j--;
       }
       order[j] = at;
     }
-    void view;
     return order;
   }
 
-  /** Strict ranking: higher score, then nearer, then smaller id. */
-  private better(sa: number, da: number, slotA: number, sb: number, db: number, slotB: number): boolean {
+  /** Strict ranking of two positions: higher score, then nearer, then smaller id. */
+  private before(a: number, b: number): boolean {
+    const sa = this.score[a]!;
+    const sb = this.score[b]!;
     if (sa !== sb) return sa > sb;
+    const da = this.d2[a]!;
+    const db = this.d2[b]!;
     if (da !== db) return da < db;
-    return this.fleet.idOf(slotA) < this.fleet.idOf(slotB);
+    return this.fleet.idOf(this.slot[a]!) < this.fleet.idOf(this.slot[b]!);
   }
 
-  private siftDown(i: number): void {
-    const n = this.size;
-    const s = this.score[i]!;
-    const d = this.d2[i]!;
-    const slot = this.slot[i]!;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      // Child that ranks worse.
-      const c =
-        r < n &&
-        this.better(this.score[l]!, this.d2[l]!, this.slot[l]!, this.score[r]!, this.d2[r]!, this.slot[r]!)
-          ? r
-          : l;
-      if (!this.better(s, d, slot, this.score[c]!, this.d2[c]!, this.slot[c]!)) break;
-      this.set(i, this.score[c]!, this.d2[c]!, this.slot[c]!);
-      i = c;
+  /** Quickselect: moves the best `k` entries (exact order) to positions [0, k). */
+  private select(k: number): void {
+    let lo = 0;
+    let hi = this.size - 1;
+    while (lo < hi) {
+      // Median of three as pivot, moved to hi.
+      const mid = (lo + hi) >>> 1;
+      if (this.before(mid, lo)) this.swap(mid, lo);
+      if (this.before(hi, lo)) this.swap(hi, lo);
+      if (this.before(mid, hi)) this.swap(mid, hi);
+      let store = lo;
+      for (let i = lo; i < hi; i++) {
+        if (this.before(i, hi)) this.swap(i, store++);
+      }
+      this.swap(store, hi);
+      if (store === k - 1 || store === k) return;
+      if (store < k) lo = store + 1;
+      else hi = store - 1;
     }
-    this.set(i, s, d, slot);
   }
 
-  private set(i: number, s: number, d: number, slot: number): void {
-    this.score[i] = s;
-    this.d2[i] = d;
-    this.slot[i] = slot;
+  private swap(a: number, b: number): void {
+    const s = this.score[a]!;
+    const d = this.d2[a]!;
+    const t = this.slot[a]!;
+    this.score[a] = this.score[b]!;
+    this.d2[a] = this.d2[b]!;
+    this.slot[a] = this.slot[b]!;
+    this.score[b] = s;
+    this.d2[b] = d;
+    this.slot[b] = t;
+  }
+
+  private grow(cap: number): void {
+    const score = new Float64Array(cap);
+    score.set(this.score);
+    const d2 = new Float64Array(cap);
+    d2.set(this.d2);
+    const slot = new Int32Array(cap);
+    slot.set(this.slot);
+    this.score = score;
+    this.d2 = d2;
+    this.slot = slot;
+    this.order = new Int32Array(cap);
+    this.keys = new Float64Array(cap);
+    this.bits = new Uint32Array(this.keys.buffer);
+    this.views = [];
   }
 }
 
 // Module scratch, reused across calls (a thread runs one plan at a time).
 const ranges = new RangeBuffer();
-const top = new TopK();
+const top = new Ranker();
 
 const factors = new Float64Array(NF);
 
@@ -170,7 +172,7 @@ function consider(
 ): void {
   const ownRadius = fleet.radiusKm[slot]!;
   const radius = ownRadius < ctx.jobRadiusKm ? ownRadius : ctx.jobRadiusKm;
-  top.offer(scoreOf(sc, fleet, slot, flags, chord2ToKm(d2), radius), d2, slot);
+  top.add(scoreOf(sc, fleet, slot, flags, chord2ToKm(d2), radius), d2, slot);
 }
 
 /**
@@ -192,7 +194,7 @@ export function plan(fleet: Fleet, job: Job, options: PlanOptions): Plan {
     throw new InvalidArgumentError(`plan(): maxRadiusKm is ${String(mr)}; pass km in (0, 1000].`);
   }
   const ctx = jobContext(fleet, job, policy, now, options);
-  top.reset(fleet, policy.maxNotifiedPerJob);
+  top.reset(fleet);
   const searchKm = Math.min(ctx.jobRadiusKm, fleet.maxRadiusKm);
   let eligible = 0;
   let excluded: Exclusion[] | undefined;
@@ -291,11 +293,11 @@ function finish(
   excluded: Exclusion[] | undefined,
   ctx: JobContext,
 ): Plan {
-  const n = top.size;
+  const n = Math.min(top.size, policy.maxNotifiedPerJob);
   const candidates = new Array<Candidate>(n);
   const ids = new Array<string>(n);
   const best = new Array<boolean>(n);
-  const order = top.sorted();
+  const order = top.ranked(policy.maxNotifiedPerJob);
   for (let rank = 0; rank < n; rank++) {
     const at = order[rank]!;
     const slot = top.slot[at]!;

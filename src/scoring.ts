@@ -147,12 +147,12 @@ export function scoreSlot(
   at = 0,
 ): number {
   const w = policy.weights;
-  const { offers, awards } = fleet.countersAtTime(slot, ctx.now);
+  const decay = fleet.decay(slot, ctx.now);
   out[at] = distanceFactor(distanceKm, radiusKm);
   out[at + 1] = tierFitFactor(flags, ctx, policy);
   out[at + 2] = ratingFactor(fleet.rating[slot]!, fleet.ratingCount[slot]!, policy);
   out[at + 3] = flags & F_BEST ? 1 : 0;
-  out[at + 4] = fairnessFactor(offers, awards, policy);
+  out[at + 4] = fairnessFactor(fleet.offers[slot]! * decay, fleet.awards[slot]! * decay, policy);
   out[at + 5] = responsivenessFactor(fleet.acceptRate[slot]!, fleet.responseMs[slot]!, policy);
   const total = w.distance + w.tierFit + w.rating + w.bestFriend + w.fairness + w.responsiveness;
   return (
