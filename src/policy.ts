@@ -151,13 +151,45 @@ function bool(value: unknown, fallback: boolean, path: string): boolean {
   return value;
 }
 
-function object(value: unknown, path: string): Record<string, unknown> {
+/** An optional object; with `known`, any other key is a mistake (a typo must not be silently ignored). */
+function object(value: unknown, path: string, known?: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     fail(path, 'is not an object', 'pass an object or leave it out');
   }
-  return value as Record<string, unknown>;
+  const o = value as Record<string, unknown>;
+  if (known) {
+    for (const key of Object.keys(o)) {
+      if (!known.includes(key)) {
+        fail(
+          path === '(root)' ? key : `${path}.${key}`,
+          'is not a policy field',
+          `use one of ${known.join(', ')}`,
+        );
+      }
+    }
+  }
+  return o;
 }
+
+/** Fields of {@link PolicyInput}; keep in step with the interface. */
+const POLICY_FIELDS = [
+  'weights',
+  'rating',
+  'fairness',
+  'responsiveness',
+  'tierFit',
+  'allowProsOnFriendJobs',
+  'partners',
+  'waves',
+  'maxNotifiedPerJob',
+  'bestFriendWaveAdvance',
+  'notificationCap',
+  'offerTtlMs',
+  'reofferDeclined',
+  'escalation',
+  'deadlineMs',
+] as const;
 
 const DAY_MS = 86_400_000;
 
@@ -174,7 +206,7 @@ function resolveWaves(input: unknown): WaveSpec[] {
   }
   let previous = -1;
   return input.map((w, i) => {
-    const o = object(w, `waves[${i}]`);
+    const o = object(w, `waves[${i}]`, ['size', 'offsetMs']);
     const size = num(o.size, Number.NaN, `waves[${i}].size`, 1, 10_000, { integer: true });
     if (Number.isNaN(size)) fail(`waves[${i}].size`, 'is missing', 'give every wave a size ≥ 1');
     const offsetMs = num(o.offsetMs, Number.NaN, `waves[${i}].offsetMs`, 0, DAY_MS);
@@ -203,7 +235,7 @@ function resolveEscalation(input: unknown): EscalationStep[] {
   if (!Array.isArray(input)) fail('escalation', 'is not an array', 'pass a list of steps (or [] for none)');
   let previous = -1;
   return input.map((s, i) => {
-    const o = object(s, `escalation[${i}]`);
+    const o = object(s, `escalation[${i}]`, ['action', 'afterMs', 'size', 'radiusKm']);
     const afterMs = num(o.afterMs, Number.NaN, `escalation[${i}].afterMs`, 0, DAY_MS);
     if (Number.isNaN(afterMs)) fail(`escalation[${i}].afterMs`, 'is missing', 'give every step an afterMs');
     if (afterMs < previous) {
@@ -245,7 +277,7 @@ function resolveEscalation(input: unknown): EscalationStep[] {
  * const policy = createPolicy({ waves: [{ size: 3, offsetMs: 0 }, { size: 10, offsetMs: 20_000 }] });
  */
 export function createPolicy(input: PolicyInput = {}): Policy {
-  const root = object(input, '(root)');
+  const root = object(input, '(root)', POLICY_FIELDS);
   const w = object(root.weights, 'weights');
   for (const key of Object.keys(w)) {
     if (!FACTORS.includes(key as FactorName)) {
@@ -258,14 +290,18 @@ export function createPolicy(input: PolicyInput = {}): Policy {
   if (FACTORS.every((f) => weights[f] === 0))
     fail('weights', 'are all 0', 'give at least one factor a weight > 0');
 
-  const r = object(root.rating, 'rating');
-  const fa = object(root.fairness, 'fairness');
-  const re = object(root.responsiveness, 'responsiveness');
-  const tf = object(root.tierFit, 'tierFit');
+  const r = object(root.rating, 'rating', ['prior', 'priorCount']);
+  const fa = object(root.fairness, 'fairness', ['offersScale', 'awardsScale']);
+  const re = object(root.responsiveness, 'responsiveness', [
+    'acceptRatePrior',
+    'responseScaleMs',
+    'responseMsPrior',
+  ]);
+  const tf = object(root.tierFit, 'tierFit', ['friendOnAny', 'proOnAny', 'proOnFriend']);
   const partnersIn = object(root.partners, 'partners');
   const partners: Record<string, PartnerRules> = {};
   for (const [id, rules] of Object.entries(partnersIn)) {
-    const p = object(rules, `partners.${id}`);
+    const p = object(rules, `partners.${id}`, ['proOnly', 'requireCertification', 'allowProsOnFriendJobs']);
     const out: PartnerRules = {
       proOnly: bool(p.proOnly, false, `partners.${id}.proOnly`),
       requireCertification: bool(p.requireCertification, false, `partners.${id}.requireCertification`),
@@ -301,7 +337,7 @@ export function createPolicy(input: PolicyInput = {}): Policy {
   let notificationCap: Policy['notificationCap'] = { max: 12, windowMs: 3_600_000 };
   if (root.notificationCap === null) notificationCap = null;
   else if (root.notificationCap !== undefined) {
-    const c = object(root.notificationCap, 'notificationCap');
+    const c = object(root.notificationCap, 'notificationCap', ['max', 'windowMs']);
     notificationCap = {
       max: num(c.max, 12, 'notificationCap.max', 1, 64, { integer: true }),
       windowMs: num(c.windowMs, 3_600_000, 'notificationCap.windowMs', 1, 7 * DAY_MS),

@@ -88,6 +88,19 @@ describe('defaults', () => {
 /** [input, path the error must name] — one row per way each field can be wrong. */
 const INVALID: [string, unknown, string][] = [
   ['root not an object', 5, '(root)'],
+  ['unknown top-level field (typo)', { bestFriendWaveAdvence: 2 }, 'bestFriendWaveAdvence'],
+  ['unknown rating field', { rating: { priorWeight: 3 } }, 'rating.priorWeight'],
+  ['unknown fairness field', { fairness: { scale: 3 } }, 'fairness.scale'],
+  ['unknown responsiveness field', { responsiveness: { prior: 0.5 } }, 'responsiveness.prior'],
+  ['unknown tierFit field', { tierFit: { friendOnPro: 1 } }, 'tierFit.friendOnPro'],
+  ['unknown partner rule', { partners: { brack: { prosOnly: true } } }, 'partners.brack.prosOnly'],
+  ['unknown wave field', { waves: [{ size: 1, offsetMs: 0, delay: 5 }] }, 'waves[0].delay'],
+  ['unknown cap field', { notificationCap: { max: 3, window: 1000 } }, 'notificationCap.window'],
+  [
+    'unknown escalation field',
+    { escalation: [{ action: 'broadcast', afterMs: 0, after: 5 }] },
+    'escalation[0].after',
+  ],
   ['root an array', [], '(root)'],
   ['weights not an object', { weights: 3 }, 'weights'],
   ['unknown weight', { weights: { speed: 1 } }, 'weights.speed'],
