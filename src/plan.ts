@@ -201,7 +201,9 @@ export function plan(fleet: Fleet, job: Job, options: PlanOptions): Plan {
   const sc = scoreContext(fleet, ctx, policy);
   if (explain) {
     excluded = [];
-    if (searchKm > 0) eligible = explainScan(fleet, ctx, sc, searchKm, excluded);
+    // Out to the largest service radius, not the job's: someone whose own radius covers the job
+    // but who is beyond the job's max radius must be listed, with `beyond_job_radius`.
+    if (fleet.maxRadiusKm > 0) eligible = explainScan(fleet, ctx, sc, fleet.maxRadiusKm, excluded);
   } else if (searchKm > 0 && !ctx.skillUnknown && !(ctx.certRequired && ctx.certUnknown)) {
     eligible = scan(fleet, ctx, sc, searchKm);
   }

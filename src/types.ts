@@ -192,7 +192,10 @@ export interface Plan {
   candidates: Candidate[];
   /** First-round waves. Candidates not in a wave are the reserve for escalation. */
   waves: Wave[];
-  /** Technicians near the job that are not eligible, with reasons; only with `explain: true`. */
+  /**
+   * Technicians near the job (within the fleet's largest service radius) that are not eligible,
+   * with reasons, nearest first; only with `explain: true`.
+   */
   excluded?: Exclusion[];
   /** How many technicians were eligible in total (before the cap). */
   eligibleCount: number;
