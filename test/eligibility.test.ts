@@ -89,6 +89,11 @@ describe('own radius and job radius', () => {
     expect(ids({}, { maxRadiusKm: 10 })).toEqual(['near']);
     expect(ids({ maxRadiusKm: 10 })).toEqual(['near']);
     expect(ids({ maxRadiusKm: 20 }, { maxRadiusKm: 10 })).toEqual(['near', 'far']);
+    // Explained: the technician whose own radius covers the job is listed, beyond the job's radius.
+    const p = plan(fleet, { ...JOB, maxRadiusKm: 10 }, { now: 0, policy: DEFAULT, explain: true });
+    expect(p.excluded).toEqual([
+      { id: 'far', distanceKm: expect.closeTo(13.7, 1), reasons: ['beyond_job_radius'] },
+    ]);
   });
 });
 

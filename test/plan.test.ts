@@ -59,10 +59,8 @@ describe('plan() properties (fast-check)', () => {
         for (const c of explained.candidates) expect(excluded.has(c.id)).toBe(false);
         // The oracle: plain reasoning over the input data.
         const amb = ambiguousIds(s);
-        const searchKm = Math.min(
-          s.maxRadiusKm ?? s.job.maxRadiusKm ?? Number.POSITIVE_INFINITY,
-          fleet.maxRadiusKm,
-        );
+        // Explain covers everyone within the fleet's largest service radius.
+        const searchKm = fleet.maxRadiusKm;
         const cand = new Set(explained.candidates.map((c) => c.id));
         s.techs.forEach((t, i) => {
           if (amb.has(t.id)) return;
