@@ -182,7 +182,11 @@ async function runCompare(opts: CompareCliOptions, io: Io, command: string): Pro
   const bar = progress(io, 'simulating');
   let c: Comparison;
   try {
-    c = compare(scenario, policies, { seeds, detail: opts.report, onProgress: (d, t) => bar.update(d, t) });
+    c = compare(scenario, policies, {
+      seeds,
+      detail: opts.report || !!opts.svg,
+      onProgress: (d, t) => bar.update(d, t),
+    });
   } finally {
     bar.stop();
   }
@@ -203,7 +207,8 @@ async function runCompare(opts: CompareCliOptions, io: Io, command: string): Pro
     write(join(opts.out, 'report.html'), html, io);
   }
   if (opts.svg) {
-    for (const chart of await renderCharts(c, scenario.cities)) write(join(opts.out, `${chart.id}.svg`), chart.svg, io);
+    for (const chart of await renderCharts(c, scenario.cities))
+      write(join(opts.out, `${chart.id}.svg`), chart.svg, io);
   }
   process.stdout.write(`${markdownTable(c)}\n`);
   return c;

@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli.js';
 
 const SMALL = { name: 'small', days: 1, fleet: { size: 300 }, demand: { jobsPerDay: 300 } };
 
@@ -19,6 +20,27 @@ function cli(args: string[]): { code: number | null; stdout: string; stderr: str
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** Runs the CLI in this process (fast; for error paths that stop before any simulation). */
+async function cliInProcess(args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    await main(['node', 'crowd-dispatch', ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { code, stderr };
+}
+
+afterEach(() => {
+  process.exitCode = 0;
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'crowd-cli-'));
 const scenarioFile = join(dir, 'small.json');
@@ -52,7 +74,7 @@ describe('crowd-dispatch CLI', () => {
     expect(parsed.runs[0].jobs).toBeGreaterThan(200);
     const csv = readFileSync(join(outs[0]!, 'runs.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(2);
-    expect(csv[0]).toMatch(/^policy,scenario,/);
+    expect(csv[0]).toMatch(/^policy,seed,days,technicians,jobs,/);
     expect(readFileSync(join(outs[0]!, 'report.html'), 'utf8')).toMatch(/<svg/);
   });
 
@@ -83,24 +105,32 @@ describe('crowd-dispatch CLI', () => {
     expect(fill[0]!.split(',')[4]).toBe('0'); // the baseline's difference to itself
   });
 
-  it('fails with exit code 2 and the path of a bad scenario field', () => {
+  it('fails with exit code 2 and the path of a bad scenario field', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ demand: { hourly: [1, 2] } }));
-    const r = cli(['simulate', '--scenario', bad, '--out', join(dir, 'x')]);
+    const r = await cliInProcess(['simulate', '--scenario', bad, '--out', join(dir, 'x')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/demand\.hourly: expected 24 weights/);
   });
 
-  it('explains unknown policies, bad shards and unreadable files', () => {
-    const p = cli(['simulate', '--scenario', scenarioFile, '--policy', 'fastest', '--out', join(dir, 'y')]);
+  it('explains unknown policies, bad shards and unreadable files', async () => {
+    const p = await cliInProcess([
+      'simulate',
+      '--scenario',
+      scenarioFile,
+      '--policy',
+      'fastest',
+      '--out',
+      join(dir, 'y'),
+    ]);
     expect(p.code).toBe(2);
     expect(p.stderr).toMatch(/Unknown policy preset 'fastest'; use one of today, ranked-waves/);
-    const missing = cli(['simulate', '--scenario', join(dir, 'nope.json')]);
+    const missing = await cliInProcess(['simulate', '--scenario', join(dir, 'nope.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/Cannot read the scenario file/);
     const spec = join(dir, 'spec.json');
     writeFileSync(spec, JSON.stringify({ parameters: { 'weights.fairness': [0] } }));
-    const s = cli(['sweep', '--spec', spec, '--shard', '3/2']);
+    const s = await cliInProcess(['sweep', '--spec', spec, '--shard', '3/2']);
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/--shard '3\/2': write i\/n with 1 ≤ i ≤ n/);
   });
