@@ -28,6 +28,7 @@ import {
   coarsenKm,
   dueAt,
   isRunning,
+  offerOf,
   openSession,
   type SessionEnv,
   type SessionEvent,
@@ -247,7 +248,7 @@ export class Dispatcher {
     if (s.closedAt !== null) out.closedAt = s.closedAt;
     if (s.reason !== null) out.reason = s.reason;
     const now = this.clock ?? s.openedAt;
-    for (const id of s.offers.keys()) if (isRunning(s, id, now)) out.liveOffers++;
+    for (const o of s.offers) if (isRunning(s, o.technicianId, now)) out.liveOffers++;
     const due = dueAt(s);
     if (due !== undefined) out.nextDueAt = due;
     return out;
@@ -326,7 +327,7 @@ export class Dispatcher {
       const due = dueAt(s);
       if (due !== undefined) d.timers.push(due, s.ordinal, s.job.id);
       if (s.state === 'open') {
-        for (const o of s.offers.values()) if (o.status === 'live') d.track(o.technicianId, s.job.id);
+        for (const o of s.offers) if (o.status === 'live') d.track(o.technicianId, s.job.id);
       }
     }
     return d;
@@ -483,7 +484,7 @@ export class Dispatcher {
   private doDecline(jobId: string, technicianId: string, now: number): Effect[] {
     const s = this.sessions.get(jobId);
     if (!s) return [];
-    const offer = s.offers.get(technicianId);
+    const offer = offerOf(s, technicianId);
     const running = isRunning(s, technicianId, now);
     const effects = this.step(s, { type: 'decline', at: now, technicianId });
     if (running) {

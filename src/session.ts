@@ -20,10 +20,34 @@ import type {
 import type { Policy } from './policy.js';
 import type { Job } from './types.js';
 
-/** A session's state: {@link SessionJSON} with the offers in a map keyed by technician id. */
+/**
+ * A session's state: {@link SessionJSON} plus `index`, technician id → position in `offers`. Offers
+ * are only ever appended or replaced in place, so the index is append-only and shared by every
+ * version of a session (copying a map per transition would cost more than the transition); a
+ * version checks the position it finds and falls back to a scan, so states stay values.
+ */
 export type SessionState = Readonly<Omit<SessionJSON, 'offers'>> & {
-  readonly offers: ReadonlyMap<string, Readonly<OfferRecord>>;
+  readonly offers: readonly Readonly<OfferRecord>[];
+  readonly index: Map<string, number>;
 };
+
+/** Position of a technician's offer in `offers`, or -1. */
+function positionOf(s: Pick<SessionState, 'offers' | 'index'>, technicianId: string): number {
+  const i = s.index.get(technicianId);
+  if (i === undefined) return -1;
+  if (s.offers[i]?.technicianId === technicianId) return i;
+  // Another version of this session (a branch) used the position: scan.
+  return s.offers.findIndex((x) => x.technicianId === technicianId);
+}
+
+/** The offer a session made to a technician, if any. */
+export function offerOf(
+  s: Pick<SessionState, 'offers' | 'index'>,
+  technicianId: string,
+): Readonly<OfferRecord> | undefined {
+  const i = positionOf(s, technicianId);
+  return i < 0 ? undefined : s.offers[i];
+}
 
 /** What a session may ask of the world; the dispatcher answers from the fleet and logs the answers. */
 export interface SessionEnv {
@@ -68,7 +92,7 @@ export function coarsenKm(km: number): number {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Draft = Mutable<Omit<SessionState, 'offers'>> & { offers: ReadonlyMap<string, Readonly<OfferRecord>> };
+type Draft = Mutable<SessionState>;
 
 /** Working context of one transition. */
 class Ctx {
@@ -84,11 +108,19 @@ class Ctx {
   }
 
   setOffer(id: string, record: OfferRecord): void {
+    const { d } = this;
     if (!this.ownOffers) {
-      this.d.offers = new Map(this.d.offers);
+      d.offers = d.offers.slice();
       this.ownOffers = true;
     }
-    (this.d.offers as Map<string, OfferRecord>).set(id, record);
+    const offers = d.offers as OfferRecord[];
+    const i = positionOf(d, id);
+    if (i < 0) {
+      d.index.set(id, offers.length);
+      offers.push(record);
+    } else {
+      offers[i] = record;
+    }
   }
 
   base(): { jobId: string; partner?: string; at: number } {
@@ -114,7 +146,7 @@ export function dueAt(s: SessionState): number | undefined {
 
 /** Whether a technician's offer is running at `now` (sent, unanswered, not expired, job open). */
 export function isRunning(s: SessionState, technicianId: string, now: number): boolean {
-  const o = s.offers.get(technicianId);
+  const o = offerOf(s, technicianId);
   return s.state === 'open' && o !== undefined && o.status === 'live' && o.expiresAt > now;
 }
 
@@ -158,7 +190,8 @@ export function openSession(input: OpenInput, env: SessionEnv): [SessionState, E
     notified: 0,
     widenKm: null,
     allowPros: false,
-    offers: new Map(),
+    offers: [],
+    index: new Map(),
     expiries: [],
     winner: null,
     closedAt: null,
@@ -193,13 +226,13 @@ export function transition(
     case 'decline': {
       if (!isRunning(state, event.technicianId, event.at)) return [state, []];
       const c = new Ctx(state, event.at, env);
-      c.setOffer(event.technicianId, { ...state.offers.get(event.technicianId)!, status: 'declined' });
+      c.setOffer(event.technicianId, { ...offerOf(state, event.technicianId)!, status: 'declined' });
       pullForward(c);
       checkExhausted(c);
       return [c.d, c.effects];
     }
     case 'withdraw': {
-      const o = state.offers.get(event.technicianId);
+      const o = offerOf(state, event.technicianId);
       if (state.state !== 'open' || o === undefined || o.status !== 'live') return [state, []];
       const c = new Ctx(state, event.at, env);
       c.setOffer(event.technicianId, { ...o, status: 'withdrawn' });
@@ -252,7 +285,7 @@ function accept(
   ) {
     return [state, [], { outcome: 'assigned', jobId, technicianId, at: w.at, repeated: true, effects: [] }];
   }
-  const o = state.offers.get(technicianId);
+  const o = offerOf(state, technicianId);
   // Checked before the job's state, so a technician who was never offered the job learns nothing about it.
   if (o === undefined) return [state, [], { outcome: 'not_offered', jobId }];
   if (state.state === 'cancelled') return [state, [], { outcome: 'job_cancelled', jobId }];
@@ -303,10 +336,10 @@ function expire(c: Ctx): void {
   const batch = d.expiries[0]!;
   d.expiries = d.expiries.slice(1);
   const ids: string[] = [];
-  for (const o of d.offers.values()) {
+  for (const o of d.offers) {
     if (o.wave === batch.wave && o.status === 'live' && o.expiresAt <= now) ids.push(o.technicianId);
   }
-  for (const id of ids) c.setOffer(id, { ...d.offers.get(id)!, status: 'expired' });
+  for (const id of ids) c.setOffer(id, { ...offerOf(d, id)!, status: 'expired' });
   if (ids.length > 0) c.effects.push({ type: 'expired', ...c.base(), technicianIds: ids });
 }
 
@@ -318,7 +351,7 @@ function sendPending(c: Ctx): void {
 
 /** Whether a technician may not be offered the job (again). */
 function offeredBefore(d: Draft, id: string): boolean {
-  const o = d.offers.get(id);
+  const o = offerOf(d, id);
   return o !== undefined && (o.status === 'live' || !d.reoffer);
 }
 
@@ -409,7 +442,7 @@ function escalate(c: Ctx): void {
     d.allowPros = true;
   }
   const exclude: string[] = [];
-  for (const o of d.offers.values()) if (o.status === 'live' || !d.reoffer) exclude.push(o.technicianId);
+  for (const o of d.offers) if (o.status === 'live' || !d.reoffer) exclude.push(o.technicianId);
   const overrides: Parameters<SessionEnv['replan']>[1] = { allowProsOnFriendJobs: d.allowPros, exclude };
   if (d.widenKm !== null) overrides.maxRadiusKm = d.widenKm;
   d.reserve = c.env.replan(d.job, overrides);
@@ -418,8 +451,7 @@ function escalate(c: Ctx): void {
 
 function revokeLive(c: Ctx, reason: 'taken' | 'cancelled' | 'unfilled', except?: string): void {
   const ids: string[] = [];
-  for (const o of c.d.offers.values())
-    if (o.status === 'live' && o.technicianId !== except) ids.push(o.technicianId);
+  for (const o of c.d.offers) if (o.status === 'live' && o.technicianId !== except) ids.push(o.technicianId);
   if (ids.length > 0) c.effects.push({ type: 'revoke', ...c.base(), technicianIds: ids, reason });
 }
 
@@ -458,12 +490,14 @@ function checkExhausted(c: Ctx): void {
 
 /** The JSON form of a session (offers as an array in the order they were made). */
 export function sessionToJSON(s: SessionState): SessionJSON {
-  return { ...s, offers: [...s.offers.values()].map((o) => ({ ...o })) };
+  const { index: _index, ...rest } = s;
+  return { ...rest, offers: s.offers.map((o) => ({ ...o })) };
 }
 
 /** Reads a session back from its JSON form. */
 export function sessionFromJSON(json: SessionJSON): SessionState {
-  const offers = new Map<string, OfferRecord>();
-  for (const o of json.offers) offers.set(o.technicianId, { ...o });
-  return { ...json, offers };
+  const offers = json.offers.map((o) => ({ ...o }));
+  const index = new Map<string, number>();
+  for (let i = 0; i < offers.length; i++) index.set(offers[i]!.technicianId, i);
+  return { ...json, offers, index };
 }

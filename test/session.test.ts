@@ -108,6 +108,30 @@ describe('session: waves over time', () => {
     }
   });
 
+  it('stays a value when two branches grow from the same state (shared offer index)', () => {
+    const { state, env, down } = open();
+    const [s1] = transition(state, { type: 'tick', at: T0 + 10_000 }, env);
+    down.add('c4');
+    const [b] = transition(s1, { type: 'decline', at: T0 + 10_001, technicianId: 'c1' }, env); // c5 at position 4
+    down.clear();
+    const [a1] = transition(s1, { type: 'decline', at: T0 + 10_001, technicianId: 'c0' }, env); // c4 at position 4
+    const [a2] = transition(a1, { type: 'decline', at: T0 + 10_002, technicianId: 'c4' }, env); // c5 at position 5
+    expect(a1.offers.map((o) => o.technicianId)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+    expect(a2.offers.map((o) => o.technicianId)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
+    expect(b.offers.map((o) => o.technicianId)).toEqual(['c0', 'c1', 'c2', 'c3', 'c5']);
+    expect(
+      transition(a1, { type: 'accept', at: T0 + 10_003, technicianId: 'c5', requestId: null }, env)[2],
+    ).toEqual({
+      outcome: 'not_offered',
+      jobId: 'j',
+    });
+    expect(
+      transition(b, { type: 'accept', at: T0 + 10_003, technicianId: 'c5', requestId: null }, env)[2],
+    ).toMatchObject({
+      outcome: 'assigned',
+    });
+  });
+
   it('round-trips through JSON', () => {
     const { state, env } = open();
     const [s] = run(state, env, [{ type: 'decline', at: T0 + 5, technicianId: 'c1' }]);
