@@ -28,10 +28,12 @@ async function cliInProcess(args: string[]): Promise<{ code: number; stderr: str
     stderr += String(chunk);
     return true;
   });
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
     await main(['node', 'crowd-dispatch', ...args]);
   } finally {
     spy.mockRestore();
+    out.mockRestore();
   }
   const code = Number(process.exitCode ?? 0);
   process.exitCode = 0;
@@ -133,6 +135,45 @@ describe('crowd-dispatch CLI', () => {
     const s = await cliInProcess(['sweep', '--spec', spec, '--shard', '3/2']);
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/--shard '3\/2': write i\/n with 1 ≤ i ≤ n/);
+  });
+
+  it('loads the fleet from a GeoJSON FeatureCollection', async () => {
+    const features = Array.from({ length: 20 }, (_, i) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [8.54 + (i % 5) * 0.02, 47.37 + Math.floor(i / 5) * 0.02] },
+      properties: { id: `geo-${i}`, tier: i % 4 === 0 ? 'pro' : 'friend', radiusKm: 40, skills: ['router'] },
+    }));
+    const fleetFile = join(dir, 'fleet.geojson');
+    writeFileSync(fleetFile, JSON.stringify({ type: 'FeatureCollection', features }));
+    const out = join(dir, 'geo');
+    const r = await cliInProcess([
+      'simulate',
+      '--fleet',
+      fleetFile,
+      '--days',
+      '0.25',
+      '--jobs-per-day',
+      '200',
+      '--out',
+      out,
+      '--no-report',
+      '-q',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(out, 'comparison.json'), 'utf8')).runs[0];
+    expect(run.technicians).toBe(20);
+    expect(run.fairness.pros.technicians).toBe(5);
+    const bad = join(dir, 'bad.geojson');
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [{ type: 'Feature', geometry: { type: 'LineString', coordinates: [] } }],
+      }),
+    );
+    const e = await cliInProcess(['simulate', '--fleet', bad, '-q']);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/features\[0\] is not a Point/);
   });
 
   it('sweep shards partition the grid and match an unsharded run', () => {

@@ -103,6 +103,8 @@ function simulate(
   const techIndex = new Map<string, number>();
   const online = new Uint8Array(techs.length);
   const shiftPos = new Int32Array(techs.length);
+  /** Jobs each technician holds (mirrors the fleet's load without a lookup by id). */
+  const held = new Int32Array(techs.length);
 
   techs.forEach((t, i) => {
     techIndex.set(t.input.id, i);
@@ -117,7 +119,7 @@ function simulate(
       const j = jobIndexOf(e.jobId);
       switch (e.type) {
         case 'notify':
-          onNotify(j, e.technicianIds, e.expiresAt);
+          onNotify(j, e.technicianIds, e.distancesKm, e.expiresAt);
           break;
         case 'assigned':
           onAssigned(j, e.technicianId);
@@ -149,17 +151,19 @@ function simulate(
     env.at(tickAt, tick);
   }
 
-  function onNotify(j: number, ids: readonly string[], expiresAt: number): void {
+  function onNotify(j: number, ids: readonly string[], km: readonly number[], expiresAt: number): void {
     const sj = world.jobs[j]!;
     const now = env.now;
     const hour = Math.floor(now / HOUR_MS) % 24;
     rec.notified[j]! += ids.length;
-    for (const id of ids) {
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
       const t = techIndex.get(id)!;
       rec.offers[t]!++;
       const tech = techs[t]!;
-      const distanceKm = haversineKm(tech.input.lat, tech.input.lon, sj.job.lat, sj.job.lon);
-      const load = fleet.load[fleet.slotOf(id)]!;
+      // The effect's distance (coarsened to 0.5 km) is precise enough for a person's decision.
+      const distanceKm = km[k]!;
+      const load = held[t]!;
       const a = answer(scenario, seed, tech, { jobIndex: j, techIndex: t, distanceKm, hour, load });
       if (a.kind === 'ignore' || now + a.delayMs >= expiresAt) continue;
       env.schedule(a.delayMs, () => {
@@ -193,10 +197,12 @@ function simulate(
     rec.acceptedAt[j] = env.now;
     rec.tech[j] = t;
     rec.awards[t]!++;
+    held[t]!++;
     rec.distanceKm[j] = km;
     const travel = travelMinutes(scenario, km) * 60_000;
     rec.onSiteAt[j] = env.now + travel;
     env.schedule(travel + onJobMinutes(scenario, seed, j) * 60_000, () => {
+      held[t]!--;
       if (dispatcher.complete) dispatcher.complete(sj.job.id, env.now);
       else fleet.release(id);
     });
