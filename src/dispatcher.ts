@@ -61,6 +61,8 @@ export interface ReplayOptions extends DispatcherOptions {
   applyToFleet?: boolean;
 }
 
+const NONE: string[] = [];
+const NO_FACTS: Fact[] = [];
 const UNAVAILABLE_REASONS: readonly UnavailableReason[] = [
   'offline',
   'at_capacity',
@@ -91,7 +93,9 @@ export class Dispatcher {
   private clock: number | null = null;
   private ordinal = 0;
   /** Facts of the event being handled: recorded live, read back when replaying. */
-  private facts: Fact[] = [];
+  private facts: Fact[] = NO_FACTS;
+  /** Number of `unavailable` calls so far in the event being handled. */
+  private calls = 0;
   private replaying = false;
   private cursor = 0;
   private fleetWrites = true;
@@ -112,10 +116,18 @@ export class Dispatcher {
     this.onEvent = options.onEvent;
     this.env = {
       unavailable: (ids, cert) => {
-        if (this.replaying) return this.nextFact('skipped').ids;
-        const out: string[] = [];
-        for (const id of ids) if (this.ineligible(id, cert) !== null) out.push(id);
-        this.facts.push({ kind: 'skipped', ids: out });
+        // Recorded only when someone was skipped (rare), tagged with the call's number in the event.
+        const call = this.calls++;
+        if (this.replaying) {
+          const f = this.facts[this.cursor];
+          if (f?.kind !== 'skipped' || f.call !== call) return NONE;
+          this.cursor++;
+          return f.ids;
+        }
+        let out: string[] | undefined;
+        for (const id of ids) if (this.ineligible(id, cert) !== null) (out ??= []).push(id);
+        if (out === undefined) return NONE;
+        this.record({ kind: 'skipped', call, ids: out });
         return out;
       },
       replan: (job, o) => {
@@ -132,7 +144,7 @@ export class Dispatcher {
           ids: p.candidates.map((c) => c.id),
           km: p.candidates.map((c) => coarsenKm(c.distanceKm)),
         };
-        this.facts.push(fact);
+        this.record(fact);
         return offersOf(fact);
       },
       verdict: (id, cert) => {
@@ -144,7 +156,7 @@ export class Dispatcher {
         const reason = this.ineligible(id, cert);
         const slot = this.fleet.findSlot(id);
         this.saturated = reason === null && this.fleet.load[slot]! + 1 >= this.fleet.capacity[slot]!;
-        this.facts.push({ kind: 'verdict', reason, saturated: this.saturated });
+        this.record({ kind: 'verdict', reason, saturated: this.saturated });
         return reason;
       },
     };
@@ -371,7 +383,8 @@ export class Dispatcher {
   // ---- internals ----------------------------------------------------------------------------
 
   private handle(event: DispatchEvent): Effect[] | AcceptOutcome | boolean {
-    if (!this.replaying) this.facts = [];
+    if (!this.replaying) this.facts = NO_FACTS;
+    this.calls = 0;
     this.now = event.at;
     let result: Effect[] | AcceptOutcome | boolean;
     switch (event.type) {
@@ -399,10 +412,10 @@ export class Dispatcher {
     }
     this.seq++;
     this.clock = event.at;
-    let logged: DispatchEvent;
-    if (this.replaying) logged = event;
-    else {
-      logged = { ...event, seq: this.seq };
+    // Live events are built by the public methods (ours to fill in); replayed ones are logged as given.
+    const logged = event;
+    if (!this.replaying) {
+      logged.seq = this.seq;
       if (this.facts.length > 0) logged.facts = this.facts;
     }
     if (this.keepLog) this.log.push(logged);
@@ -422,7 +435,7 @@ export class Dispatcher {
         km: p.candidates.map((c) => coarsenKm(c.distanceKm)),
         waves: p.candidates.map((c) => c.wave),
       };
-      this.facts.push(fact);
+      this.record(fact);
     }
     const [state, effects] = openSession(
       {
@@ -618,6 +631,11 @@ export class Dispatcher {
       if (bit === undefined || (certs & bit) === 0) return 'not_certified';
     }
     return null;
+  }
+
+  private record(fact: Fact): void {
+    if (this.facts === NO_FACTS) this.facts = [];
+    this.facts.push(fact);
   }
 
   private nextFact<K extends Fact['kind']>(kind: K): Extract<Fact, { kind: K }> {

@@ -448,11 +448,24 @@ describe('recovery: log, snapshot, restore, replay', () => {
     expect(log[0]).toMatchObject({
       type: 'open',
       seq: 1,
-      facts: [{ kind: 'candidates' }, { kind: 'skipped', ids: [] }],
+      facts: [{ kind: 'candidates' }],
     });
     expect(log.find((e) => e.type === 'accept')!.facts).toEqual([
       { kind: 'verdict', reason: null, saturated: true },
     ]);
+  });
+
+  it('records who was skipped at send time, so a replay skips them without asking the fleet', () => {
+    const { d, fleet, policy } = setup();
+    const first = d.open(job('j'), T0);
+    // Take every technician offline but the ones already notified: wave 1 is skipped.
+    const off = [...fleet.idsIterator()].filter((id) => !notified(first).includes(id));
+    for (const id of off) fleet.setOnline(id, false);
+    expect(notified(d.advance(T0 + 10_000))).toEqual([]);
+    const advance = d.eventLog().at(-1)!;
+    expect(advance.facts).toEqual([{ kind: 'skipped', call: 0, ids: expect.any(Array) }]);
+    for (const id of off) fleet.setOnline(id, true);
+    expect(Dispatcher.replay(d.eventLog(), { fleet, policy }).snapshot()).toEqual(d.snapshot());
   });
 
   it('snapshot is plain JSON and equals both a restore of it and a full replay of the log', () => {

@@ -173,8 +173,8 @@ export interface JobStatus {
 export type Fact =
   /** a ranked candidate list (the plan at open, or a re-plan for an escalation step) */
   | { kind: 'candidates'; ids: string[]; km: number[]; waves?: number[] }
-  /** technicians of a wave skipped at send time because they became unavailable */
-  | { kind: 'skipped'; ids: string[] }
+  /** technicians skipped at send time because they became unavailable (`call`: which send of the event) */
+  | { kind: 'skipped'; call: number; ids: string[] }
   /** the eligibility verdict of an accept: null when eligible */
   | { kind: 'verdict'; reason: IneligibleReason | null; saturated: boolean };
 
