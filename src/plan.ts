@@ -15,9 +15,9 @@ import {
 import { InvalidArgumentError } from './errors.js';
 import { F_BEST, F_NOTIFIED, F_WINDOWS, type Fleet } from './fleet.js';
 import { C_STRIDE, M_STRIDE, RangeBuffer } from './geo/grid.js';
-import { chord2ToKm, kmToChord2 } from './geo/sphere.js';
+import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2 } from './geo/sphere.js';
 import { assertPolicy, type Policy } from './policy.js';
-import { breakdownOf, type ScoreContext, scoreContext, scoreOf, scoreSlot } from './scoring.js';
+import { breakdownOf, type ScoreContext, scoreContext, scoreOf, scoreSlot, upperBound } from './scoring.js';
 import type { Candidate, Exclusion, Job, Plan } from './types.js';
 import { validateJob } from './validate.js';
 import { assignWaves } from './waves.js';
@@ -53,15 +53,34 @@ class Ranker {
   /** keys.subarray(0, n), cached: creating a view costs more than sorting a few dozen numbers. */
   views: Float64Array[] = [];
   size = 0;
+  /** Entries kept per plan (`maxNotifiedPerJob`). */
+  k = 0;
+  /**
+   * A score every kept entry reaches: once `4k` entries are held they are cut to the best `k`
+   * and the lowest kept score becomes the bar, so a dense area's thousands of eligible
+   * technicians cost one comparison each. -Infinity until the first cut.
+   */
+  threshold = Number.NEGATIVE_INFINITY;
   fleet!: Fleet;
 
-  reset(fleet: Fleet): void {
+  reset(fleet: Fleet, k: number): void {
     this.fleet = fleet;
     this.size = 0;
+    this.k = k;
+    this.threshold = Number.NEGATIVE_INFINITY;
   }
 
   add(score: number, d2: number, slot: number): void {
-    const n = this.size;
+    if (score < this.threshold) return;
+    let n = this.size;
+    if (n >= 4 * this.k && n >= 256) {
+      this.select(this.k);
+      n = this.size = this.k;
+      let min = this.score[0]!;
+      for (let i = 1; i < n; i++) if (this.score[i]! < min) min = this.score[i]!;
+      this.threshold = min;
+      if (score < min) return;
+    }
     if (n === this.score.length) this.grow(n * 2);
     this.score[n] = score;
     this.d2[n] = d2;
@@ -172,6 +191,12 @@ function consider(
 ): void {
   const ownRadius = fleet.radiusKm[slot]!;
   const radius = ownRadius < ctx.jobRadiusKm ? ownRadius : ctx.jobRadiusKm;
+  if (top.threshold !== Number.NEGATIVE_INFINITY) {
+    // Upper bound without the arc (the chord is shorter) and with full fairness: skip the exact
+    // score of technicians that cannot reach the bar.
+    const bound = upperBound(sc, slot, flags, EARTH_RADIUS_KM * Math.sqrt(d2), radius);
+    if (bound < top.threshold) return;
+  }
   top.add(scoreOf(sc, fleet, slot, flags, chord2ToKm(d2), radius), d2, slot);
 }
 
@@ -194,7 +219,7 @@ export function plan(fleet: Fleet, job: Job, options: PlanOptions): Plan {
     throw new InvalidArgumentError(`plan(): maxRadiusKm is ${String(mr)}; pass km in (0, 1000].`);
   }
   const ctx = jobContext(fleet, job, policy, now, options);
-  top.reset(fleet);
+  top.reset(fleet, policy.maxNotifiedPerJob);
   const searchKm = Math.min(ctx.jobRadiusKm, fleet.maxRadiusKm);
   let eligible = 0;
   let excluded: Exclusion[] | undefined;

@@ -131,6 +131,29 @@ export function scoreOf(
 }
 
 /**
+ * An upper bound of {@link scoreOf}: `minDistanceKm` must not exceed the true distance, and
+ * fairness counts as 1. The planner skips the exact score when the bound is below its bar.
+ */
+export function upperBound(
+  sc: ScoreContext,
+  slot: number,
+  flags: number,
+  minDistanceKm: number,
+  radiusKm: number,
+): number {
+  const tierFit = flags & F_PRO ? sc.tierFitPro : sc.tierFitFriend;
+  // A tiny margin keeps the bound above the exact score despite rounding in either formula.
+  return (
+    (sc.wDistance * distanceFactor(minDistanceKm, radiusKm) +
+      sc.wTierFit * tierFit +
+      sc.quality[slot]! +
+      sc.wFairness) *
+      sc.invTotal +
+    1e-12
+  );
+}
+
+/**
  * Computes every factor of one technician into `out[at … at + 5]` ({@link FACTORS} order) and
  * returns the weighted score in [0, 1]: the reference form of {@link scoreOf}, used for the
  * breakdown and by the benchmark's baselines.
