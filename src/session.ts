@@ -171,6 +171,11 @@ export function openSession(input: OpenInput, env: SessionEnv): [SessionState, E
   const partnerRules = job.partner === undefined ? undefined : policy.partners[job.partner];
   const cert =
     job.partner !== undefined && (job.requireCertification ?? partnerRules?.requireCertification ?? false);
+  // Whether letting Pros onto the job changes who is eligible (else the step needs no re-plan).
+  const tier = partnerRules?.proOnly ? 'pro' : (job.tier ?? 'any');
+  const partnerAllows = partnerRules?.allowProsOnFriendJobs;
+  const prosStepApplies =
+    tier === 'friend' && partnerAllows !== false && !(partnerAllows ?? policy.allowProsOnFriendJobs);
   const state: SessionState = {
     job,
     ordinal: input.ordinal,
@@ -190,6 +195,7 @@ export function openSession(input: OpenInput, env: SessionEnv): [SessionState, E
     notified: 0,
     widenKm: null,
     allowPros: false,
+    prosStepApplies,
     offers: [],
     index: new Map(),
     expiries: [],
@@ -440,6 +446,11 @@ function escalate(c: Ctx): void {
     d.widenKm = Math.max(d.widenKm ?? own, step.radiusKm);
   } else if (step.action === 'allowPros') {
     d.allowPros = true;
+    if (!d.prosStepApplies) {
+      // The pool is the same as at the last plan: the next batch comes from the reserve.
+      effect.notified = sendReserve(c, d.batch);
+      return;
+    }
   }
   const exclude: string[] = [];
   for (const o of d.offers) if (o.status === 'live' || !d.reoffer) exclude.push(o.technicianId);

@@ -342,6 +342,17 @@ describe('session: escalation ladder and deadline', () => {
     expect(s.closedAt).toBe(T0 + 180_000);
   });
 
+  it('letting Pros onto a job open to any tier changes nothing: the next batch comes from the reserve, no re-plan', () => {
+    const pool = ['p0', 'p1', 'p2', 'p3'].map((id) => offer(id, 2));
+    const { state, env, replans } = open(8, { tier: 'any', maxRadiusKm: 10 }, pool);
+    const [, effects] = run(state, env, [{ type: 'tick', at: T0 + 90_000 }]);
+    expect(replans.map((r) => r.allowProsOnFriendJobs)).toEqual([false]); // the widen step only
+    expect(effects.filter((e) => e.type === 'escalated').at(-1)).toMatchObject({
+      action: 'allowPros',
+      notified: 2,
+    });
+  });
+
   it('offers never run past the deadline', () => {
     const policy = fastPolicy({ deadlineMs: 15_000, escalation: [] });
     const { state, env } = open(4, {}, [], policy);

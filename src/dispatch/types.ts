@@ -241,6 +241,8 @@ export interface SessionJSON {
   notified: number;
   widenKm: number | null;
   allowPros: boolean;
+  /** Whether the `allowPros` step changes who is eligible (a Friend job whose partner allows Pros). */
+  prosStepApplies: boolean;
   offers: OfferRecord[];
   expiries: { at: number; wave: number }[];
   winner: { technicianId: string; requestId: string | null; at: number; responseMs: number } | null;
