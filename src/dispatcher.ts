@@ -27,6 +27,7 @@ import { assertPolicy, type Policy } from './policy.js';
 import {
   coarsenKm,
   dueAt,
+  evictAt,
   isRunning,
   offerOf,
   openSession,
@@ -48,6 +49,12 @@ export interface DispatcherOptions {
   policy: Policy;
   /** Keep every event in memory for {@link Dispatcher.eventLog}. Turn off and use `onEvent` to stream it instead. @default true */
   keepLog?: boolean;
+  /**
+   * How long a closed job (completed, cancelled, unfilled) stays queryable — `status`, idempotent
+   * accept replies, snapshots — before `advance` forgets it, ms; `Infinity` keeps every job.
+   * Assigned jobs stay until completed or cancelled. Replays must use the same value. @default 3600000
+   */
+  retainClosedMs?: number;
   /** Called with every new event once it is applied (to persist the log); not called for replayed events. */
   onEvent?: (event: DispatchEvent) => void;
 }
@@ -84,6 +91,9 @@ export class Dispatcher {
   readonly policy: Policy;
   private readonly sessions = new Map<string, SessionState>();
   private readonly timers = new TimerQueue();
+  /** When closed jobs are forgotten. */
+  private readonly evictions = new TimerQueue();
+  private readonly retainMs: number;
   /** Technician id → jobs where he may hold a running offer (pruned lazily). */
   private readonly liveByTech = new Map<string, Set<string>>();
   private log: DispatchEvent[] = [];
@@ -113,6 +123,13 @@ export class Dispatcher {
     this.fleet = options.fleet;
     this.policy = options.policy;
     this.keepLog = options.keepLog ?? true;
+    const retain = options.retainClosedMs ?? 3_600_000;
+    if (typeof retain !== 'number' || Number.isNaN(retain) || retain < 0) {
+      throw new InvalidArgumentError(
+        `new Dispatcher(): retainClosedMs is ${String(retain)}; pass ms ≥ 0 (Infinity keeps every job).`,
+      );
+    }
+    this.retainMs = retain;
     this.onEvent = options.onEvent;
     this.env = {
       unavailable: (ids, cert) => {
@@ -258,6 +275,7 @@ export class Dispatcher {
     if (s.job.partner !== undefined) out.partner = s.job.partner;
     if (s.winner) out.technicianId = s.winner.technicianId;
     if (s.closedAt !== null) out.closedAt = s.closedAt;
+    if (s.completedAt !== null) out.completedAt = s.completedAt;
     if (s.reason !== null) out.reason = s.reason;
     const now = this.clock ?? s.openedAt;
     for (const o of s.offers) if (isRunning(s, o.technicianId, now)) out.liveOffers++;
@@ -338,6 +356,7 @@ export class Dispatcher {
       d.sessions.set(s.job.id, s);
       const due = dueAt(s);
       if (due !== undefined) d.timers.push(due, s.ordinal, s.job.id);
+      d.scheduleEviction(s);
       if (s.state === 'open') {
         for (const o of s.offers) if (o.status === 'live') d.track(o.technicianId, s.job.id);
       }
@@ -467,6 +486,14 @@ export class Dispatcher {
       const effects = this.step(s, { type: 'tick', at: now });
       for (const e of effects) out.push(e);
     }
+    for (;;) {
+      const t = this.evictions.peekAt();
+      if (t === undefined || t > now) break;
+      const jobId = this.evictions.peekJob();
+      this.evictions.pop();
+      const s = this.sessions.get(jobId);
+      if (s && evictAt(s, this.retainMs) === t) this.sessions.delete(jobId);
+    }
     return out;
   }
 
@@ -564,7 +591,13 @@ export class Dispatcher {
     this.sessions.set(s.job.id, next);
     const due = dueAt(next);
     if (due !== undefined && due !== dueAt(s)) this.timers.push(due, next.ordinal, next.job.id);
+    if (next.state !== s.state) this.scheduleEviction(next);
     this.perform(effects);
+  }
+
+  private scheduleEviction(s: SessionState): void {
+    const t = evictAt(s, this.retainMs);
+    if (t !== undefined && t !== Number.POSITIVE_INFINITY) this.evictions.push(t, s.ordinal, s.job.id);
   }
 
   /** Keeps the offer index and the fleet's counters in step with the effects. */

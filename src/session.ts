@@ -201,6 +201,7 @@ export function openSession(input: OpenInput, env: SessionEnv): [SessionState, E
     expiries: [],
     winner: null,
     closedAt: null,
+    completedAt: null,
     reason: null,
   };
   const c = new Ctx(state, at, env);
@@ -254,7 +255,7 @@ export function transition(
     }
     case 'complete': {
       if (state.state !== 'assigned') return [state, []];
-      return [{ ...state, state: 'completed' }, []];
+      return [{ ...state, state: 'completed', completedAt: event.at }, []];
     }
     case 'cancel': {
       if (state.state !== 'open' && state.state !== 'assigned') return [state, []];
@@ -511,4 +512,10 @@ export function sessionFromJSON(json: SessionJSON): SessionState {
   const index = new Map<string, number>();
   for (let i = 0; i < offers.length; i++) index.set(offers[i]!.technicianId, i);
   return { ...json, offers, index };
+}
+
+/** When a closed session may be forgotten: `retainMs` after it closed (or was completed); never while assigned. */
+export function evictAt(s: SessionState, retainMs: number): number | undefined {
+  if (s.state === 'open' || s.state === 'assigned') return undefined;
+  return (s.completedAt ?? s.closedAt!) + retainMs;
 }

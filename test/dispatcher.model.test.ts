@@ -340,7 +340,12 @@ class Crash implements Cmd {
   check = () => true;
   run(m: Model, r: Real): void {
     const before = r.d.snapshot();
-    const options = { fleet: r.fleet, policy: r.policy, onEvent: (e: DispatchEvent) => r.persisted.push(e) };
+    const options = {
+      fleet: r.fleet,
+      policy: r.policy,
+      retainClosedMs: Number.POSITIVE_INFINITY,
+      onEvent: (e: DispatchEvent) => r.persisted.push(e),
+    };
     const recovered =
       this.fromSnapshot && r.snapshot
         ? Dispatcher.restore(r.snapshot, options).replay(r.persisted.slice(r.snapshot.seq))
@@ -396,7 +401,12 @@ describe('dispatcher against a simple model (fc.commands)', () => {
         fleet.update('t5', { capacity: 2 });
         const policy = fastPolicy({ maxNotifiedPerJob: MAX_NOTIFIED });
         const persisted: DispatchEvent[] = [];
-        const d = new Dispatcher({ fleet, policy, onEvent: (e) => persisted.push(e) });
+        const d = new Dispatcher({
+          fleet,
+          policy,
+          retainClosedMs: Number.POSITIVE_INFINITY,
+          onEvent: (e) => persisted.push(e),
+        });
         const model: Model = {
           now: T0,
           jobs: new Map(),

@@ -33,7 +33,8 @@ function run(ops: Op[], crashes: ReadonlyMap<number, 'log' | 'snapshot'>) {
   const fleet = makeFleet(12, 3);
   const policy = fastPolicy();
   const durable: DispatchEvent[] = [];
-  const options = { fleet, policy, onEvent: (e: DispatchEvent) => durable.push(e) };
+  // Closed jobs are forgotten 100 s after they close, so recovery must also agree on what was forgotten.
+  const options = { fleet, policy, retainClosedMs: 100_000, onEvent: (e: DispatchEvent) => durable.push(e) };
   let d = new Dispatcher(options);
   let snapshot: DispatcherSnapshot | null = null;
   const observed: unknown[] = [];

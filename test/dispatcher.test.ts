@@ -377,6 +377,60 @@ describe('timers across many jobs', () => {
   });
 });
 
+describe('forgetting closed jobs', () => {
+  it('keeps a closed job for retainClosedMs, then forgets it (assigned jobs stay until completed)', () => {
+    const fleet = makeFleet(12);
+    const policy = fastPolicy();
+    const d = new Dispatcher({ fleet, policy, retainClosedMs: 1_000 });
+    const a = openJob(d, 'a').wave0;
+    openJob(d, 'b');
+    openJob(d, 'c');
+    d.accept('a', a[0]!, T0 + 1, 'r');
+    d.cancel('b', T0 + 2);
+    d.advance(T0 + 1_001);
+    expect(d.status('b')).toMatchObject({ state: 'cancelled' });
+    d.advance(T0 + 1_002);
+    expect(d.status('b')).toBeUndefined();
+    expect(d.accept('b', a[1]!, T0 + 1_002)).toEqual({ outcome: 'unknown_job', jobId: 'b' });
+    expect(d.status('c')!.state).toBe('open');
+    d.advance(T0 + 200_000); // c is handed back (closedAt: this call)…
+    expect(d.status('c')).toMatchObject({ state: 'unfilled', closedAt: T0 + 200_000 });
+    d.advance(T0 + 201_000); // …and forgotten 1 s later
+    expect(d.status('c')).toBeUndefined();
+    expect(d.status('a')).toMatchObject({ state: 'assigned' });
+    expect(d.complete('a', T0 + 300_000)).toBe(true);
+    expect(d.status('a')).toMatchObject({ state: 'completed', completedAt: T0 + 300_000 });
+    expect(d.accept('a', a[0]!, T0 + 300_500, 'r')).toMatchObject({ outcome: 'assigned', repeated: true });
+    const snap = d.snapshot();
+    expect(Dispatcher.restore(snap, { fleet, policy, retainClosedMs: 1_000 }).snapshot()).toEqual(snap);
+    d.advance(T0 + 301_000);
+    expect(d.size).toBe(0);
+    expect(Dispatcher.replay(d.eventLog(), { fleet, policy, retainClosedMs: 1_000 }).snapshot()).toEqual(
+      d.snapshot(),
+    );
+    expect(d.open(job('b'), T0 + 301_001)).not.toHaveLength(0); // the id is free again
+  });
+
+  it('complete() releases the winner once and only for an assigned job', () => {
+    const { d, fleet } = setup();
+    const { wave0 } = openJob(d);
+    expect(d.complete('j', T0 + 1)).toBe(false);
+    d.accept('j', wave0[0]!, T0 + 2);
+    expect(fleet.get(wave0[0]!)!.load).toBe(1);
+    expect(d.complete('j', T0 + 3)).toBe(true);
+    expect(fleet.get(wave0[0]!)!.load).toBe(0);
+    expect(d.complete('j', T0 + 4)).toBe(false);
+    expect(d.cancel('j', T0 + 5)).toEqual([]);
+    expect(fleet.get(wave0[0]!)!.load).toBe(0);
+  });
+
+  it('rejects a negative retention', () => {
+    expect(() => new Dispatcher({ fleet: new Fleet(), policy: fastPolicy(), retainClosedMs: -1 })).toThrow(
+      InvalidArgumentError,
+    );
+  });
+});
+
 describe('security: what effects carry', () => {
   function allEffects(): { effects: Effect[]; d: Dispatcher; fleet: Fleet } {
     const { d, fleet } = setup(

@@ -154,6 +154,8 @@ export interface JobStatus {
   technicianId?: string;
   /** When it left the `open` state. */
   closedAt?: number;
+  /** When the winner finished it. */
+  completedAt?: number;
   /** Why it is unfilled. */
   reason?: UnfilledReason;
   /** Technicians notified so far. */
@@ -247,6 +249,8 @@ export interface SessionJSON {
   expiries: { at: number; wave: number }[];
   winner: { technicianId: string; requestId: string | null; at: number; responseMs: number } | null;
   closedAt: number | null;
+  /** When the winner finished the job (`Dispatcher.complete`). */
+  completedAt: number | null;
   reason: UnfilledReason | null;
 }
 
