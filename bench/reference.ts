@@ -1,9 +1,10 @@
 /**
- * The fixed reference workload every scenario measures in the same rounds as its methods. It mimics
- * the shape of a candidate scan (typed-array reads, a bitmask test, a dot product, a threshold and
- * a few float operations) over fixed seeded data, so it speeds up and slows down with the machine
- * the same way the code under test does; dividing by it cancels most of the machine's drift.
- * Never change it without refreshing the baseline: every stored ratio depends on it.
+ * The fixed reference workload every scenario measures in the same rounds as its methods. Two
+ * halves: a cache-resident scan shaped like a candidate scan (typed-array reads, a bitmask test, a
+ * dot product, a threshold, a few float operations), and a chain of dependent random reads over
+ * 16 MB (memory latency, which neighbours on a shared machine degrade more than arithmetic). So it
+ * slows down with the machine the way the code under test does; dividing by it cancels most of the
+ * machine's drift. Never change it without refreshing the baseline: every stored ratio depends on it.
  */
 import { createRng } from '../src/random.js';
 
@@ -24,9 +25,24 @@ const masks = new Uint32Array(N);
   }
 }
 
+/** A single random cycle over 4M slots (Sattolo's algorithm): following it is a chain of cache misses. */
+const CHAIN = 1 << 22;
+const next = new Int32Array(CHAIN);
+{
+  const rng = createRng(20260102);
+  for (let i = 0; i < CHAIN; i++) next[i] = i;
+  for (let i = CHAIN - 1; i > 0; i--) {
+    const j = rng.int(i);
+    const t = next[i]!;
+    next[i] = next[j]!;
+    next[j] = t;
+  }
+}
+const HOPS = 48;
+let at = 0;
 let q = 0;
 
-/** One call of the reference workload (~3 µs on a 2020s laptop core); returns a value to sink. */
+/** One call of the reference workload (~10 µs on a 2020s server core); returns a value to sink. */
 export function referenceWorkload(): number {
   q = (q + 1) & 1023;
   const jx = xyz[4 * q]!;
@@ -46,5 +62,8 @@ export function referenceWorkload(): number {
     acc += 1 / (1 + d2) + xyz[o + 3]! * 0.5;
     count++;
   }
-  return acc + count;
+  let p = at;
+  for (let h = 0; h < HOPS; h++) p = next[p]!;
+  at = p;
+  return acc + count + p;
 }

@@ -5,7 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { measureScenario, type Settings, sink } from './harness.js';
-import { type BenchReport, REPORT_SCHEMA, REPORT_VERSION, type ScenarioResult } from './schema.js';
+import {
+  type BenchReport,
+  type MethodRole,
+  REPORT_SCHEMA,
+  REPORT_VERSION,
+  type ScenarioResult,
+} from './schema.js';
 import type { SuiteDef } from './suites/common.js';
 import { fleetSuite } from './suites/fleet.js';
 import { planSuite } from './suites/plan.js';
@@ -36,6 +42,8 @@ export interface RunOptions {
   pairs?: readonly { suite: string; scenario: string }[];
   /** Only these methods (by name) are timed; all when empty. The gate's self-test times only the subject. */
   methods?: readonly string[];
+  /** Only methods of these roles are timed (the gate times only `subject`); all when empty. */
+  roles?: readonly MethodRole[];
   /** Overrides of the mode's settings. */
   settings?: Partial<Settings>;
   /** Called as each scenario starts and ends (progress output). */
@@ -81,6 +89,9 @@ export async function runBench(options: RunOptions): Promise<BenchReport> {
       const spec = sc.build();
       if (options.methods && options.methods.length > 0) {
         spec.methods = spec.methods.filter((m) => options.methods!.includes(m.name));
+      }
+      if (options.roles && options.roles.length > 0) {
+        spec.methods = spec.methods.filter((m) => options.roles!.includes(m.role));
       }
       options.onProgress?.(
         `${suite.name} / ${sc.name}: measuring ${spec.methods.length} methods × ${settings.rounds} rounds…`,
