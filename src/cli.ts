@@ -11,7 +11,7 @@ import { Command, InvalidArgumentError as CommanderArgError, Option } from 'comm
 import { CrowdDispatchError, InvalidArgumentError } from './errors.js';
 import { markdownTable, renderCharts, renderReport } from './report/html.js';
 import { type Comparison, compare, flatten, type NamedPolicy } from './sim/compare.js';
-import { runPool } from './sim/pool.js';
+import { compareParallel, runPool } from './sim/pool.js';
 import { PRESETS, parsePolicyFile, preset } from './sim/presets.js';
 import { parseScenario, type Scenario, type ScenarioInput } from './sim/scenario.js';
 import { basePolicy, expandSweep, parseShard, parseSweep, shardPoints, sweepCsv } from './sim/sweep.js';
@@ -83,7 +83,7 @@ function loadPolicy(ref: string): NamedPolicy & { description?: string } {
 function progress(io: Io, label: string): { update(done: number, total: number): void; stop(): void } {
   if (io.quiet || !process.stderr.isTTY) return { update() {}, stop() {} };
   const bar = new SingleBar({
-    format: `${label} [{bar}] {percentage}% | {value}/{total} | ETA {eta}s`,
+    format: `${label} [{bar}] {percentage}% | {step} | ETA {eta}s`,
     stream: process.stderr,
     hideCursor: true,
     clearOnComplete: true,
@@ -91,11 +91,12 @@ function progress(io: Io, label: string): { update(done: number, total: number):
   let started = false;
   return {
     update(done, total) {
+      // Work is counted in hundredths, so a single long run still moves the bar.
       if (!started) {
-        bar.start(total, 0);
+        bar.start(total * 100, 0, { step: '' });
         started = true;
       }
-      bar.update(done);
+      bar.update(Math.round(done * 100), { step: `run ${Math.min(total, Math.floor(done) + 1)}/${total}` });
     },
     stop() {
       if (started) bar.stop();
@@ -167,6 +168,7 @@ interface CompareCliOptions {
   csv: boolean;
   svg?: boolean;
   title?: string;
+  workers?: number;
 }
 
 async function runCompare(opts: CompareCliOptions, io: Io, command: string): Promise<Comparison> {
@@ -180,13 +182,19 @@ async function runCompare(opts: CompareCliOptions, io: Io, command: string): Pro
   }
   const seeds = opts.seeds ?? Array.from({ length: opts.replications ?? 1 }, (_, i) => i + 1);
   const bar = progress(io, 'simulating');
+  const detail = opts.report || !!opts.svg;
+  const runs = seeds.length * policies.length;
+  // In-thread by default: worker start-up (and, from source, TypeScript loading) only pays off for
+  // long runs on an otherwise idle machine.
+  const workers = Math.min(opts.workers ?? 1, runs);
   let c: Comparison;
   try {
-    c = compare(scenario, policies, {
-      seeds,
-      detail: opts.report || !!opts.svg,
-      onProgress: (d, t) => bar.update(d, t),
-    });
+    const onProgress = (d: number, t: number) => bar.update(d, t);
+    // Worker threads give the same runs and the same aggregation: the output is byte-identical.
+    c =
+      workers > 1
+        ? await compareParallel(scenario, policies, { seeds, detail, workers, onProgress })
+        : compare(scenario, policies, { seeds, detail, onProgress });
   } finally {
     bar.stop();
   }
@@ -216,6 +224,11 @@ async function runCompare(opts: CompareCliOptions, io: Io, command: string): Pro
 
 function scenarioOptions(cmd: Command): Command {
   return cmd
+    .option(
+      '--workers <n>',
+      'run policies × seeds on n worker threads (same output; default 1 = this thread)',
+      positiveInt,
+    )
     .option(
       '--scenario <file>',
       'scenario JSON file (default: the built-in Swiss week, scenarios/ch-week.json)',

@@ -105,6 +105,26 @@ describe('crowd-dispatch CLI', () => {
     const fill = rows.filter((l) => l.startsWith('fillRate,'));
     expect(fill.map((l) => l.split(',')[1])).toEqual(['today', 'wide']);
     expect(fill[0]!.split(',')[4]).toBe('0'); // the baseline's difference to itself
+    // The same comparison on two worker threads is byte-identical.
+    const par = join(dir, 'cmp-par');
+    const p = cli([
+      'compare',
+      '--scenario',
+      scenarioFile,
+      '--policies',
+      `today,${policyFile}`,
+      '--seeds',
+      '1,2',
+      '--out',
+      par,
+      '--no-report',
+      '--workers',
+      '2',
+    ]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(readFileSync(join(par, 'comparison.json'), 'utf8')).toBe(
+      readFileSync(join(out, 'comparison.json'), 'utf8'),
+    );
   });
 
   it('fails with exit code 2 and the path of a bad scenario field', async () => {

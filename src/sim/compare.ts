@@ -9,7 +9,7 @@ import type { SimDetail, SimSummary } from './metrics.js';
 import { runSimulation } from './runner.js';
 import { parseScenario, type Scenario, type ScenarioInput } from './scenario.js';
 import { type Estimate, estimate, round } from './stats.js';
-import { buildWorld } from './world.js';
+import { buildWorld, type World } from './world.js';
 
 /** A policy to compare, with its name. */
 export interface NamedPolicy {
@@ -23,7 +23,7 @@ export interface CompareOptions {
   seeds?: readonly number[];
   /** Keep the chart detail of the first seed for each policy. @default false */
   detail?: boolean;
-  /** Called after each run with (runs done, runs total). */
+  /** Called during and after each run with (runs done, fractional, and runs total). */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -98,34 +98,52 @@ function rounded(e: Estimate): Estimate {
   return { mean: round(e.mean, 4) ?? Number.NaN, ci95: round(e.ci95, 4) ?? 0, n: e.n };
 }
 
-/**
- * Runs every policy on every seed of a scenario and compares them.
- * @example
- * const c = compare({ days: 1 }, [{ name: 'today', policy: PRESETS.today.policy }, …], { seeds: [1, 2, 3] });
- * c.metrics.find((m) => m.key === 'acceptedWithin60s')?.byPolicy.today; // { mean, ci95, n }
- */
-export function compare(
-  scenarioInput: Scenario | ScenarioInput,
+/** One run of a comparison: a policy on a seed. */
+export interface CompareRun {
+  /** Position in the comparison (seed-major), also the order results are aggregated in. */
+  index: number;
+  seed: number;
+  name: string;
+  policy: Policy | PolicyInput;
+  /** Keep the chart detail (first seed only). */
+  detail: boolean;
+}
+
+/** The runs a comparison needs, seed-major (so one worker can reuse a seed's world). */
+export function compareRuns(
   policies: readonly NamedPolicy[],
-  options: CompareOptions = {},
+  seeds: readonly number[],
+  detail: boolean,
+): CompareRun[] {
+  return seeds.flatMap((seed, si) =>
+    policies.map((p, pi) => ({
+      index: si * policies.length + pi,
+      seed,
+      name: p.name,
+      policy: p.policy,
+      detail: detail && si === 0,
+    })),
+  );
+}
+
+/**
+ * Aggregates the results of {@link compareRuns} (in run order) into a {@link Comparison}: means with
+ * 95 % intervals over seeds and paired differences to the first policy.
+ */
+export function aggregate(
+  scenario: string,
+  names: readonly string[],
+  seeds: readonly number[],
+  results: readonly { summary: SimSummary; detail?: SimDetail }[],
+  withDetail: boolean,
 ): Comparison {
-  const scenario = parseScenario(scenarioInput);
-  const seeds = [...(options.seeds ?? [1])];
-  const names = policies.map((p) => p.name);
-  const total = seeds.length * policies.length;
-  const bySeed: SimSummary[][] = policies.map(() => []);
+  const bySeed: SimSummary[][] = names.map(() => []);
   const detail: Record<string, SimDetail> = {};
-  let done = 0;
-  for (const [si, seed] of seeds.entries()) {
-    const world = buildWorld(scenario, seed);
-    policies.forEach((p, pi) => {
-      const wantDetail = options.detail === true && si === 0;
-      const r = runSimulation(scenario, p.policy, { seed, world, policyName: p.name, detail: wantDetail });
-      bySeed[pi]!.push(r.summary);
-      if (r.detail) detail[p.name] = r.detail;
-      options.onProgress?.(++done, total);
-    });
-  }
+  results.forEach((r, i) => {
+    const pi = i % names.length;
+    bySeed[pi]!.push(r.summary);
+    if (r.detail) detail[names[pi]!] = r.detail;
+  });
   const keys = flatten(bySeed[0]![0])
     .map(([k]) => k)
     .filter((k) => k !== 'seed');
@@ -146,7 +164,50 @@ export function compare(
     });
     return { key, byPolicy, vsBaseline };
   });
-  const out: Comparison = { scenario: scenario.name, seeds, policies: names, runs: bySeed.flat(), metrics };
-  if (options.detail) out.detail = detail;
+  const out: Comparison = { scenario, seeds: [...seeds], policies: [...names], runs: bySeed.flat(), metrics };
+  if (withDetail) out.detail = detail;
   return out;
+}
+
+/**
+ * Runs every policy on every seed of a scenario and compares them (on this thread; the CLI runs the
+ * same {@link compareRuns} on worker threads and aggregates them identically).
+ * @example
+ * const c = compare({ days: 1 }, [{ name: 'today', policy: PRESETS.today.policy }, …], { seeds: [1, 2, 3] });
+ * c.metrics.find((m) => m.key === 'acceptedWithin60s')?.byPolicy.today; // { mean, ci95, n }
+ */
+export function compare(
+  scenarioInput: Scenario | ScenarioInput,
+  policies: readonly NamedPolicy[],
+  options: CompareOptions = {},
+): Comparison {
+  const scenario = parseScenario(scenarioInput);
+  const seeds = [...(options.seeds ?? [1])];
+  const runs = compareRuns(policies, seeds, options.detail === true);
+  const worlds = new Map<number, World>();
+  const results = runs.map((run) => {
+    let world = worlds.get(run.seed);
+    if (!world) {
+      worlds.clear(); // seed-major: the previous seed's world is done
+      world = buildWorld(scenario, run.seed);
+      worlds.set(run.seed, world);
+    }
+    const onProgress = options.onProgress;
+    const r = runSimulation(scenario, run.policy, {
+      seed: run.seed,
+      world,
+      policyName: run.name,
+      detail: run.detail,
+      ...(onProgress ? { onProgress: (f: number) => onProgress(run.index + f, runs.length) } : {}),
+    });
+    options.onProgress?.(run.index + 1, runs.length);
+    return r;
+  });
+  return aggregate(
+    scenario.name,
+    policies.map((p) => p.name),
+    seeds,
+    results,
+    options.detail === true,
+  );
 }

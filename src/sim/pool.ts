@@ -1,19 +1,22 @@
 /**
- * Runs sweep points on all cores with worker threads: one worker per core pulls the next point
- * when it finishes one, so uneven points balance out. Rows come back sorted by grid index, so the
- * output does not depend on which worker finished first.
+ * Runs sweep points and comparison runs on all cores with worker threads: one worker per core
+ * pulls the next task when it finishes one, so uneven tasks balance out. Results come back in task
+ * order, so the output does not depend on which worker finished first.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError } from '../errors.js';
-import type { ScenarioInput } from './scenario.js';
+import { aggregate, type Comparison, compareRuns, type NamedPolicy } from './compare.js';
+import type { SimResult } from './runner.js';
+import { parseScenario, type ScenarioInput } from './scenario.js';
 import type { SweepPoint, SweepRow } from './sweep.js';
+import type { WorkerTask } from './sweepWorker.js';
 
-/** Options of {@link runPool}. */
+/** Options of {@link runPool} and {@link compareParallel}. */
 export interface PoolOptions {
   /** Worker threads. @default the number of cores (`os.availableParallelism()`) */
   workers?: number;
-  /** Called after each point with (points done, points total). */
+  /** Called after each task with (tasks done, tasks total). */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -28,22 +31,26 @@ function spawn(workerData: unknown): Worker {
   return new Worker(code, { eval: true, workerData });
 }
 
-/** Simulates the points over the seeds on a pool of worker threads. */
-export function runPool(
+type TaskBody =
+  | { kind: 'point'; point: SweepPoint }
+  | { kind: 'run'; run: ReturnType<typeof compareRuns>[number] };
+
+function runTasks<R>(
   scenario: ScenarioInput,
-  points: readonly SweepPoint[],
   seeds: readonly number[],
-  options: PoolOptions = {},
-): Promise<SweepRow[]> {
-  const size = Math.min(options.workers ?? availableParallelism(), Math.max(1, points.length));
-  if (!Number.isInteger(size) || size < 1) {
+  bodies: readonly TaskBody[],
+  options: PoolOptions,
+): Promise<R[]> {
+  const wanted = options.workers ?? availableParallelism();
+  if (!Number.isInteger(wanted) || wanted < 1) {
     throw new InvalidArgumentError(`workers is ${options.workers}; pass a whole number ≥ 1.`, 'workers');
   }
-  const rows: SweepRow[] = [];
+  const size = Math.min(wanted, Math.max(1, bodies.length));
+  const results: R[] = new Array(bodies.length);
   let next = 0;
   let done = 0;
   return new Promise((resolve, reject) => {
-    if (points.length === 0) {
+    if (bodies.length === 0) {
       resolve([]);
       return;
     }
@@ -56,26 +63,71 @@ export function runPool(
       reject(error);
     };
     const feed = (w: Worker): void => {
-      if (next < points.length) w.postMessage(points[next++]);
-      else w.postMessage(null);
+      if (next < bodies.length) {
+        const id = next++;
+        w.postMessage({ ...bodies[id]!, id } as WorkerTask);
+      } else w.postMessage(null);
     };
     for (let i = 0; i < size; i++) {
       const w = spawn({ scenario, seeds: [...seeds] });
       workers.push(w);
-      w.on('message', (m: { row?: SweepRow; error?: string; index?: number }) => {
+      w.on('message', (m: { id: number; result?: R; error?: string }) => {
         if (m.error !== undefined) {
-          fail(new InvalidArgumentError(`sweep point ${m.index}: ${m.error}`));
+          fail(new InvalidArgumentError(`task ${m.id}: ${m.error}`));
           return;
         }
-        rows.push(m.row!);
-        options.onProgress?.(++done, points.length);
-        if (done === points.length) {
+        results[m.id] = m.result!;
+        options.onProgress?.(++done, bodies.length);
+        if (done === bodies.length) {
           for (const x of workers) x.postMessage(null);
-          resolve(rows.sort((a, b) => a.index - b.index));
+          resolve(results);
         } else feed(w);
       });
       w.on('error', fail);
       feed(w);
     }
   });
+}
+
+/** Simulates sweep points over the seeds on a pool of worker threads; rows sorted by grid index. */
+export async function runPool(
+  scenario: ScenarioInput,
+  points: readonly SweepPoint[],
+  seeds: readonly number[],
+  options: PoolOptions = {},
+): Promise<SweepRow[]> {
+  const rows = await runTasks<SweepRow>(
+    scenario,
+    seeds,
+    points.map((point) => ({ kind: 'point', point })),
+    options,
+  );
+  return rows.sort((a, b) => a.index - b.index);
+}
+
+/**
+ * {@link compare} on worker threads: the same runs, aggregated the same way, so the result is
+ * byte-identical to the single-threaded one.
+ */
+export async function compareParallel(
+  scenario: ScenarioInput,
+  policies: readonly NamedPolicy[],
+  options: PoolOptions & { seeds?: readonly number[]; detail?: boolean } = {},
+): Promise<Comparison> {
+  const parsed = parseScenario(scenario);
+  const seeds = [...(options.seeds ?? [1])];
+  const runs = compareRuns(policies, seeds, options.detail === true);
+  const results = await runTasks<SimResult>(
+    scenario,
+    seeds,
+    runs.map((run) => ({ kind: 'run', run })),
+    options,
+  );
+  return aggregate(
+    parsed.name,
+    policies.map((p) => p.name),
+    seeds,
+    results,
+    options.detail === true,
+  );
 }

@@ -1,26 +1,52 @@
 /**
- * Worker-thread entry of a parallel sweep: receives points, simulates each over the seeds and
- * posts the rows back. The worlds of the seeds are built once per worker and reused.
+ * Worker-thread entry of parallel sweeps and comparisons: receives tasks (a sweep point, or one
+ * policy × seed run of a comparison), simulates them and posts the results back. Each seed's world
+ * is built once per worker and reused.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ScenarioInput } from './scenario.js';
+import type { CompareRun } from './compare.js';
+import { runSimulation } from './runner.js';
+import { parseScenario, type ScenarioInput } from './scenario.js';
 import { runPoint, type SweepPoint } from './sweep.js';
-import type { World } from './world.js';
+import { buildWorld, type World } from './world.js';
 
-const { scenario, seeds } = workerData as { scenario: ScenarioInput; seeds: number[] };
+/** A unit of work for a worker. */
+export type WorkerTask =
+  | { kind: 'point'; id: number; point: SweepPoint }
+  | { kind: 'run'; id: number; run: CompareRun };
+
+const { scenario: input, seeds } = workerData as { scenario: ScenarioInput; seeds: number[] };
+const scenario = parseScenario(input);
 const worlds = new Map<number, World>();
 
-parentPort!.on('message', (point: SweepPoint | null) => {
-  if (point === null) {
+function worldOf(seed: number): World {
+  let w = worlds.get(seed);
+  if (!w) {
+    w = buildWorld(scenario, seed);
+    worlds.set(seed, w);
+  }
+  return w;
+}
+
+parentPort!.on('message', (task: WorkerTask | null) => {
+  if (task === null) {
     parentPort!.close();
     return;
   }
   try {
-    parentPort!.postMessage({ row: runPoint(scenario, point, seeds, worlds) });
+    if (task.kind === 'point') {
+      parentPort!.postMessage({ id: task.id, result: runPoint(scenario, task.point, seeds, worlds) });
+    } else {
+      const { run } = task;
+      const result = runSimulation(scenario, run.policy, {
+        seed: run.seed,
+        world: worldOf(run.seed),
+        policyName: run.name,
+        detail: run.detail,
+      });
+      parentPort!.postMessage({ id: task.id, result });
+    }
   } catch (error) {
-    parentPort!.postMessage({
-      error: error instanceof Error ? error.message : String(error),
-      index: point.index,
-    });
+    parentPort!.postMessage({ id: task.id, error: error instanceof Error ? error.message : String(error) });
   }
 });
