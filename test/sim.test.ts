@@ -169,6 +169,22 @@ describe('world and behaviour', () => {
     expect(near(47.3769, 8.5417)).toBeGreaterThan(3 * near(47.365, 7.344));
   });
 
+  it('chooses Best Friends by the programme rules: about 5 % of Friends, the fast and eager ones', () => {
+    const { technicians } = buildWorld(parseScenario({ fleet: { size: 1500 }, days: 1 }), 1);
+    const friends = technicians.filter((t) => t.input.tier === 'friend');
+    const best = friends.filter((t) => t.input.bestFriend);
+    expect(best.length / friends.length).toBeGreaterThan(0.03);
+    expect(best.length / friends.length).toBeLessThan(0.09);
+    expect(technicians.filter((t) => t.input.tier === 'pro' && t.input.bestFriend)).toEqual([]);
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+    expect(median(best.map((t) => t.responseMedianMs))).toBeLessThan(
+      median(friends.map((t) => t.responseMedianMs)),
+    );
+    // Those qualified by performance have ≥ 15 ratings averaging ≥ 4.5 (a community role is the other way in).
+    const byFigures = best.filter((t) => (t.input.ratingCount ?? 0) >= 15 && (t.input.rating ?? 0) >= 4.5);
+    expect(byFigures.length).toBeGreaterThan(best.length * 0.6);
+  });
+
   it('answers are the same for the same job, technician and situation; accept falls with distance', () => {
     const s = parseScenario(SMALL);
     const { technicians } = buildWorld(s, 1);

@@ -115,8 +115,11 @@ const FleetSchema = v.object({
   skills: v.optional(v.record(v.string(), share), DEFAULT_SKILLS),
   /** Share of technicians certified by each partner (Friends and Pros alike). */
   certifications: v.optional(v.record(v.string(), share), { swisscom: 0.45, sunrise: 0.2, brack: 0.2 }),
-  /** Share of Friends holding the Best Friend status. @default 0.05 */
-  bestFriendShare: v.optional(share, 0.05),
+  /**
+   * Share of Friends holding a community role (meet-up organiser, mentor, tester, ambassador), which
+   * qualifies them as Best Friends whatever their figures. @default 0.01
+   */
+  engagementShare: v.optional(share, 0.01),
   /** Jobs a Pro can hold at once: uniform in [min, max]; Friends hold one. @default [1, 2] */
   proCapacity: v.optional(
     v.tuple([v.pipe(v.number(), v.integer(), v.minValue(1)), v.pipe(v.number(), v.integer(), v.minValue(1))]),

@@ -3,6 +3,7 @@
  * traits and online hours) and the week's jobs. Everything here is independent of the policy, so
  * every policy compared on a seed meets the same people and the same customers.
  */
+import { ENGAGEMENT_ROLES, qualifyBestFriends, type YearFigures } from '../bestFriends.js';
 import type { Job, TechnicianInput } from '../types.js';
 import { parseHhmm } from '../validate.js';
 import type { City, Scenario } from './scenario.js';
@@ -75,12 +76,14 @@ export function generateTechnicians(scenario: Scenario, seed: number): SimTechni
   const n = given ? given.length : fleet.size;
   const width = String(n - 1).length;
   const out: SimTechnician[] = [];
+  const homePopulation: number[] = new Array(n).fill(0);
   for (let i = 0; i < n; i++) {
     let input: TechnicianInput;
     if (given) {
       input = { ...given[i]! };
     } else {
       const city = scenario.cities[pickCumulative(cityCum, rng.next())]!;
+      homePopulation[i] = city.population;
       const [lat, lon] = placeNear(city, fleet.jitterKm, rng);
       const pro = rng.next() >= fleet.friendShare;
       const [cmin, cmax] = fleet.proCapacity;
@@ -115,25 +118,52 @@ export function generateTechnicians(scenario: Scenario, seed: number): SimTechni
     );
     out.push({ input, responseMedianMs, eagerness, shifts: shiftsFor(scenario, input.tier, shiftRng) });
   }
-  if (!given) markBestFriends(out, fleet.bestFriendShare, traitsRng);
+  if (!given) markBestFriends(out, homePopulation, fleet.engagementShare, traitsRng);
   return out;
 }
 
-/** Best Friends are the most active Friends (top revenue needs fast answers and a yes), with noise. */
-function markBestFriends(techs: SimTechnician[], share: number, rng: { next(): number }): void {
-  const friends = techs.filter((t) => t.input.tier === 'friend');
-  const count = Math.round(friends.length * share);
-  const keyed = friends.map((t) => ({
-    t,
-    key: (t.eagerness / t.responseMedianMs) * Math.exp(gaussian(rng)),
-  }));
-  keyed.sort((a, b) => b.key - a.key || (a.t.input.id < b.t.input.id ? -1 : 1));
-  for (let i = 0; i < count; i++) {
-    const t = keyed[i]!.t;
-    t.input.bestFriend = true;
-    t.input.ratingCount = Math.max(t.input.ratingCount ?? 0, 15);
-    t.input.rating = Math.max(t.input.rating ?? 4.5, 4.5);
-  }
+/**
+ * Best Friends by the programme's own rules ({@link qualifyBestFriends}: rating ≥ 4.5, ≥ 15
+ * ratings and top 5 % revenue, or a community role) applied to last year's simulated figures.
+ * Revenue grows with how eager and fast a Friend is and how many people live where they do, with
+ * noise; last year's ratings grow with revenue.
+ */
+function markBestFriends(
+  techs: SimTechnician[],
+  homePopulation: readonly number[],
+  engagementShare: number,
+  rng: { next(): number },
+): void {
+  const friends = techs.map((t, i) => ({ t, i })).filter(({ t }) => t.input.tier === 'friend');
+  if (friends.length === 0) return;
+  const revenue = friends.map(
+    ({ t, i }) =>
+      ((t.eagerness * 10_000) / t.responseMedianMs) *
+      Math.sqrt(homePopulation[i]!) *
+      Math.exp(0.6 * gaussian(rng)),
+  );
+  const meanRevenue = revenue.reduce((x, y) => x + y, 0) / revenue.length || 1;
+  const figures: YearFigures[] = friends.map(({ t }, k) => {
+    const ratingCount = Math.round((revenue[k]! / meanRevenue) * 8 * (0.5 + rng.next()));
+    const f: YearFigures = {
+      id: t.input.id,
+      averageRating: t.input.rating ?? 4.5,
+      ratingCount,
+      revenue: Math.round(revenue[k]! * 100) / 100,
+    };
+    if (rng.next() < engagementShare)
+      f.roles = [ENGAGEMENT_ROLES[Math.floor(rng.next() * ENGAGEMENT_ROLES.length)]!];
+    return f;
+  });
+  qualifyBestFriends(figures).forEach((q, k) => {
+    const input = friends[k]!.t.input;
+    const f = figures[k]!;
+    if (f.ratingCount > (input.ratingCount ?? 0)) {
+      input.ratingCount = f.ratingCount;
+      input.rating = f.averageRating;
+    }
+    if (q.qualifies) input.bestFriend = true;
+  });
 }
 
 function shiftsFor(scenario: Scenario, tier: 'friend' | 'pro', rng: { next(): number }): number[] {
