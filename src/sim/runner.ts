@@ -29,8 +29,8 @@ export interface DispatchPort {
   cancel(jobId: string, now: number): Effect[];
   technicianUnavailable(technicianId: string, now: number, reason: 'offline'): Effect[];
   nextDueAt(): number | undefined;
-  /** The winner finished the job (releases his load); older dispatchers lack it and the fleet is released directly. */
-  complete?(jobId: string, now: number): unknown;
+  /** The winner finished the job (the dispatcher releases his load). */
+  complete(jobId: string, now: number): unknown;
 }
 
 /** Options of {@link runSimulation}. */
@@ -203,8 +203,7 @@ function simulate(
     rec.onSiteAt[j] = env.now + travel;
     env.schedule(travel + onJobMinutes(scenario, seed, j) * 60_000, () => {
       held[t]!--;
-      if (dispatcher.complete) dispatcher.complete(sj.job.id, env.now);
-      else fleet.release(id);
+      dispatcher.complete(sj.job.id, env.now);
     });
   }
 
