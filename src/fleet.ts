@@ -72,14 +72,17 @@ export class Fleet {
   capacity = new Uint16Array(0);
   load = new Uint16Array(0);
   flags = new Uint8Array(0);
-  /** Recent offers and awards, exponentially decayed, as of `countersAt` (per technician, so a
-   * technician's counters depend only on his own history, never on the order of others'). */
-  offers = new Float32Array(0);
-  awards = new Float32Array(0);
-  /** Time the counters refer to; -Infinity for counters seeded through `stats` (they count in full until the first record). */
-  countersAt = new Float64Array(0);
-  /** Per-policy part of the score that does not depend on the job (see {@link qualityFor}). */
-  private quality = new Float64Array(0);
+  /**
+   * What scoring reads per eligible technician, in one 24-byte line per slot so a candidate costs
+   * one cache miss, not four: as float64 `[slot * 3]` the quality (see {@link qualityFor}) and
+   * `[slot * 3 + 1]` the time the counters refer to (-Infinity for counters seeded through `stats`:
+   * they count in full until the first record); as float32 `[slot * 6 + 4]` recent offers and
+   * `[slot * 6 + 5]` recent awards, exponentially decayed to that time. Counters are per technician,
+   * so they depend only on his own history, never on the order of others'.
+   */
+  lines = new Float64Array(0);
+  /** Float32 view of {@link lines}. */
+  lines32 = new Float32Array(0);
   private qualityPolicy: object | undefined;
   private qualityDirty = new Uint8Array(0);
   private qualityDirtyList: number[] = [];
@@ -275,8 +278,8 @@ export class Fleet {
       capacity: this.capacity[slot]!,
       load: this.load[slot]!,
       stats: {
-        recentOffers: this.offers[slot]!,
-        recentAwards: this.awards[slot]!,
+        recentOffers: this.lines32[slot * 6 + 4]!,
+        recentAwards: this.lines32[slot * 6 + 5]!,
         ...(Number.isNaN(ar) ? {} : { acceptRate: ar }),
         ...(Number.isNaN(rm) ? {} : { responseMs: rm }),
       },
@@ -286,7 +289,7 @@ export class Fleet {
   /** Decayed recent offers and awards of a slot at time `now`. */
   countersAtTime(slot: number, now: number): { offers: number; awards: number } {
     const f = this.decay(slot, now);
-    return { offers: this.offers[slot]! * f, awards: this.awards[slot]! * f };
+    return { offers: this.lines32[slot * 6 + 4]! * f, awards: this.lines32[slot * 6 + 5]! * f };
   }
 
   /**
@@ -294,31 +297,37 @@ export class Fleet {
    * Counters seeded through `stats` have no time yet: they count in full until the first record.
    */
   decay(slot: number, now: number): number {
-    const at = this.countersAt[slot]!;
+    const at = this.lines[slot * 3 + 1]!;
     if (at === Number.NEGATIVE_INFINITY) return 1;
     const dt = now - at;
     return dt > 0 ? 2 ** (-dt / this.halfLifeMs) : 1;
   }
 
   /**
-   * The job-independent part of the score for every slot under `policy`, computed by `compute`
-   * (cached per policy; slots whose rating, Best Friend flag or responsiveness changed are
-   * recomputed on the next call).
+   * Brings the job-independent part of the score of every slot up to date for `policy`, computed
+   * by `compute`, into {@link lines} and the index (cached per policy; slots whose rating, Best
+   * Friend flag or responsiveness changed are recomputed on the next call).
    */
-  qualityFor(policy: object, compute: (fleet: Fleet, slot: number) => number): Float64Array {
+  qualityFor(policy: object, compute: (fleet: Fleet, slot: number) => number): void {
+    const update = (slot: number) => {
+      if (this.slotIds[slot] === undefined) return;
+      const q = compute(this, slot);
+      this.lines[slot * 3] = q;
+      this.index.setQuality(slot, q);
+    };
     if (policy !== this.qualityPolicy) {
       this.qualityPolicy = policy;
-      for (let slot = 0; slot < this.slotIds.length; slot++) {
-        if (this.slotIds[slot] !== undefined) this.quality[slot] = compute(this, slot);
-      }
+      for (let slot = 0; slot < this.slotIds.length; slot++) update(slot);
     } else {
-      for (const slot of this.qualityDirtyList) {
-        if (this.slotIds[slot] !== undefined) this.quality[slot] = compute(this, slot);
-      }
+      for (const slot of this.qualityDirtyList) update(slot);
     }
     for (const slot of this.qualityDirtyList) this.qualityDirty[slot] = 0;
     this.qualityDirtyList.length = 0;
-    return this.quality;
+  }
+
+  /** The cached quality of a slot (valid after {@link qualityFor}). */
+  qualityOf(slot: number): number {
+    return this.lines[slot * 3]!;
   }
 
   private touchQuality(slot: number): void {
@@ -472,10 +481,7 @@ export class Fleet {
       this.capacity.byteLength +
       this.load.byteLength +
       this.flags.byteLength +
-      this.offers.byteLength +
-      this.awards.byteLength +
-      this.countersAt.byteLength +
-      this.quality.byteLength +
+      this.lines.byteLength +
       this.qualityDirty.byteLength +
       this.acceptRate.byteLength +
       this.responseMs.byteLength;
@@ -557,9 +563,9 @@ export class Fleet {
     // Counters are the dispatcher's: a record without `stats` keeps those of an existing technician.
     if (existing === undefined || t.stats) {
       const s = t.stats ?? {};
-      this.offers[slot] = s.recentOffers ?? 0;
-      this.awards[slot] = s.recentAwards ?? 0;
-      this.countersAt[slot] = Number.NEGATIVE_INFINITY;
+      this.lines32[slot * 6 + 4] = s.recentOffers ?? 0;
+      this.lines32[slot * 6 + 5] = s.recentAwards ?? 0;
+      this.lines[slot * 3 + 1] = Number.NEGATIVE_INFINITY;
       this.acceptRate[slot] = s.acceptRate ?? Number.NaN;
       this.responseMs[slot] = s.responseMs ?? Number.NaN;
     }
@@ -594,9 +600,9 @@ export class Fleet {
 
   private bumpCounters(slot: number, now: number, offers: number, awards: number): void {
     const f = this.decay(slot, now);
-    this.offers[slot] = this.offers[slot]! * f + offers;
-    this.awards[slot] = this.awards[slot]! * f + awards;
-    if (now > this.countersAt[slot]!) this.countersAt[slot] = now;
+    this.lines32[slot * 6 + 4] = this.lines32[slot * 6 + 4]! * f + offers;
+    this.lines32[slot * 6 + 5] = this.lines32[slot * 6 + 5]! * f + awards;
+    if (now > this.lines[slot * 3 + 1]!) this.lines[slot * 3 + 1] = now;
   }
 
   private growSlots(n: number): void {
@@ -617,10 +623,10 @@ export class Fleet {
     this.capacity = grow(this.capacity);
     this.load = grow(this.load);
     this.flags = grow(this.flags);
-    this.offers = grow(this.offers);
-    this.awards = grow(this.awards);
-    this.countersAt = grow(this.countersAt);
-    this.quality = grow(this.quality);
+    const lines = new Float64Array(n * 3);
+    lines.set(this.lines);
+    this.lines = lines;
+    this.lines32 = new Float32Array(lines.buffer);
     this.qualityDirty = grow(this.qualityDirty);
     this.acceptRate = grow(this.acceptRate, Number.NaN);
     this.responseMs = grow(this.responseMs, Number.NaN);

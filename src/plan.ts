@@ -184,17 +184,19 @@ const factors = new Float64Array(NF);
 function consider(
   fleet: Fleet,
   slot: number,
+  entry: number,
   flags: number,
   d2: number,
   ctx: JobContext,
   sc: ScoreContext,
 ): void {
-  const ownRadius = fleet.radiusKm[slot]!;
+  // The technician's own radius from the index entry (same memory as the scan), not the slot.
+  const ownRadius = chord2ToKm(fleet.index.coords[entry * C_STRIDE + 3]!);
   const radius = ownRadius < ctx.jobRadiusKm ? ownRadius : ctx.jobRadiusKm;
   if (top.threshold !== Number.NEGATIVE_INFINITY) {
-    // Upper bound without the arc (the chord is shorter) and with full fairness: skip the exact
-    // score of technicians that cannot reach the bar.
-    const bound = upperBound(sc, slot, flags, EARTH_RADIUS_KM * Math.sqrt(d2), radius);
+    // Upper bound from the entry alone (the chord is shorter than the arc, fairness counts as 1):
+    // technicians that cannot reach the bar never touch their per-slot data.
+    const bound = upperBound(sc, fleet.index.quality[entry]!, flags, EARTH_RADIUS_KM * Math.sqrt(d2), radius);
     if (bound < top.threshold) return;
   }
   top.add(scoreOf(sc, fleet, slot, flags, chord2ToKm(d2), radius), d2, slot);
@@ -268,7 +270,7 @@ function scan(fleet: Fleet, ctx: JobContext, sc: ScoreContext, searchKm: number)
       const slot = meta[m + 3]!;
       if ((useSets || (flags & SLOW_FLAGS) !== 0) && !passesSlow(fleet, slot, flags, ctx)) continue;
       eligible++;
-      consider(fleet, slot, flags, d2, ctx, sc);
+      consider(fleet, slot, e, flags, d2, ctx, sc);
     }
   }
   return eligible;
@@ -304,7 +306,7 @@ function explainScan(
         excluded.push({ id: fleet.idOf(slot), distanceKm: chord2ToKm(d2), reasons });
       } else {
         eligible++;
-        consider(fleet, slot, flags, d2, ctx, sc);
+        consider(fleet, slot, e, flags, d2, ctx, sc);
       }
     }
   }

@@ -79,8 +79,6 @@ export interface ScoreContext {
   readonly offersK: number;
   readonly awardsK: number;
   readonly now: number;
-  /** Per-slot quality under this policy. */
-  readonly quality: Float64Array;
 }
 
 const qualityCompute = new WeakMap<Policy, (fleet: Fleet, slot: number) => number>();
@@ -93,6 +91,7 @@ export function scoreContext(fleet: Fleet, ctx: JobContext, policy: Policy): Sco
     compute = (f, slot) => qualityOf(f, slot, policy);
     qualityCompute.set(policy, compute);
   }
+  fleet.qualityFor(policy, compute);
   return {
     wDistance: w.distance,
     wTierFit: w.tierFit,
@@ -103,7 +102,6 @@ export function scoreContext(fleet: Fleet, ctx: JobContext, policy: Policy): Sco
     offersK: 1 / policy.fairness.offersScale,
     awardsK: 1 / policy.fairness.awardsScale,
     now: ctx.now,
-    quality: fleet.qualityFor(policy, compute),
   };
 }
 
@@ -116,40 +114,41 @@ export function scoreOf(
   distanceKm: number,
   radiusKm: number,
 ): number {
-  const offers = fleet.offers[slot]!;
-  const awards = fleet.awards[slot]!;
+  const offers = fleet.lines32[slot * 6 + 4]!;
+  const awards = fleet.lines32[slot * 6 + 5]!;
   const decay = offers === 0 && awards === 0 ? 1 : fleet.decay(slot, sc.now);
   const fairness = 1 / (1 + offers * decay * sc.offersK + awards * decay * sc.awardsK);
   const tierFit = flags & F_PRO ? sc.tierFitPro : sc.tierFitFriend;
   return (
     (sc.wDistance * distanceFactor(distanceKm, radiusKm) +
       sc.wTierFit * tierFit +
-      sc.quality[slot]! +
+      fleet.qualityOf(slot) +
       sc.wFairness * fairness) *
     sc.invTotal
   );
 }
 
 /**
- * An upper bound of {@link scoreOf}: `minDistanceKm` must not exceed the true distance, and
- * fairness counts as 1. The planner skips the exact score when the bound is below its bar.
+ * An upper bound of {@link scoreOf} read from the index entry alone (no per-technician cache
+ * miss): `minDistanceKm` must not exceed the true distance, `quality32` is the float32 copy of the
+ * quality, and fairness counts as 1. The planner skips the exact score when it is below its bar.
  */
 export function upperBound(
   sc: ScoreContext,
-  slot: number,
+  quality32: number,
   flags: number,
   minDistanceKm: number,
   radiusKm: number,
 ): number {
   const tierFit = flags & F_PRO ? sc.tierFitPro : sc.tierFitFriend;
-  // A tiny margin keeps the bound above the exact score despite rounding in either formula.
+  // The margin covers the float32 quality (relative error 6e-8) and rounding in either formula.
   return (
     (sc.wDistance * distanceFactor(minDistanceKm, radiusKm) +
       sc.wTierFit * tierFit +
-      sc.quality[slot]! +
+      quality32 +
       sc.wFairness) *
       sc.invTotal +
-    1e-12
+    1e-6
   );
 }
 
@@ -175,7 +174,11 @@ export function scoreSlot(
   out[at + 1] = tierFitFactor(flags, ctx, policy);
   out[at + 2] = ratingFactor(fleet.rating[slot]!, fleet.ratingCount[slot]!, policy);
   out[at + 3] = flags & F_BEST ? 1 : 0;
-  out[at + 4] = fairnessFactor(fleet.offers[slot]! * decay, fleet.awards[slot]! * decay, policy);
+  out[at + 4] = fairnessFactor(
+    fleet.lines32[slot * 6 + 4]! * decay,
+    fleet.lines32[slot * 6 + 5]! * decay,
+    policy,
+  );
   out[at + 5] = responsivenessFactor(fleet.acceptRate[slot]!, fleet.responseMs[slot]!, policy);
   const total = w.distance + w.tierFit + w.rating + w.bestFriend + w.fairness + w.responsiveness;
   return (

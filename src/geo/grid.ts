@@ -53,6 +53,8 @@ export class GridIndex {
   meta: Uint32Array;
   /** Cell key per entry. */
   keys: Int32Array;
+  /** The technician's cached score quality per entry (float32: the planner's upper bound only). */
+  quality: Float32Array;
   /** Next overflow entry in the same row, or -1. */
   next: Int32Array;
   /** Base (sorted) entries of row r are [rowStart[r], rowStart[r + 1]). */
@@ -75,6 +77,7 @@ export class GridIndex {
     this.coords = new Float64Array(cap * C_STRIDE);
     this.meta = new Uint32Array(cap * M_STRIDE);
     this.keys = new Int32Array(cap);
+    this.quality = new Float32Array(cap);
     this.next = new Int32Array(cap);
     this.slotEntry = new Int32Array(cap).fill(-1);
   }
@@ -90,6 +93,7 @@ export class GridIndex {
       this.coords.byteLength +
       this.meta.byteLength +
       this.keys.byteLength +
+      this.quality.byteLength +
       this.next.byteLength +
       this.rowStart.byteLength +
       this.rowHead.byteLength +
@@ -137,7 +141,15 @@ export class GridIndex {
     }
     const m = e * M_STRIDE;
     const r2 = this.coords[e * C_STRIDE + 3]!;
+    const q = this.quality[e]!;
     this.insert(slot, x, y, z, lat, lon, r2, this.meta[m]!, this.meta[m + 1]!, this.meta[m + 2]!);
+    this.quality[this.slotEntry[slot]!] = q;
+  }
+
+  /** Sets the cached quality of `slot`. */
+  setQuality(slot: number, q: number): void {
+    const e = this.slotEntry[slot]!;
+    if (e >= 0) this.quality[e] = q;
   }
 
   /** Updates the hot fields of `slot` in place. */
@@ -271,6 +283,8 @@ export class GridIndex {
     const coords = new Float64Array(cap * C_STRIDE);
     const meta = new Uint32Array(cap * M_STRIDE);
     const newKeys = new Int32Array(cap);
+    const quality = new Float32Array(cap);
+    const oq = this.quality;
     const oc = this.coords;
     const om = this.meta;
     for (let i = 0; i < n; i++) {
@@ -288,11 +302,13 @@ export class GridIndex {
       meta[u + 2] = om[m + 2]!;
       meta[u + 3] = om[m + 3]!;
       newKeys[i] = keys[e]!;
+      quality[i] = oq[e]!;
       this.slotEntry[om[m + 3]!] = i;
     }
     this.coords = coords;
     this.meta = meta;
     this.keys = newKeys;
+    this.quality = quality;
     this.next = new Int32Array(cap);
     this.rowHead.fill(-1);
     this.rowStart.fill(0);
@@ -335,6 +351,9 @@ export class GridIndex {
     meta.set(this.meta);
     const keys = new Int32Array(cap);
     keys.set(this.keys);
+    const quality = new Float32Array(cap);
+    quality.set(this.quality);
+    this.quality = quality;
     const next = new Int32Array(cap);
     next.set(this.next);
     this.coords = coords;
