@@ -8,7 +8,7 @@ import type { BenchReport, ScenarioResult } from './schema.js';
 import { REPORT_SCHEMA, REPORT_VERSION } from './schema.js';
 
 /** Which ratio the gate compares. */
-export type GateMetric = 'p50' | 'mean';
+export type GateMetric = 'min' | 'p50' | 'mean';
 
 /** Options of {@link runGate}. */
 export interface GateOptions {
@@ -16,7 +16,7 @@ export interface GateOptions {
   threshold?: number;
   /** Re-runs of suspect scenarios before failing. @default 2 */
   retries?: number;
-  /** Ratio compared. @default 'p50' */
+  /** Ratio compared (see `MethodResult.ratios.vsReference`). @default 'min' */
   metric?: GateMetric;
   /** Progress lines. */
   onProgress?: (message: string) => void;
@@ -90,7 +90,7 @@ export async function runGate(
   run: PairRunner,
   options: GateOptions = {},
 ): Promise<GateResult> {
-  const { threshold = 0.1, retries = 2, metric = 'p50', onProgress } = options;
+  const { threshold = 0.1, retries = 2, metric = 'min', onProgress } = options;
   if (!(threshold > 0 && threshold < 10))
     throw new Error(`threshold is ${threshold}; pass a share such as 0.1 (10 %).`);
   if (!Number.isInteger(retries) || retries < 0)
@@ -161,7 +161,7 @@ export function gateMarkdown(g: GateResult): string {
     (a, b) => Number(b.regressed) - Number(a.regressed) || b.change - a.change,
   );
   const lines = [
-    `Performance gate: ${g.passed ? 'PASSED' : 'FAILED'} (ratio ${g.metric} ÷ reference, threshold +${(g.threshold * 100).toFixed(0)} %)`,
+    `Performance gate: ${g.passed ? 'PASSED' : 'FAILED'} (p50 ÷ reference, ${g.metric} over rounds; threshold +${(g.threshold * 100).toFixed(0)} %)`,
     '',
     '| suite | scenario | method | baseline ratio | this run (best of attempts) | change | attempts | verdict |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | --- |',

@@ -69,35 +69,29 @@ function burn(k: number): void {
   burnSink = x;
 }
 
-/** Least over `batches` batches of the median single-call time of `fn`, ms (contention only inflates). */
-function typicalCallMs(fn: () => unknown, calls: number, batches: number): number {
+/** Least time per iteration of {@link burn}, ms (contention only inflates, so the least is the truth). */
+function burnMsPerIteration(): number {
   let best = Number.POSITIVE_INFINITY;
-  const t = new Float64Array(calls);
-  for (let b = 0; b < batches; b++) {
-    for (let i = 0; i < calls; i++) {
-      const t0 = performance.now();
-      fn();
-      t[i] = performance.now() - t0;
-    }
-    best = Math.min(best, quantile(t.slice().sort(), 0.5));
+  for (let b = 0; b < 9; b++) {
+    const t0 = performance.now();
+    burn(50_000);
+    best = Math.min(best, (performance.now() - t0) / 50_000);
   }
   return best;
 }
 
 /**
- * Wraps `fn` so each call also does extra CPU work worth `share` of the call's typical time (0.25 =
- * 25 % slower at the median): a real slowdown of the code under test, for the gate's self-test.
- * The amount of work is calibrated once, against uncontended estimates of both sides.
+ * Wraps `fn` so each call also does extra CPU work worth `share` of that call's own duration (0.25
+ * = every call 25 % slower): a real, proportional slowdown of the code under test, for the gate's
+ * self-test. Only the work rate is calibrated (once); the amount follows each call.
  */
 export function withSlowdown(fn: () => unknown, share: number): () => unknown {
   if (!(share > 0)) return fn;
-  typicalCallMs(fn, 64, 2); // warm up
-  const fnMs = typicalCallMs(fn, 128, 5);
-  const burnMs = typicalCallMs(() => burn(20_000), 16, 5) / 20_000;
-  const k = Math.max(1, Math.round((share * fnMs) / burnMs));
+  const perMs = 1 / burnMsPerIteration();
   return () => {
+    const t0 = performance.now();
     const r = fn();
-    burn(k);
+    burn(Math.round((performance.now() - t0) * share * perMs));
     return r;
   };
 }
@@ -207,6 +201,7 @@ export async function measureScenario(spec: ScenarioSpec, settings: Settings): P
       ratios: {
         vsReference: {
           p50: median(p50s.map((p, i) => p / refP50s[i]!)),
+          min: Math.min(...p50s.map((p, i) => p / refP50s[i]!)),
           mean: median(means.map((p, i) => p / refMeans[i]!)),
         },
         vsNaive: null,

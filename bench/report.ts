@@ -11,7 +11,7 @@ export function formatNs(ns: number): string {
 }
 
 function ratio(x: number | undefined): string {
-  return x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(x < 10 ? 2 : 1);
+  return x === undefined || !Number.isFinite(x) ? '–' : x < 10 ? x.toPrecision(3) : x.toFixed(1);
 }
 
 function row(s: ScenarioResult, m: MethodResult): string {

@@ -43,10 +43,12 @@ export interface MethodResult {
   spread: { p50MinNs: number; p50MaxNs: number };
   ratios: {
     /**
-     * Median over rounds of (this method's median / the reference workload's median in the same
-     * round), and the same for the mean. Machine speed cancels out; the gate compares `p50`.
+     * Per round, this method's median ÷ the reference workload's median in the same round; `p50`
+     * is the median of those ratios over the rounds and `min` the least (the round where both ran
+     * alike: contention only ever adds time). `mean` is the median of the per-round mean ratios.
+     * Machine speed cancels out; the gate compares `min` by default.
      */
-    vsReference: { p50: number; mean: number };
+    vsReference: { p50: number; min: number; mean: number };
     /** This method's p50 and p99 divided by the naive baseline's (null when the scenario has none). */
     vsNaive: { p50: number; p99: number } | null;
   };
