@@ -67,16 +67,22 @@ const settings = {
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 // The verdict needs only the gated figures; timing the baselines too would double the run.
 const roles = o.allMethods ? [] : (['subject'] as const);
-const result = await runGate(
-  baseline,
-  (pairs) => runBench({ mode: baseline.mode, pairs, roles, settings, onProgress: progress }),
-  {
-    threshold: o.threshold,
-    retries: o.retries,
-    metric: o.metric,
-    onProgress: progress,
-  },
-);
+let result: Awaited<ReturnType<typeof runGate>>;
+try {
+  result = await runGate(
+    baseline,
+    (pairs) => runBench({ mode: baseline.mode, pairs, roles, settings, onProgress: progress }),
+    {
+      threshold: o.threshold,
+      retries: o.retries,
+      metric: o.metric,
+      onProgress: progress,
+    },
+  );
+} catch (e) {
+  process.stderr.write(`bench:check: ${(e as Error).message}\n`);
+  process.exit(2);
+}
 
 process.stdout.write(markdownReport(result.run));
 process.stdout.write('\n');

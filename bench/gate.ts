@@ -72,7 +72,14 @@ function subjectRatios(scenarios: readonly ScenarioResult[], metric: GateMetric)
   const out = new Map<string, number>();
   for (const s of scenarios) {
     for (const m of s.methods) {
-      if (m.role === 'subject') out.set(keyOf(s.suite, s.scenario, m.name), m.ratios.vsReference[metric]);
+      if (m.role !== 'subject') continue;
+      const r = m.ratios.vsReference[metric];
+      if (!(typeof r === 'number' && Number.isFinite(r) && r > 0)) {
+        throw new Error(
+          `${s.suite}/${s.scenario}/${m.name} has no usable '${metric}' ratio (${String(r)}); refresh the baseline with npm run bench:baseline.`,
+        );
+      }
+      out.set(keyOf(s.suite, s.scenario, m.name), r);
     }
   }
   return out;

@@ -6,7 +6,7 @@
  */
 
 /** Version of the report format. */
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
 
 /** Identifies the format. */
 export const REPORT_SCHEMA = 'crowd-dispatch/bench-report';
