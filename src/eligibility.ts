@@ -3,7 +3,6 @@
  * The planner's hot loop evaluates the same rules through bitmasks (see {@link passesFast}); the
  * test suite checks that both forms agree for random fleets and jobs.
  */
-import { isAvailableAt } from './availability.js';
 import {
   F_ALIVE,
   F_FRIEND,
@@ -167,7 +166,7 @@ export const RULES: readonly Rule[] = [
     code: 'unavailable_now',
     description: "now is outside the technician's availability windows",
     passes: (f, s, e, _d, ctx) =>
-      (flagsOf(f, e) & F_WINDOWS) === 0 || isAvailableAt(f.availability.get(s)!.compiled, ctx.now),
+      (flagsOf(f, e) & F_WINDOWS) === 0 || f.isAvailable(s, flagsOf(f, e), ctx.now),
   },
   {
     code: 'at_capacity',
@@ -216,7 +215,7 @@ export const REQUIRED_FLAGS = F_ALIVE | F_ONLINE | F_HAS_CAPACITY;
  */
 export function passesSlow(fleet: Fleet, slot: number, flags: number, ctx: JobContext): boolean {
   if (ctx.blocked.has(slot) || ctx.offered.has(slot)) return false;
-  if (flags & F_WINDOWS && !isAvailableAt(fleet.availability.get(slot)!.compiled, ctx.now)) return false;
+  if (flags & F_WINDOWS && !fleet.isAvailable(slot, flags, ctx.now)) return false;
   if (
     ctx.cap !== null &&
     flags & F_NOTIFIED &&

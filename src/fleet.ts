@@ -3,7 +3,7 @@
  * id to slot, and a live {@link GridIndex} holding the hot fields a candidate scan needs. Every
  * update validates first and writes second, so a rejected call leaves the fleet unchanged.
  */
-import { type CompiledAvailability, compileAvailability } from './availability.js';
+import { type CompiledAvailability, compileAvailability, isAvailableAt } from './availability.js';
 import { DuplicateIdError, InvalidArgumentError, RegistryFullError, UnknownIdError } from './errors.js';
 import {
   F_ALIVE,
@@ -17,6 +17,7 @@ import {
 } from './flags.js';
 import { C_STRIDE, GridIndex, M_STRIDE, RangeBuffer } from './geo/grid.js';
 import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2, toUnit } from './geo/sphere.js';
+import { SCHEDULE_SHIFT, ScheduleTable, UNINTERNED } from './schedules.js';
 import type { Technician, TechnicianInput } from './types.js';
 import { checkLatLon, checkRadius, validateTechnician, validateTechnicianFields } from './validate.js';
 
@@ -92,6 +93,10 @@ export class Fleet {
   /** Response-time moving average, ms (NaN = unknown). */
   responseMs = new Float32Array(0);
   /** Availability per slot, only for technicians that have windows. */
+  /** Interned schedules; a slot's id is in {@link schedule}. */
+  private readonly schedules = new ScheduleTable();
+  /** Schedule id per slot (0 = no windows). */
+  private schedule = new Uint16Array(0);
   readonly availability = new Map<
     number,
     { source: NonNullable<TechnicianInput['availability']>; compiled: CompiledAvailability }
@@ -243,6 +248,7 @@ export class Fleet {
     this.index.remove(slot);
     this.flags[slot] = 0;
     this.availability.delete(slot);
+    this.schedule[slot] = 0;
     this.notifications.delete(slot);
     this.freeSlots.push(slot);
   }
@@ -397,6 +403,17 @@ export class Fleet {
     }
     this.load[slot] = this.load[slot]! - 1;
     this.setFlag(slot, F_HAS_CAPACITY, true);
+  }
+
+  /**
+   * Whether a slot with windows is available at `now`; `indexFlags` is its flag word in the
+   * index (it carries the schedule id, so no per-technician read is needed).
+   */
+  isAvailable(slot: number, indexFlags: number, now: number): boolean {
+    const id = indexFlags >>> SCHEDULE_SHIFT;
+    if (id === 0) return true;
+    if (id === UNINTERNED) return isAvailableAt(this.availability.get(slot)!.compiled, now);
+    return this.schedules.isOpen(id, now);
   }
 
   /** Notifications of a slot within `windowMs` before `now`. */
@@ -569,9 +586,14 @@ export class Fleet {
       this.acceptRate[slot] = s.acceptRate ?? Number.NaN;
       this.responseMs[slot] = s.responseMs ?? Number.NaN;
     }
-    if (t.availability)
-      this.availability.set(slot, { source: t.availability, compiled: compileAvailability(t.availability) });
-    else this.availability.delete(slot);
+    if (t.availability) {
+      const compiled = compileAvailability(t.availability);
+      this.availability.set(slot, { source: t.availability, compiled });
+      this.schedule[slot] = this.schedules.intern(compiled);
+    } else {
+      this.availability.delete(slot);
+      this.schedule[slot] = 0;
+    }
     let flags = F_ALIVE;
     if (t.online ?? true) flags |= F_ONLINE;
     flags |= t.tier === 'pro' ? F_PRO : F_FRIEND;
@@ -581,6 +603,7 @@ export class Fleet {
     if (this.notifications.has(slot)) flags |= F_NOTIFIED;
     this.flags[slot] = flags;
     this.touchQuality(slot);
+    flags |= this.schedule[slot]! << SCHEDULE_SHIFT;
     const v = UNIT;
     toUnit(t.lat, t.lon, v, 0);
     const r2 = kmToChord2(radius);
@@ -595,7 +618,7 @@ export class Fleet {
   private setFlag(slot: number, bit: number, on: boolean): void {
     const f = on ? this.flags[slot]! | bit : this.flags[slot]! & ~bit;
     this.flags[slot] = f;
-    this.index.setFlags(slot, f);
+    this.index.setFlags(slot, f | (this.schedule[slot]! << SCHEDULE_SHIFT));
   }
 
   private bumpCounters(slot: number, now: number, offers: number, awards: number): void {
@@ -621,6 +644,7 @@ export class Fleet {
     this.rating = grow(this.rating, Number.NaN);
     this.ratingCount = grow(this.ratingCount);
     this.capacity = grow(this.capacity);
+    this.schedule = grow(this.schedule);
     this.load = grow(this.load);
     this.flags = grow(this.flags);
     const lines = new Float64Array(n * 3);

@@ -124,3 +124,27 @@ describe('windows', () => {
     expect(available).toBeGreaterThan(20);
   });
 });
+
+describe('interned schedules', () => {
+  it('technicians sharing a schedule and technicians with their own give the oracle verdicts', async () => {
+    const { Fleet } = await import('../src/fleet.js');
+    const { isAvailableAt, compileAvailability } = await import('../src/availability.js');
+    const fleet = new Fleet();
+    const shared = { timeZone: 'Europe/Zurich', windows: [{ day: 1, start: '08:00', end: '12:00' }] };
+    const own = (i: number) => ({
+      timeZone: 'Asia/Kathmandu',
+      windows: [{ day: i % 7, start: '22:00', end: '02:00' }],
+    });
+    for (let i = 0; i < 40; i++) {
+      fleet.add({ id: `s${i}`, lat: 47, lon: 8, tier: 'friend', availability: i % 2 ? shared : own(i) });
+    }
+    for (let t = Date.UTC(2026, 10, 22); t < Date.UTC(2026, 10, 30); t += 47 * 60_000) {
+      for (let i = 0; i < 40; i++) {
+        const slot = fleet.findSlot(`s${i}`);
+        const flags = fleet.index.meta[fleet.index.slotEntry[slot]! * 4]!;
+        const expected = isAvailableAt(compileAvailability(i % 2 ? shared : own(i)), t);
+        expect(fleet.isAvailable(slot, flags, t)).toBe(expected);
+      }
+    }
+  });
+});

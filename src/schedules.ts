@@ -1,0 +1,59 @@
+/**
+ * Interned availability schedules. Technicians share a handful of weekly patterns, so each
+ * distinct (time zone, windows) pair gets a small id, kept in the high 16 bits of the index's flag
+ * word; the planner then asks "is schedule 3 open now?" once per plan, from memory it already
+ * has, instead of reading every technician's windows.
+ */
+import { type CompiledAvailability, isAvailableAt } from './availability.js';
+
+/** Flag-word shift of the schedule id. */
+export const SCHEDULE_SHIFT = 16;
+/**
+ * Id meaning "not interned (table full): read the technician's own windows". 15 bits, so the
+ * flag word stays below 2^31 (a small integer for V8 on every load).
+ */
+export const UNINTERNED = 0x7fff;
+
+/** The table of distinct schedules; id 0 means "no windows". */
+export class ScheduleTable {
+  private readonly ids = new Map<string, number>();
+  private readonly compiled: CompiledAvailability[] = [];
+  private memoNow = Number.NaN;
+  private gen = 0;
+  private memoGen = new Uint32Array(16);
+  private memoOpen = new Uint8Array(16);
+
+  /** The id of a compiled schedule, interning it (or {@link UNINTERNED} once 32,766 exist). */
+  intern(a: CompiledAvailability): number {
+    const key = `${a.timeZone}|${a.intervals.join(',')}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      if (this.compiled.length + 1 >= UNINTERNED) return UNINTERNED;
+      this.compiled.push(a);
+      id = this.compiled.length; // 1-based
+      this.ids.set(key, id);
+      if (id >= this.memoGen.length) {
+        const gen = new Uint32Array(this.memoGen.length * 2);
+        gen.set(this.memoGen);
+        const open = new Uint8Array(gen.length);
+        open.set(this.memoOpen);
+        this.memoGen = gen;
+        this.memoOpen = open;
+      }
+    }
+    return id;
+  }
+
+  /** Whether schedule `id` is open at `now` (memoised per `now`). */
+  isOpen(id: number, now: number): boolean {
+    if (now !== this.memoNow) {
+      this.memoNow = now;
+      this.gen = (this.gen + 1) >>> 0 || 1;
+    }
+    if (this.memoGen[id] === this.gen) return this.memoOpen[id] === 1;
+    const open = isAvailableAt(this.compiled[id - 1]!, now);
+    this.memoGen[id] = this.gen;
+    this.memoOpen[id] = open ? 1 : 0;
+    return open;
+  }
+}
