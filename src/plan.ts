@@ -180,6 +180,8 @@ const ranges = new RangeBuffer();
 const top = new Ranker();
 
 const factors = new Float64Array(NF);
+/** Largest arc/chord ratio of a radius up to 1000 km (θ / (2 sin(θ/2)) at θ = 1000/6371), rounded up. */
+const ARC_PER_CHORD = 1.0011;
 
 function consider(
   fleet: Fleet,
@@ -190,15 +192,26 @@ function consider(
   ctx: JobContext,
   sc: ScoreContext,
 ): void {
-  // The technician's own radius from the index entry (same memory as the scan), not the slot.
-  const ownRadius = chord2ToKm(fleet.index.coords[entry * C_STRIDE + 3]!);
-  const radius = ownRadius < ctx.jobRadiusKm ? ownRadius : ctx.jobRadiusKm;
+  const r2 = fleet.index.coords[entry * C_STRIDE + 3]!;
+  const jobRadius = ctx.jobRadiusKm;
   if (top.threshold !== Number.NEGATIVE_INFINITY) {
-    // Upper bound from the entry alone (the chord is shorter than the arc, fairness counts as 1):
-    // technicians that cannot reach the bar never touch their per-slot data.
-    const bound = upperBound(sc, fleet.index.quality[entry]!, flags, EARTH_RADIUS_KM * Math.sqrt(d2), radius);
+    // Upper bound from the index entry alone, with square roots instead of arcs: the distance is
+    // at least the chord, the own radius at most its chord times the largest arc/chord ratio of
+    // a radius ≤ 1000 km, fairness counts as 1. Technicians that cannot reach the bar never touch
+    // their per-slot data.
+    const ownUpper = ARC_PER_CHORD * EARTH_RADIUS_KM * Math.sqrt(r2);
+    const bound = upperBound(
+      sc,
+      fleet.index.quality[entry]!,
+      flags,
+      EARTH_RADIUS_KM * Math.sqrt(d2),
+      ownUpper < jobRadius ? ownUpper : jobRadius,
+    );
     if (bound < top.threshold) return;
   }
+  // The own radius from the index entry (same memory as the scan), not from the slot.
+  const ownRadius = chord2ToKm(r2);
+  const radius = ownRadius < jobRadius ? ownRadius : jobRadius;
   top.add(scoreOf(sc, fleet, slot, flags, chord2ToKm(d2), radius), d2, slot);
 }
 
