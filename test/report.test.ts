@@ -51,6 +51,10 @@ describe('report', () => {
     expect(html.match(/<svg/g)!.length).toBe(CHART_IDS.length);
     expect(html).not.toMatch(/<script|<link|src="http|href="http/);
     expect(html).toContain('nearest first');
+    expect(html).toContain('Paired differences against today');
+    expect(html).toMatch(
+      /<table class="paired">[\s\S]*Accepted within 60 s<\/th><td>[−+±]\d+\.\d pt ± \d+\.\d<\/td>/,
+    );
   });
 
   it('shows the headline metrics with both policies', () => {

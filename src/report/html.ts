@@ -67,6 +67,17 @@ export function formatMetric(key: string, value: number, ci95?: number): string 
   return ci95 && ci95 > 0 ? `${f(value)} ± ${pct ? (ci95 * 100).toFixed(1) : f(ci95)}` : f(value);
 }
 
+/** Formats a paired difference with its sign (percentage points for shares). */
+export function formatDiff(key: string, value: number, ci95: number): string {
+  if (!Number.isFinite(value)) return '–';
+  const pct = PERCENT.has(key);
+  const v = pct ? value * 100 : value;
+  const c = pct ? ci95 * 100 : ci95;
+  const digits = pct ? 1 : Math.abs(v) >= 100 ? 0 : 2;
+  const sign = v > 0 ? '+' : v < 0 ? '−' : '±';
+  return `${sign}${Math.abs(v).toFixed(digits)}${pct ? ' pt' : ''} ± ${c.toFixed(digits)}`;
+}
+
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
@@ -119,6 +130,24 @@ export async function renderReport(c: Comparison, options: ReportOptions): Promi
       .join('');
     return `<tr><th scope="row">${esc(metricLabel(k))}</th>${cells}</tr>`;
   }).join('\n');
+  const [baseline, ...others] = c.policies;
+  const paired =
+    others.length > 0 && c.seeds.length > 1
+      ? `<h2>Paired differences against ${esc(baseline!)}</h2>
+<p class="note">Same seeds, same random numbers: each policy's figure minus ${esc(baseline!)}'s, averaged over seeds, ± 95 % half-width. Much tighter than the intervals above, because the noise is shared.</p>
+<table class="paired"><thead><tr><th>metric</th>${others.map((p) => `<th>${esc(p)}</th>`).join('')}</tr></thead><tbody>
+${KEY_METRICS.map((k) => {
+  const m = c.metrics.find((x) => x.key === k);
+  const cells = others
+    .map((p) => {
+      const d = m?.vsBaseline[p];
+      return `<td>${d ? esc(formatDiff(k, d.mean, d.ci95)) : '–'}</td>`;
+    })
+    .join('');
+  return `<tr><th scope="row">${esc(metricLabel(k))}</th>${cells}</tr>`;
+}).join('\n')}
+</tbody></table>`
+      : '';
   const descriptions = c.policies
     .filter((p) => options.descriptions?.[p])
     .map((p) => `<li><b>${esc(p)}</b>: ${esc(options.descriptions![p]!)}</li>`)
@@ -145,6 +174,7 @@ figure{margin:2em 0}figcaption{color:#555;max-width:720px}h2{font-size:1.1em}.no
 ${rows}
 </tbody></table>
 ${descriptions ? `<ul>${descriptions}</ul>` : ''}
+${paired}
 ${figures}
 ${(options.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
 </body></html>
