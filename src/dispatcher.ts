@@ -20,7 +20,7 @@ import type {
   UnavailableReason,
 } from './dispatch/types.js';
 import { DuplicateIdError, InvalidArgumentError, InvalidStateError } from './errors.js';
-import { F_HAS_CAPACITY, F_ONLINE, Fleet } from './fleet.js';
+import { F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_WINDOWS, Fleet } from './fleet.js';
 import { M_STRIDE } from './geo/grid.js';
 import { plan } from './plan.js';
 import { assertPolicy, type Policy } from './policy.js';
@@ -142,7 +142,7 @@ export class Dispatcher {
           return f.ids;
         }
         let out: string[] | undefined;
-        for (const id of ids) if (this.ineligible(id, cert) !== null) (out ??= []).push(id);
+        for (const id of ids) if (this.skipAtSend(id, cert)) (out ??= []).push(id);
         if (out === undefined) return NONE;
         this.record({ kind: 'skipped', call, ids: out });
         return out;
@@ -648,6 +648,25 @@ export class Dispatcher {
     if (!set) return;
     set.delete(jobId);
     if (set.size === 0) this.liveByTech.delete(technicianId);
+  }
+
+  /**
+   * Whether a planned technician must be skipped when his wave goes out: no longer eligible, or
+   * (rules of the plan that depend on time) outside his availability windows or at the policy's
+   * notification cap by now.
+   */
+  private skipAtSend(technicianId: string, certPartner: string | null): boolean {
+    if (this.ineligible(technicianId, certPartner) !== null) return true;
+    const fleet = this.fleet;
+    const slot = fleet.findSlot(technicianId);
+    const flags = fleet.index.meta[fleet.index.slotEntry[slot]! * M_STRIDE]!;
+    if (flags & F_WINDOWS && !fleet.isAvailable(slot, flags, this.now)) return true;
+    const cap = this.policy.notificationCap;
+    return (
+      cap !== null &&
+      (flags & F_NOTIFIED) !== 0 &&
+      fleet.notificationsWithin(slot, this.now, cap.windowMs) >= cap.max
+    );
   }
 
   /** Why a technician cannot take a job now (null when he can), read from the fleet. */

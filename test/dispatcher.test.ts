@@ -357,6 +357,43 @@ describe('fleet counters and capacity', () => {
   });
 });
 
+describe('rules that depend on time are checked again when a wave goes out', () => {
+  const at = (km: number) => ({ lat: 47.3769 + km / 111.2, lon: 8.5417 });
+  const waves = [
+    { size: 1, offsetMs: 0 },
+    { size: 1, offsetMs: 10_000 },
+  ];
+
+  it('the notification cap: a technician who reached it since the plan is skipped', () => {
+    const fleet = new Fleet();
+    fleet.add({ id: 'x', ...at(0), tier: 'friend' });
+    fleet.add({ id: 'y', ...at(5), tier: 'friend' });
+    const d = new Dispatcher({
+      fleet,
+      policy: fastPolicy({ waves, notificationCap: { max: 1, windowMs: 3_600_000 } }),
+    });
+    expect(notified(d.open(job('b'), T0))).toEqual(['x']); // y is planned for b's wave 1
+    expect(notified(d.open({ id: 'a', ...at(5), tier: 'friend' }, T0 + 1))).toEqual(['y']); // y reaches the cap
+    expect(notified(d.advance(T0 + 10_000))).toEqual([]);
+  });
+
+  it('availability windows: a technician whose window closed since the plan is skipped', () => {
+    const fleet = new Fleet();
+    const t = Date.UTC(2026, 0, 5, 8, 59, 55); // Monday 09:59:55 in Zurich
+    fleet.add({ id: 'x', ...at(0), tier: 'friend' });
+    fleet.add({
+      id: 'y',
+      ...at(5),
+      tier: 'friend',
+      availability: { timeZone: 'Europe/Zurich', windows: [{ day: 1, start: '08:00', end: '10:00' }] },
+    });
+    const d = new Dispatcher({ fleet, policy: fastPolicy({ waves }) });
+    expect(notified(d.open(job('b'), t))).toEqual(['x']);
+    expect(d.status('b')!.nextDueAt).toBe(t + 10_000); // y's wave, after his window closed
+    expect(notified(d.advance(t + 10_000))).toEqual([]);
+  });
+});
+
 describe('timers across many jobs', () => {
   it('advance fires only what is due, in time order, and nextDueAt names the next time', () => {
     const { d } = setup();
