@@ -56,7 +56,7 @@ class Ranker {
   /** Entries kept per plan (`maxNotifiedPerJob`). */
   k = 0;
   /**
-   * A score every kept entry reaches: once `4k` entries are held they are cut to the best `k`
+   * A score every kept entry reaches: once `2k` entries are held they are cut to the best `k`
    * and the lowest kept score becomes the bar, so a dense area's thousands of eligible
    * technicians cost one comparison each. -Infinity until the first cut.
    */
@@ -73,7 +73,7 @@ class Ranker {
   add(score: number, d2: number, slot: number): void {
     if (score < this.threshold) return;
     let n = this.size;
-    if (n >= 4 * this.k && n >= 256) {
+    if (n >= 2 * this.k && n >= 128) {
       this.select(this.k);
       n = this.size = this.k;
       let min = this.score[0]!;
