@@ -95,7 +95,7 @@ export class Dispatcher {
   private readonly evictions = new TimerQueue();
   private readonly retainMs: number;
   /** Technician id → jobs where he may hold a running offer (pruned lazily). */
-  private readonly liveByTech = new Map<string, Set<string>>();
+  private readonly liveByTech = new Map<string, string[]>();
   private log: DispatchEvent[] = [];
   private readonly keepLog: boolean;
   private readonly onEvent: ((event: DispatchEvent) => void) | undefined;
@@ -634,20 +634,21 @@ export class Dispatcher {
     }
   }
 
+  // A technician holds running offers in a handful of jobs at most: a small array beats a Set.
   private track(technicianId: string, jobId: string): void {
-    let set = this.liveByTech.get(technicianId);
-    if (!set) {
-      set = new Set();
-      this.liveByTech.set(technicianId, set);
-    }
-    set.add(jobId);
+    const jobs = this.liveByTech.get(technicianId);
+    if (!jobs) this.liveByTech.set(technicianId, [jobId]);
+    else if (!jobs.includes(jobId)) jobs.push(jobId);
   }
 
   private untrack(technicianId: string, jobId: string): void {
-    const set = this.liveByTech.get(technicianId);
-    if (!set) return;
-    set.delete(jobId);
-    if (set.size === 0) this.liveByTech.delete(technicianId);
+    const jobs = this.liveByTech.get(technicianId);
+    if (!jobs) return;
+    const i = jobs.indexOf(jobId);
+    if (i < 0) return;
+    jobs[i] = jobs[jobs.length - 1]!;
+    jobs.pop();
+    if (jobs.length === 0) this.liveByTech.delete(technicianId);
   }
 
   /**
