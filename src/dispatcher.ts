@@ -89,6 +89,8 @@ const UNAVAILABLE_REASONS: readonly UnavailableReason[] = [
 export class Dispatcher {
   readonly fleet: Fleet;
   readonly policy: Policy;
+  /** Fingerprint of the policy, recorded with every opened job so a replay can check it. */
+  private readonly policyKey: string;
   private readonly sessions = new Map<string, SessionState>();
   private readonly timers = new TimerQueue();
   /** When closed jobs are forgotten. */
@@ -122,6 +124,7 @@ export class Dispatcher {
     assertPolicy(options.policy);
     this.fleet = options.fleet;
     this.policy = options.policy;
+    this.policyKey = fingerprint(options.policy);
     this.keepLog = options.keepLog ?? true;
     const retain = options.retainClosedMs ?? 3_600_000;
     if (typeof retain !== 'number' || Number.isNaN(retain) || retain < 0) {
@@ -445,14 +448,21 @@ export class Dispatcher {
 
   private doOpen(job: Job, now: number): Effect[] {
     let fact: Extract<Fact, { kind: 'candidates' }>;
-    if (this.replaying) fact = this.nextFact('candidates');
-    else {
+    if (this.replaying) {
+      fact = this.nextFact('candidates');
+      if (fact.policy !== undefined && fact.policy !== this.policyKey) {
+        throw new InvalidStateError(
+          `replay(): job '${job.id}' was opened under another policy (${fact.policy}, this one is ${this.policyKey}); replay with the policy the log was recorded with.`,
+        );
+      }
+    } else {
       const p = plan(this.fleet, job, { now, policy: this.policy });
       fact = {
         kind: 'candidates',
         ids: p.candidates.map((c) => c.id),
         km: p.candidates.map((c) => coarsenKm(c.distanceKm)),
         waves: p.candidates.map((c) => c.wave),
+        policy: this.policyKey,
       };
       this.record(fact);
     }
@@ -719,6 +729,14 @@ function checkId(value: unknown, name: string, fn: string): void {
   if (typeof value !== 'string' || value.length === 0) {
     throw new InvalidArgumentError(`${fn}(): ${name} is ${JSON.stringify(value)}; pass a non-empty string.`);
   }
+}
+
+/** FNV-1a over the policy's JSON: a short tag that changes when any setting changes. */
+function fingerprint(policy: Policy): string {
+  const text = JSON.stringify(policy);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 function offersOf(fact: { ids: string[]; km: number[] }): PlannedOffer[] {

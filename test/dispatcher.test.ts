@@ -272,6 +272,14 @@ describe('bad input: a typed error that says what to do, and nothing changes', (
     expect(() => new Dispatcher({ fleet: new Fleet(), policy: {} as Policy })).toThrow(InvalidPolicyError);
   });
 
+  it('replay: a log recorded under another policy is rejected', () => {
+    const { d, fleet } = setup();
+    openJob(d);
+    expect(() =>
+      Dispatcher.replay(d.eventLog(), { fleet, policy: fastPolicy({ offerTtlMs: 5_000 }) }),
+    ).toThrow(/another policy/);
+  });
+
   it('replay: a log whose facts do not match is rejected', () => {
     const { d, fleet, policy } = setup();
     openJob(d);

@@ -173,8 +173,8 @@ export interface JobStatus {
  * fleet to be in the same state: opaque to callers, JSON-serialisable.
  */
 export type Fact =
-  /** a ranked candidate list (the plan at open, or a re-plan for an escalation step) */
-  | { kind: 'candidates'; ids: string[]; km: number[]; waves?: number[] }
+  /** a ranked candidate list (the plan at open, with the policy's fingerprint, or a re-plan for an escalation step) */
+  | { kind: 'candidates'; ids: string[]; km: number[]; waves?: number[]; policy?: string }
   /** technicians skipped at send time because they became unavailable (`call`: which send of the event) */
   | { kind: 'skipped'; call: number; ids: string[] }
   /** the eligibility verdict of an accept: null when eligible */
