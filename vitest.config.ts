@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Examples import the package by name, as users do; tests run them against the sources.
-    alias: { 'crowd-dispatch': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    alias: [
+      { find: /^crowd-dispatch\/sim$/, replacement: fileURLToPath(new URL('./src/sim/index.ts', import.meta.url)) },
+      { find: /^crowd-dispatch$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -75,42 +75,6 @@ export {
   sessionToJSON,
   transition,
 } from './session.js';
-// The simulator (no CLI, report or worker-thread code: those ship in the `crowd-dispatch` bin).
-export { type Answer, acceptProbability, answer, type OfferContext } from './sim/behaviour.js';
-export {
-  type CompareOptions,
-  type Comparison,
-  compare,
-  KEY_METRICS,
-  type MetricComparison,
-  type NamedPolicy,
-} from './sim/compare.js';
-export { Environment, type SimAction } from './sim/engine.js';
-export type { FairnessFigures, SimDetail, SimSummary } from './sim/metrics.js';
-export { type PolicyFile, PRESETS, parsePolicyFile, preset } from './sim/presets.js';
-export { policyFor, runSimulation, type SimOptions, type SimResult } from './sim/runner.js';
-export {
-  type City,
-  InvalidScenarioError,
-  parseScenario,
-  type Scenario,
-  type ScenarioInput,
-  ScenarioSchema,
-  SWISS_CITIES,
-} from './sim/scenario.js';
-export { type Estimate, estimate, gini, quantile, topDecileShare } from './sim/stats.js';
-export {
-  expandSweep,
-  parseShard,
-  parseSweep,
-  runPoint,
-  type Shard,
-  type SweepPoint,
-  type SweepRow,
-  type SweepSpec,
-  shardPoints,
-} from './sim/sweep.js';
-export { buildWorld, type SimJob, type SimTechnician, type World } from './sim/world.js';
 export type {
   Availability,
   AvailabilityWindow,

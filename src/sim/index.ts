@@ -1,0 +1,42 @@
+/**
+ * crowd-dispatch/sim: the dispatch simulator for data teams — a seeded discrete-event engine that
+ * drives the real dispatcher over a Swiss geography, behaviour model, metrics, policy comparison
+ * with common random numbers, and parameter sweeps. A separate entry point, so backend services
+ * that import `crowd-dispatch` never load the simulator, its data or its dependencies. The CLI,
+ * report and worker-thread code ship in the `crowd-dispatch` bin only.
+ */
+export { type Answer, acceptProbability, answer, type OfferContext } from './behaviour.js';
+export {
+  type CompareOptions,
+  type Comparison,
+  compare,
+  KEY_METRICS,
+  type MetricComparison,
+  type NamedPolicy,
+} from './compare.js';
+export { Environment, type SimAction } from './engine.js';
+export type { FairnessFigures, SimDetail, SimSummary } from './metrics.js';
+export { type PolicyFile, PRESETS, parsePolicyFile, preset } from './presets.js';
+export { policyFor, runSimulation, type SimOptions, type SimResult } from './runner.js';
+export {
+  type City,
+  InvalidScenarioError,
+  parseScenario,
+  type Scenario,
+  type ScenarioInput,
+  ScenarioSchema,
+  SWISS_CITIES,
+} from './scenario.js';
+export { type Estimate, estimate, gini, quantile, topDecileShare } from './stats.js';
+export {
+  expandSweep,
+  parseShard,
+  parseSweep,
+  runPoint,
+  type Shard,
+  type SweepPoint,
+  type SweepRow,
+  type SweepSpec,
+  shardPoints,
+} from './sweep.js';
+export { buildWorld, type SimJob, type SimTechnician, type World } from './world.js';
