@@ -24,7 +24,31 @@ export interface MethodSpec {
   beforeEach?: () => void;
   /** Warm up before each round. @default true (off for calls that take seconds) */
   warmup?: boolean;
+  /**
+   * `wall`: per-call wall time (per-call p50/p99; right for calls of a few µs, which a busy machine
+   * rarely preempts). `cpu`: the process's CPU time (1 µs resolution, ~4 µs per reading), for calls
+   * of 0.2 ms and more, whose wall time on a shared machine mostly measures the neighbours.
+   * @default 'wall'
+   */
+  clock?: Clock;
 }
+
+/** How a method's calls are timed (see {@link MethodSpec.clock}). */
+export type Clock = 'wall' | 'cpu';
+
+/** CPU time of this process (user + system), as a tinybench timestamp provider (µs ticks). */
+const CPU_CLOCK = {
+  name: 'cpuUsage',
+  fn: (): number => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  },
+  toMs: (v: number | bigint): number => Number(v) / 1000,
+  fromMs: (ms: number): number => ms * 1000,
+};
+
+/** Reference calls per timed call when the reference runs on the CPU clock (≈ 0.2 ms a call). */
+const REF_CPU_BATCH = 16;
 
 /** A scenario ready to time. */
 export interface ScenarioSpec {
@@ -85,13 +109,14 @@ function burnMsPerIteration(): number {
  * = every call 25 % slower): a real, proportional slowdown of the code under test, for the gate's
  * self-test. Only the work rate is calibrated (once); the amount follows each call.
  */
-export function withSlowdown(fn: () => unknown, share: number): () => unknown {
+export function withSlowdown(fn: () => unknown, share: number, clock: Clock = 'wall'): () => unknown {
   if (!(share > 0)) return fn;
   const perMs = 1 / burnMsPerIteration();
+  const now = clock === 'cpu' ? () => CPU_CLOCK.fn() / 1000 : () => performance.now();
   return () => {
-    const t0 = performance.now();
+    const t0 = now();
     const r = fn();
-    burn(Math.round((performance.now() - t0) * share * perMs));
+    burn(Math.round((now() - t0) * share * perMs));
     return r;
   };
 }
@@ -123,6 +148,7 @@ interface Task {
   minIterations: number;
   beforeEach?: (() => void) | undefined;
   warmup: boolean;
+  clock: Clock;
 }
 
 async function runRound(tasks: Task[], settings: Settings): Promise<Map<string, RoundFigures>> {
@@ -137,7 +163,7 @@ async function runRound(tasks: Task[], settings: Settings): Promise<Map<string, 
       warmupIterations: Math.min(16, t.minIterations),
       retainSamples: true,
       throws: true,
-      timestampProvider: 'hrtimeNow',
+      timestampProvider: t.clock === 'cpu' ? CPU_CLOCK : 'hrtimeNow',
       subtractTimerOverhead: true,
     });
     const fn = t.fn;
@@ -158,6 +184,7 @@ async function runRound(tasks: Task[], settings: Settings): Promise<Map<string, 
 }
 
 const REFERENCE = '__reference__';
+const REFERENCE_CPU = '__reference_cpu__';
 
 /**
  * Times a scenario: `settings.rounds` rounds of reference + methods, in that order each round.
@@ -165,15 +192,42 @@ const REFERENCE = '__reference__';
  * const r = await measureScenario({ suite: 'plan', scenario: 'ch-1500', params: {}, methods }, settings);
  */
 export async function measureScenario(spec: ScenarioSpec, settings: Settings): Promise<ScenarioResult> {
+  const usesCpu = spec.methods.some((m) => m.clock === 'cpu');
   const tasks: Task[] = [
-    { name: REFERENCE, fn: referenceWorkload, minIterations: settings.minIterations, warmup: true },
-    ...spec.methods.map((m) => ({
-      name: m.name,
-      fn: m.role === 'subject' || m.role === 'info' ? withSlowdown(m.fn, settings.slowdown) : m.fn,
-      minIterations: m.minIterations ?? settings.minIterations,
-      beforeEach: m.beforeEach,
-      warmup: m.warmup ?? true,
-    })),
+    {
+      name: REFERENCE,
+      fn: referenceWorkload,
+      minIterations: settings.minIterations,
+      warmup: true,
+      clock: 'wall',
+    },
+    ...(usesCpu
+      ? [
+          {
+            name: REFERENCE_CPU,
+            fn: () => {
+              let x = 0;
+              for (let i = 0; i < REF_CPU_BATCH; i++) x += referenceWorkload();
+              return x;
+            },
+            minIterations: settings.minIterations,
+            warmup: true,
+            clock: 'cpu' as const,
+          },
+        ]
+      : []),
+    ...spec.methods.map((m) => {
+      const clock = m.clock ?? 'wall';
+      const gated = m.role === 'subject' || m.role === 'info';
+      return {
+        name: m.name,
+        fn: gated ? withSlowdown(m.fn, settings.slowdown, clock) : m.fn,
+        minIterations: m.minIterations ?? settings.minIterations,
+        beforeEach: m.beforeEach,
+        warmup: m.warmup ?? true,
+        clock,
+      };
+    }),
   ];
   const rounds: Map<string, RoundFigures>[] = [];
   for (let r = 0; r < settings.rounds; r++) rounds.push(await runRound(tasks, settings));
@@ -181,6 +235,10 @@ export async function measureScenario(spec: ScenarioSpec, settings: Settings): P
   const msToNs = 1e6;
   const refP50s = rounds.map((r) => r.get(REFERENCE)!.p50 * msToNs);
   const refMeans = rounds.map((r) => r.get(REFERENCE)!.mean * msToNs);
+  const cpuRef = (key: 'p50' | 'mean') =>
+    usesCpu ? rounds.map((r) => (r.get(REFERENCE_CPU)![key] * msToNs) / REF_CPU_BATCH) : [];
+  const refCpuP50s = cpuRef('p50');
+  const refCpuMeans = cpuRef('mean');
   const methods: MethodResult[] = spec.methods.map((m) => {
     const ops = m.opsPerCall ?? 1;
     const perRound = rounds.map((r) => r.get(m.name)!);
@@ -188,9 +246,13 @@ export async function measureScenario(spec: ScenarioSpec, settings: Settings): P
     const p50s = perRound.map((f) => (f.p50 * msToNs) / ops);
     const means = perRound.map((f) => (f.mean * msToNs) / ops);
     const meanNs = means.reduce((a, b) => a + b, 0) / means.length;
+    const clock = m.clock ?? 'wall';
+    const refP50 = clock === 'cpu' ? refCpuP50s : refP50s;
+    const refMean = clock === 'cpu' ? refCpuMeans : refMeans;
     return {
       name: m.name,
       role: m.role,
+      clock,
       opsPerCall: ops,
       samples: pooled.length,
       p50Ns: (quantile(pooled, 0.5) * msToNs) / ops,
@@ -200,9 +262,9 @@ export async function measureScenario(spec: ScenarioSpec, settings: Settings): P
       spread: { p50MinNs: Math.min(...p50s), p50MaxNs: Math.max(...p50s) },
       ratios: {
         vsReference: {
-          p50: median(p50s.map((p, i) => p / refP50s[i]!)),
-          min: Math.min(...p50s.map((p, i) => p / refP50s[i]!)),
-          mean: median(means.map((p, i) => p / refMeans[i]!)),
+          p50: median(p50s.map((p, i) => p / refP50[i]!)),
+          min: Math.min(...p50s.map((p, i) => p / refP50[i]!)),
+          mean: median(means.map((p, i) => p / refMean[i]!)),
         },
         vsNaive: null,
       },
@@ -219,6 +281,7 @@ export async function measureScenario(spec: ScenarioSpec, settings: Settings): P
     reference: {
       p50Ns: median(refP50s),
       spread: { p50MinNs: Math.min(...refP50s), p50MaxNs: Math.max(...refP50s) },
+      ...(usesCpu ? { cpuP50Ns: median(refCpuP50s) } : {}),
     },
     methods,
     figures: spec.figures ?? {},

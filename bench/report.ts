@@ -16,7 +16,7 @@ function ratio(x: number | undefined): string {
 
 function row(s: ScenarioResult, m: MethodResult): string {
   const spread = `${formatNs(m.spread.p50MinNs)}–${formatNs(m.spread.p50MaxNs)}`;
-  return `| ${s.suite} | ${s.scenario} | ${m.role === 'subject' ? `**${m.name}**` : m.role === 'info' ? `${m.name} (not gated)` : m.name} | ${formatNs(m.p50Ns)} | ${formatNs(m.p99Ns)} | ${spread} | ${Math.round(m.opsPerSec).toLocaleString('en-US')} | ${ratio(m.ratios.vsReference.p50)} | ${ratio(m.ratios.vsNaive?.p50)} | ${ratio(m.ratios.vsNaive?.p99)} |`;
+  return `| ${s.suite} | ${s.scenario} | ${m.role === 'subject' ? `**${m.name}**` : m.role === 'info' ? `${m.name} (not gated)` : m.name}${m.clock === 'cpu' ? ' ⏱cpu' : ''} | ${formatNs(m.p50Ns)} | ${formatNs(m.p99Ns)} | ${spread} | ${Math.round(m.opsPerSec).toLocaleString('en-US')} | ${ratio(m.ratios.vsReference.p50)} | ${ratio(m.ratios.vsNaive?.p50)} | ${ratio(m.ratios.vsNaive?.p99)} |`;
 }
 
 /** The results table, scenario figures and targets as Markdown. */

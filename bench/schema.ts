@@ -27,6 +27,8 @@ export interface MethodResult {
   /** e.g. `crowd-dispatch`, `linear`, `rbush`, `geokdbush`, `move`. */
   name: string;
   role: MethodRole;
+  /** `wall`: per-call wall time; `cpu`: process CPU time (long calls, immune to preemption). */
+  clock: 'wall' | 'cpu';
   /** Operations per timed call (batched micro-operations such as moves); figures are per operation. */
   opsPerCall: number;
   /** Timed calls over all rounds. */
@@ -61,7 +63,12 @@ export interface ScenarioResult {
   /** What the scenario was built from (technicians, jobs, seeds…). */
   params: Record<string, number | string>;
   /** The fixed reference workload measured in the same rounds. */
-  reference: { p50Ns: number; spread: { p50MinNs: number; p50MaxNs: number } };
+  reference: {
+    p50Ns: number;
+    spread: { p50MinNs: number; p50MaxNs: number };
+    /** The reference on the CPU clock, per call (ratios of `cpu` methods divide by it). */
+    cpuP50Ns?: number;
+  };
   methods: MethodResult[];
   /** Scenario figures that are not latencies (bytes per technician, candidates per job…). */
   figures: Record<string, number>;

@@ -22,6 +22,7 @@ function fakeReport(ratios: Record<string, number>): BenchReport {
         {
           name: method,
           role: 'subject' as const,
+          clock: 'wall' as const,
           opsPerCall: 1,
           samples: 100,
           p50Ns: r * 1000,

@@ -122,6 +122,7 @@ function scenario(g: Geography): ScenarioSpec {
         name: 'move',
         role: 'subject',
         opsPerCall: BATCH,
+        clock: 'cpu',
         fn: () => {
           for (let b = 0; b < BATCH; b++) {
             const m = m1++ & (MOVES - 1);
@@ -134,6 +135,7 @@ function scenario(g: Geography): ScenarioSpec {
         name: 'rbush-move',
         role: 'naive',
         opsPerCall: BATCH,
+        clock: 'cpu',
         fn: () => {
           for (let b = 0; b < BATCH; b++) {
             const m = m2++ & (MOVES - 1);

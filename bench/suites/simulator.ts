@@ -30,6 +30,7 @@ function scenario(name: string, days: number): ScenarioSpec {
           return jobs;
         },
         minIterations: days === 1 ? 3 : 1,
+        clock: 'cpu',
         warmup: days === 1,
       },
     ],
