@@ -3,16 +3,8 @@
  * The planner's hot loop evaluates the same rules through bitmasks (see {@link passesFast}); the
  * test suite checks that both forms agree for random fleets and jobs.
  */
-import {
-  F_ALIVE,
-  F_FRIEND,
-  F_HAS_CAPACITY,
-  F_NOTIFIED,
-  F_ONLINE,
-  F_PRO,
-  F_WINDOWS,
-  type Fleet,
-} from './fleet.js';
+import { F_ALIVE, F_FRIEND, F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_PRO, F_WINDOWS } from './flags.js';
+import type { Fleet } from './fleet.js';
 import { C_STRIDE, M_STRIDE } from './geo/grid.js';
 import { kmToChord2, toUnit } from './geo/sphere.js';
 import type { Policy } from './policy.js';

@@ -109,14 +109,15 @@ export const DEFAULT_WEIGHTS: Readonly<Record<FactorName, number>> = Object.free
   responsiveness: 0.1,
 });
 
-const FACTORS: readonly FactorName[] = [
+/** Score factor names, in breakdown order. */
+export const FACTORS: readonly FactorName[] = Object.freeze([
   'distance',
   'tierFit',
   'rating',
   'bestFriend',
   'fairness',
   'responsiveness',
-];
+]);
 
 function fail(path: string, what: string, fix: string): never {
   throw new InvalidPolicyError(`policy.${path} ${what}; ${fix}.`, path);

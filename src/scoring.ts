@@ -9,18 +9,11 @@
 import type { JobContext } from './eligibility.js';
 import { F_BEST, F_PRO } from './flags.js';
 import type { Fleet } from './fleet.js';
-import type { Policy } from './policy.js';
-import type { FactorName, ScoreBreakdown } from './types.js';
+import { FACTORS, type Policy } from './policy.js';
 
-/** Factor order of breakdown arrays. */
-export const FACTORS: readonly FactorName[] = [
-  'distance',
-  'tierFit',
-  'rating',
-  'bestFriend',
-  'fairness',
-  'responsiveness',
-];
+export { FACTORS };
+
+import type { FactorName, ScoreBreakdown } from './types.js';
 
 /** Rating shrunk toward the policy prior: a Bayesian average worth `priorCount` ratings, normalised to [0, 1]. */
 export function ratingFactor(avg: number, count: number, policy: Policy): number {
