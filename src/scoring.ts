@@ -13,7 +13,7 @@ import { FACTORS, type Policy } from './policy.js';
 
 export { FACTORS };
 
-import type { FactorName, ScoreBreakdown } from './types.js';
+import type { ScoreBreakdown } from './types.js';
 
 /** Rating shrunk toward the policy prior: a Bayesian average worth `priorCount` ratings, normalised to [0, 1]. */
 export function ratingFactor(avg: number, count: number, policy: Policy): number {

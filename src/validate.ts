@@ -141,7 +141,10 @@ export function validateTechnician(t: TechnicianInput): void {
   checkLatLon(t.lat, t.lon, ctx, InvalidTechnicianError);
   // Required: a missing tier must not silently become 'friend'.
   if (t.tier !== 'friend' && t.tier !== 'pro') {
-    throw new InvalidTechnicianError(`${ctx}: tier is ${JSON.stringify(t.tier)}; use 'friend' or 'pro'.`, 'tier');
+    throw new InvalidTechnicianError(
+      `${ctx}: tier is ${JSON.stringify(t.tier)}; use 'friend' or 'pro'.`,
+      'tier',
+    );
   }
   validateTechnicianFields(t, ctx);
 }
