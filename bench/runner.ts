@@ -25,9 +25,12 @@ export async function allSuites(): Promise<SuiteDef[]> {
   return suites;
 }
 
-/** Mode presets. Quick is the CI gate (a couple of minutes); full is for the README's figures. */
+/**
+ * Mode presets. Quick is the CI gate (a couple of minutes): many short rounds, so that each
+ * reference/method pair runs close together in time; full is for the README's figures.
+ */
 export const MODES: Record<'quick' | 'full', Omit<Settings, 'slowdown'>> = {
-  quick: { rounds: 5, timeMs: 120, warmupMs: 40, minIterations: 16 },
+  quick: { rounds: 10, timeMs: 60, warmupMs: 20, minIterations: 16 },
   full: { rounds: 10, timeMs: 500, warmupMs: 150, minIterations: 64 },
 };
 

@@ -174,8 +174,10 @@ function scenario(): ScenarioSpec {
     params: { technicians, openJobs: 10_000, batch: BATCH, replayEvents: log.length },
     methods: [
       {
+        // Reported, not gated: the live mix drifts with the state of 10k jobs (±20 % run to run on an
+        // unchanged build); the gate watches the session machine through the deterministic replay.
         name: 'events',
-        role: 'subject',
+        role: 'info',
         opsPerCall: BATCH,
         clock: 'cpu' as const,
         fn: () => live.events(BATCH),
