@@ -2,7 +2,7 @@
  * The fixed reference workload every scenario measures in the same rounds as its methods. Two
  * halves: a cache-resident scan shaped like a candidate scan (typed-array reads, a bitmask test, a
  * dot product, a threshold, a few float operations), and a chain of dependent random reads over
- * 16 MB (memory latency, which neighbours on a shared machine degrade more than arithmetic). So it
+ * 8 MB (memory latency, which neighbours on a shared machine degrade more than arithmetic). So it
  * slows down with the machine the way the code under test does; dividing by it cancels most of the
  * machine's drift. Never change it without refreshing the baseline: every stored ratio depends on it.
  */
@@ -25,8 +25,12 @@ const masks = new Uint32Array(N);
   }
 }
 
-/** A single random cycle over 4M slots (Sattolo's algorithm): following it is a chain of cache misses. */
-const CHAIN = 1 << 22;
+/**
+ * A single random cycle over 2M slots (8 MB, Sattolo's algorithm): following it is a chain of
+ * misses that hit a quiet machine's L3 but go to memory when neighbours thrash the shared cache —
+ * the same pressure the fleet's arrays feel, so the ratio of memory-bound figures stays put.
+ */
+const CHAIN = 1 << 21;
 const next = new Int32Array(CHAIN);
 {
   const rng = createRng(20260102);
@@ -38,7 +42,7 @@ const next = new Int32Array(CHAIN);
     next[j] = t;
   }
 }
-const HOPS = 48;
+const HOPS = 160;
 let at = 0;
 let q = 0;
 
