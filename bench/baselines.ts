@@ -105,7 +105,7 @@ function finishBaseline(
     wave: -1,
     score: h.score,
     distanceKm: h.km,
-    radiusKm: Math.min(fleet.radiusKm[h.slot]!, ctx.jobRadiusKm),
+    radiusKm: Math.min(fleet.radiusOf(h.slot), ctx.jobRadiusKm),
     bestFriend: (fleet.flags[h.slot]! & F_BEST) !== 0,
     breakdown: breakdownOf(h.factors),
   }));

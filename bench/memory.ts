@@ -37,7 +37,7 @@ build(2000, seed + 1);
 const before = heap();
 const fleet = build(n, seed);
 const after = heap();
-const windows = fleet.availability.size;
+const windows = fleet.withWindows;
 process.stdout.write(
   `${JSON.stringify({
     technicians: fleet.size,

@@ -18,7 +18,7 @@ import {
 import { C_STRIDE, GridIndex, M_STRIDE, RangeBuffer } from './geo/grid.js';
 import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2, toUnit } from './geo/sphere.js';
 import { SCHEDULE_SHIFT, ScheduleTable, UNINTERNED } from './schedules.js';
-import type { Technician, TechnicianInput } from './types.js';
+import type { Availability, Technician, TechnicianInput } from './types.js';
 import { checkLatLon, checkRadius, validateTechnician, validateTechnicianFields } from './validate.js';
 
 export { F_ALIVE, F_BEST, F_FRIEND, F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_PRO, F_WINDOWS };
@@ -63,10 +63,6 @@ export class Fleet {
   private readonly idToSlot = new Map<string, number>();
   private slotIds: (string | undefined)[] = [];
   private freeSlots: number[] = [];
-  private lat = new Float64Array(0);
-  private lon = new Float64Array(0);
-  /** Service radius per slot, km. */
-  radiusKm = new Float64Array(0);
   /** Average rating (NaN while unrated). */
   rating = new Float32Array(0);
   ratingCount = new Uint32Array(0);
@@ -97,7 +93,8 @@ export class Fleet {
   private readonly schedules = new ScheduleTable();
   /** Schedule id per slot (0 = no windows). */
   private schedule = new Uint16Array(0);
-  readonly availability = new Map<
+  /** Windows of technicians whose schedule could not be interned (more than 32,766 distinct ones). */
+  private readonly ownSchedules = new Map<
     number,
     { source: NonNullable<TechnicianInput['availability']>; compiled: CompiledAvailability }
   >();
@@ -214,8 +211,6 @@ export class Fleet {
   move(id: string, lat: number, lon: number): void {
     const slot = this.slotOf(id);
     checkLatLon(lat, lon, `move('${id}')`, InvalidArgumentError);
-    this.lat[slot] = lat;
-    this.lon[slot] = lon;
     const v = UNIT;
     toUnit(lat, lon, v, 0);
     this.index.move(slot, v[0]!, v[1]!, v[2]!, lat, lon);
@@ -247,7 +242,7 @@ export class Fleet {
     this.slotIds[slot] = undefined;
     this.index.remove(slot);
     this.flags[slot] = 0;
-    this.availability.delete(slot);
+    this.ownSchedules.delete(slot);
     this.schedule[slot] = 0;
     this.notifications.delete(slot);
     this.freeSlots.push(slot);
@@ -265,22 +260,23 @@ export class Fleet {
     const certMask = this.index.meta[e + 2]!;
     for (const [name, bit] of this.skillBits) if (skillMask & bit) skills.push(name);
     for (const [name, bit] of this.partnerBits) if (certMask & bit) certifications.push(name);
+    const pos = this.positionOf(slot);
     const rating = this.rating[slot]!;
     const ar = this.acceptRate[slot]!;
     const rm = this.responseMs[slot]!;
     return {
       id,
-      lat: this.lat[slot]!,
-      lon: this.lon[slot]!,
+      lat: pos[0],
+      lon: pos[1],
       tier: f & F_PRO ? 'pro' : 'friend',
-      radiusKm: this.radiusKm[slot]!,
+      radiusKm: this.radiusOf(slot),
       rating: Number.isNaN(rating) ? undefined : rating,
       ratingCount: this.ratingCount[slot]!,
       bestFriend: (f & F_BEST) !== 0,
       skills,
       certifications,
       online: (f & F_ONLINE) !== 0,
-      availability: this.availability.get(slot)?.source,
+      availability: this.availabilityOf(slot),
       capacity: this.capacity[slot]!,
       load: this.load[slot]!,
       stats: {
@@ -290,6 +286,28 @@ export class Fleet {
         ...(Number.isNaN(rm) ? {} : { responseMs: rm }),
       },
     };
+  }
+
+  /**
+   * Service radius of a slot, km. Kept only as the index's squared chord (exact in float64) and
+   * read back rounded to 1e-9 km, which returns any radius given with up to nine decimals as given.
+   */
+  radiusOf(slot: number): number {
+    return radiusFromChord2(this.index.coords[this.index.slotEntry[slot]! * C_STRIDE + 3]!);
+  }
+
+  /**
+   * Position of a slot, [lat, lon] in degrees. Kept only as the index's unit vector and read back
+   * rounded to 1e-9° (0.1 mm), which returns coordinates given with up to nine decimals as given.
+   */
+  positionOf(slot: number): [number, number] {
+    const o = this.index.slotEntry[slot]! * C_STRIDE;
+    const c = this.index.coords;
+    const x = c[o]!;
+    const y = c[o + 1]!;
+    const lat = (Math.atan2(c[o + 2]!, Math.hypot(x, y)) * 180) / Math.PI;
+    const lon = (Math.atan2(y, x) * 180) / Math.PI;
+    return [round9(lat), round9(lon)];
   }
 
   /** Decayed recent offers and awards of a slot at time `now`. */
@@ -337,7 +355,8 @@ export class Fleet {
   }
 
   private touchQuality(slot: number): void {
-    if (this.qualityDirty[slot] === 0) {
+    // Before the first plan everything is computed at once: no list to keep.
+    if (this.qualityPolicy !== undefined && this.qualityDirty[slot] === 0) {
       this.qualityDirty[slot] = 1;
       this.qualityDirtyList.push(slot);
     }
@@ -412,8 +431,22 @@ export class Fleet {
   isAvailable(slot: number, indexFlags: number, now: number): boolean {
     const id = indexFlags >>> SCHEDULE_SHIFT;
     if (id === 0) return true;
-    if (id === UNINTERNED) return isAvailableAt(this.availability.get(slot)!.compiled, now);
+    if (id === UNINTERNED) return isAvailableAt(this.ownSchedules.get(slot)!.compiled, now);
     return this.schedules.isOpen(id, now);
+  }
+
+  /** Technicians with availability windows. */
+  get withWindows(): number {
+    let n = 0;
+    for (const [, slot] of this.idToSlot) if (this.schedule[slot] !== 0) n++;
+    return n;
+  }
+
+  private availabilityOf(slot: number): Availability | undefined {
+    const id = this.schedule[slot]!;
+    if (id === 0) return undefined;
+    if (id === UNINTERNED) return this.ownSchedules.get(slot)!.source;
+    return this.schedules.sourceOf(id);
   }
 
   /** Notifications of a slot within `windowMs` before `now`. */
@@ -490,9 +523,6 @@ export class Fleet {
   /** Bytes held by typed arrays (index and attributes); the id map and strings come on top. */
   get byteLength(): number {
     const attrs =
-      this.lat.byteLength +
-      this.lon.byteLength +
-      this.radiusKm.byteLength +
       this.rating.byteLength +
       this.ratingCount.byteLength +
       this.capacity.byteLength +
@@ -564,13 +594,10 @@ export class Fleet {
     let slot = existing;
     if (slot === undefined) {
       slot = this.freeSlots.pop() ?? this.slotIds.length;
-      if (slot >= this.lat.length) this.growSlots(Math.ceil(this.lat.length * 1.25) + 16);
+      if (slot >= this.flags.length) this.growSlots(Math.ceil(this.flags.length * 1.125) + 64);
       this.slotIds[slot] = t.id;
       this.idToSlot.set(t.id, slot);
     }
-    this.lat[slot] = t.lat;
-    this.lon[slot] = t.lon;
-    this.radiusKm[slot] = radius;
     if (radius > this.maxRadius) this.maxRadius = radius;
     const rc = t.ratingCount ?? 0;
     this.rating[slot] = rc > 0 && t.rating !== undefined ? t.rating : Number.NaN;
@@ -586,13 +613,13 @@ export class Fleet {
       this.acceptRate[slot] = s.acceptRate ?? Number.NaN;
       this.responseMs[slot] = s.responseMs ?? Number.NaN;
     }
+    this.ownSchedules.delete(slot);
+    this.schedule[slot] = 0;
     if (t.availability) {
       const compiled = compileAvailability(t.availability);
-      this.availability.set(slot, { source: t.availability, compiled });
-      this.schedule[slot] = this.schedules.intern(compiled);
-    } else {
-      this.availability.delete(slot);
-      this.schedule[slot] = 0;
+      const id = this.schedules.intern(t.availability, compiled);
+      this.schedule[slot] = id;
+      if (id === UNINTERNED) this.ownSchedules.set(slot, { source: t.availability, compiled });
     }
     let flags = F_ALIVE;
     if (t.online ?? true) flags |= F_ONLINE;
@@ -605,12 +632,21 @@ export class Fleet {
     this.touchQuality(slot);
     flags |= this.schedule[slot]! << SCHEDULE_SHIFT;
     const v = UNIT;
-    toUnit(t.lat, t.lon, v, 0);
-    const r2 = kmToChord2(radius);
     if (existing === undefined || this.index.slotEntry[slot]! < 0) {
-      this.index.insert(slot, v[0]!, v[1]!, v[2]!, t.lat, t.lon, r2, flags, skills, certs);
+      toUnit(t.lat, t.lon, v, 0);
+      this.index.insert(slot, v[0]!, v[1]!, v[2]!, t.lat, t.lon, kmToChord2(radius), flags, skills, certs);
     } else {
-      this.index.move(slot, v[0]!, v[1]!, v[2]!, t.lat, t.lon);
+      // A record read back by get() and written again must not drift: keep the stored vector and
+      // chord when the (rounded) values did not change.
+      const [lat, lon] = this.positionOf(slot);
+      if (lat !== t.lat || lon !== t.lon) {
+        toUnit(t.lat, t.lon, v, 0);
+        this.index.move(slot, v[0]!, v[1]!, v[2]!, t.lat, t.lon);
+      }
+      const r2 =
+        this.radiusOf(slot) === radius
+          ? this.index.coords[this.index.slotEntry[slot]! * C_STRIDE + 3]!
+          : kmToChord2(radius);
       this.index.update(slot, r2, flags, skills, certs);
     }
   }
@@ -638,9 +674,6 @@ export class Fleet {
       b.set(a);
       return b;
     };
-    this.lat = grow(this.lat);
-    this.lon = grow(this.lon);
-    this.radiusKm = grow(this.radiusKm);
     this.rating = grow(this.rating, Number.NaN);
     this.ratingCount = grow(this.ratingCount);
     this.capacity = grow(this.capacity);
@@ -658,6 +691,15 @@ export class Fleet {
 }
 
 const UNIT = new Float64Array(3);
+
+function round9(x: number): number {
+  return Math.round(x * 1e9) / 1e9;
+}
+
+/** A service radius in km from its squared chord, as the fleet reports it (see {@link Fleet.radiusOf}). */
+export function radiusFromChord2(r2: number): number {
+  return round9(chord2ToKm(r2));
+}
 /** Great-circle distance to the antipode, km: no two points are farther apart. */
 const HALF_CIRCUMFERENCE_KM = Math.PI * EARTH_RADIUS_KM;
 

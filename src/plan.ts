@@ -13,7 +13,7 @@ import {
   reasonsFor,
 } from './eligibility.js';
 import { InvalidArgumentError } from './errors.js';
-import { F_BEST, F_NOTIFIED, F_WINDOWS, type Fleet } from './fleet.js';
+import { F_BEST, F_NOTIFIED, F_WINDOWS, type Fleet, radiusFromChord2 } from './fleet.js';
 import { C_STRIDE, M_STRIDE, RangeBuffer } from './geo/grid.js';
 import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2 } from './geo/sphere.js';
 import { assertPolicy, type Policy } from './policy.js';
@@ -210,7 +210,7 @@ function consider(
     if (bound < top.threshold) return;
   }
   // The own radius from the index entry (same memory as the scan), not from the slot.
-  const ownRadius = chord2ToKm(r2);
+  const ownRadius = radiusFromChord2(r2);
   const radius = ownRadius < jobRadius ? ownRadius : jobRadius;
   top.add(scoreOf(sc, fleet, slot, flags, chord2ToKm(d2), radius), d2, slot);
 }
@@ -347,7 +347,7 @@ function finish(
     const flags = fleet.flags[slot]!;
     const bestFriend = (flags & F_BEST) !== 0;
     const distanceKm = chord2ToKm(top.d2[at]!);
-    const radiusKm = Math.min(fleet.radiusKm[slot]!, ctx.jobRadiusKm);
+    const radiusKm = Math.min(fleet.radiusOf(slot), ctx.jobRadiusKm);
     // The breakdown comes from the reference scorer; the rank from the score it was ranked by.
     scoreSlot(fleet, slot, flags, distanceKm, radiusKm, ctx, policy, factors);
     ids[rank] = id;

@@ -5,6 +5,7 @@
  * has, instead of reading every technician's windows.
  */
 import { type CompiledAvailability, isAvailableAt } from './availability.js';
+import type { Availability } from './types.js';
 
 /** Flag-word shift of the schedule id. */
 export const SCHEDULE_SHIFT = 16;
@@ -18,18 +19,21 @@ export const UNINTERNED = 0x7fff;
 export class ScheduleTable {
   private readonly ids = new Map<string, number>();
   private readonly compiled: CompiledAvailability[] = [];
+  /** The first input seen for each schedule (a copy), returned by {@link sourceOf}. */
+  private readonly sources: Availability[] = [];
   private memoNow = Number.NaN;
   private gen = 0;
   private memoGen = new Uint32Array(16);
   private memoOpen = new Uint8Array(16);
 
-  /** The id of a compiled schedule, interning it (or {@link UNINTERNED} once 32,766 exist). */
-  intern(a: CompiledAvailability): number {
+  /** The id of a schedule, interning it (or {@link UNINTERNED} once 32,766 exist). */
+  intern(source: Availability, a: CompiledAvailability): number {
     const key = `${a.timeZone}|${a.intervals.join(',')}`;
     let id = this.ids.get(key);
     if (id === undefined) {
       if (this.compiled.length + 1 >= UNINTERNED) return UNINTERNED;
       this.compiled.push(a);
+      this.sources.push(copyAvailability(source));
       id = this.compiled.length; // 1-based
       this.ids.set(key, id);
       if (id >= this.memoGen.length) {
@@ -44,6 +48,14 @@ export class ScheduleTable {
     return id;
   }
 
+  /**
+   * The windows of schedule `id` (a fresh copy). Technicians sharing a schedule get the windows of
+   * the first one added: the same intervals, possibly spelt differently ('00:00' vs '24:00').
+   */
+  sourceOf(id: number): Availability {
+    return copyAvailability(this.sources[id - 1]!);
+  }
+
   /** Whether schedule `id` is open at `now` (memoised per `now`). */
   isOpen(id: number, now: number): boolean {
     if (now !== this.memoNow) {
@@ -56,4 +68,11 @@ export class ScheduleTable {
     this.memoOpen[id] = open ? 1 : 0;
     return open;
   }
+}
+
+function copyAvailability(a: Availability): Availability {
+  return {
+    timeZone: a.timeZone,
+    windows: a.windows.map((w) => ({ day: w.day, start: w.start, end: w.end })),
+  };
 }

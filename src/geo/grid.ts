@@ -55,7 +55,7 @@ export class GridIndex {
   keys: Int32Array;
   /** The technician's cached score quality per entry (float32: the planner's upper bound only). */
   quality: Float32Array;
-  /** Next overflow entry in the same row, or -1. */
+  /** Next overflow entry in the same row, or -1; indexed by entry − baseCount (overflow entries only). */
   next: Int32Array;
   /** Base (sorted) entries of row r are [rowStart[r], rowStart[r + 1]). */
   readonly rowStart = new Int32Array(ROWS + 1);
@@ -122,7 +122,7 @@ export class GridIndex {
     const key = cellKey(lat, lon);
     this.write(e, x, y, z, r2, flags, skills, certs, slot, key);
     const row = (key / COLS) | 0;
-    this.next[e] = this.rowHead[row]!;
+    this.next[e - this.baseCount] = this.rowHead[row]!;
     this.rowHead[row] = e;
     this.slotEntry[slot] = e;
     this.live++;
@@ -233,7 +233,7 @@ export class GridIndex {
         this.pushBase(keys, rs, re, r * COLS + a0, r * COLS + b0, out);
         if (a1 <= b1) this.pushBase(keys, rs, re, r * COLS + a1, r * COLS + b1, out);
       }
-      for (let e = this.rowHead[r]!; e >= 0; e = this.next[e]!) {
+      for (let e = this.rowHead[r]!; e >= 0; e = this.next[e - this.baseCount]!) {
         const c = keys[e]! - r * COLS;
         if ((c >= a0 && c <= b0) || (c >= a1 && c <= b1)) out.push(e, e + 1);
       }
@@ -309,7 +309,7 @@ export class GridIndex {
     this.meta = meta;
     this.keys = newKeys;
     this.quality = quality;
-    this.next = new Int32Array(cap);
+    this.next = new Int32Array(cap - n);
     this.rowHead.fill(-1);
     this.rowStart.fill(0);
     for (let i = 0; i < n; i++) this.rowStart[((newKeys[i]! / COLS) | 0) + 1]!++;
@@ -354,7 +354,7 @@ export class GridIndex {
     const quality = new Float32Array(cap);
     quality.set(this.quality);
     this.quality = quality;
-    const next = new Int32Array(cap);
+    const next = new Int32Array(cap - this.baseCount);
     next.set(this.next);
     this.coords = coords;
     this.meta = meta;
