@@ -32,6 +32,7 @@ const program = new Command('bench:check')
   )
   .option('--threshold <share>', 'allowed ratio growth, e.g. 0.1 or 10%', share, 0.1)
   .option('--retries <n>', 're-runs of suspect scenarios before failing', count, 2)
+  .option('--retry-delay <s>', 'seconds to wait before each re-run (outlasts a neighbour burst)', count, 20)
   .addOption(
     new Option('--metric <name>', 'ratio compared: least, median or mean-based over rounds')
       .choices(['min', 'p50', 'mean'])
@@ -48,6 +49,7 @@ const o = program.opts<{
   metric: GateMetric;
   out: string;
   allMethods?: boolean;
+  retryDelay: number;
 }>();
 
 let baseline: unknown;
@@ -75,6 +77,7 @@ try {
     {
       threshold: o.threshold,
       retries: o.retries,
+      retryDelayMs: o.retryDelay * 1000,
       metric: o.metric,
       onProgress: progress,
     },

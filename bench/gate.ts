@@ -16,6 +16,11 @@ export interface GateOptions {
   threshold?: number;
   /** Re-runs of suspect scenarios before failing. @default 2 */
   retries?: number;
+  /**
+   * Pause before each re-run, ms: a neighbour's burst on a shared machine often lasts a minute,
+   * and re-runs inside the same burst would all see it. @default 0 (the CLI uses 20 s)
+   */
+  retryDelayMs?: number;
   /** Ratio compared (see `MethodResult.ratios.vsReference`). @default 'min' */
   metric?: GateMetric;
   /** Progress lines. */
@@ -97,7 +102,7 @@ export async function runGate(
   run: PairRunner,
   options: GateOptions = {},
 ): Promise<GateResult> {
-  const { threshold = 0.1, retries = 2, metric = 'min', onProgress } = options;
+  const { threshold = 0.1, retries = 2, metric = 'min', retryDelayMs = 0, onProgress } = options;
   if (!(threshold > 0 && threshold < 10))
     throw new Error(`threshold is ${threshold}; pass a share such as 0.1 (10 %).`);
   if (!Number.isInteger(retries) || retries < 0)
@@ -121,8 +126,9 @@ export async function runGate(
       return { suite, scenario };
     });
     onProgress?.(
-      `gate: ${suspect.length} suspect ratio(s) (${suspect.join(', ')}); re-running ${again.length} scenario(s), attempt ${attempt + 1}…`,
+      `gate: ${suspect.length} suspect ratio(s) (${suspect.join(', ')}); re-running ${again.length} scenario(s)${retryDelayMs > 0 ? ` in ${retryDelayMs / 1000} s` : ''}, attempt ${attempt + 1}…`,
     );
+    if (retryDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
     const rerun = subjectRatios((await run(again)).scenarios, metric);
     for (const [k, v] of rerun) {
       if (v < (best.get(k) ?? Number.POSITIVE_INFINITY)) best.set(k, v);
