@@ -169,6 +169,7 @@ export async function runGate(
 
 /** The gate's verdict as Markdown: every subject with its change, regressions first. */
 export function gateMarkdown(g: GateResult): string {
+  const fmt = (x: number) => (x < 1000 ? x.toPrecision(4) : x.toFixed(0));
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
   const rows = [...g.comparisons].sort(
     (a, b) => Number(b.regressed) - Number(a.regressed) || b.change - a.change,
@@ -180,7 +181,7 @@ export function gateMarkdown(g: GateResult): string {
     '| --- | --- | --- | ---: | ---: | ---: | ---: | --- |',
     ...rows.map(
       (c) =>
-        `| ${c.suite} | ${c.scenario} | ${c.method} | ${c.baseline.toFixed(3)} | ${c.current.toFixed(3)} | ${pct(c.change)} | ${c.attempts} | ${c.regressed ? '**REGRESSED**' : 'ok'} |`,
+        `| ${c.suite} | ${c.scenario} | ${c.method} | ${fmt(c.baseline)} | ${fmt(c.current)} | ${pct(c.change)} | ${c.attempts} | ${c.regressed ? '**REGRESSED**' : 'ok'} |`,
     ),
   ];
   for (const m of g.missing)
