@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { markdownReport } from './report.js';
-import { runBench } from './runner.js';
+import { medianOfRuns, runBench } from './runner.js';
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -33,7 +33,13 @@ const program = new Command('bench')
   .option('--time <ms>', 'time budget per method per round, ms (overrides the preset)', positiveInt)
   .option('--out <file>', 'JSON report path', 'bench/results/latest.json')
   .option('--markdown <file>', 'also write the Markdown table to this file')
-  .option('--silent', 'no progress lines on stderr');
+  .option('--silent', 'no progress lines on stderr')
+  .option(
+    '--repeat <n>',
+    'run everything n times and report the median of each ratio (baselines)',
+    positiveInt,
+    1,
+  );
 
 program.parse();
 const o = program.opts<{
@@ -45,18 +51,27 @@ const o = program.opts<{
   out: string;
   markdown?: string;
   silent?: boolean;
+  repeat: number;
 }>();
 
-const report = await runBench({
-  mode: o.quick ? 'quick' : 'full',
+const options = {
+  mode: (o.quick ? 'quick' : 'full') as 'quick' | 'full',
   suites: o.suite ?? [],
   scenarios: o.scenario ?? [],
   settings: {
     ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
     ...(o.time !== undefined ? { timeMs: o.time } : {}),
   },
-  onProgress: o.silent ? undefined : (msg) => process.stderr.write(`${msg}\n`),
-});
+  onProgress: o.silent ? undefined : (msg: string) => process.stderr.write(`${msg}\n`),
+};
+const runs = [];
+for (let i = 0; i < o.repeat; i++) {
+  if (o.repeat > 1) process.stderr.write(`run ${i + 1} of ${o.repeat}\n`);
+  runs.push(await runBench(options));
+}
+// A baseline made of several runs: each ratio is the median over the runs, so one lucky or unlucky
+// process does not set the bar for every later check.
+const report = medianOfRuns(runs);
 const md = markdownReport(report);
 process.stdout.write(md);
 mkdirSync(dirname(o.out), { recursive: true });

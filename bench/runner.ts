@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { measureScenario, type Settings, sink } from './harness.js';
+import { measureScenario, median, type Settings, sink } from './harness.js';
 import {
   type BenchReport,
   type MethodRole,
@@ -151,4 +151,30 @@ function environment(): BenchReport['environment'] {
     totalMemMb: Math.round(os.totalmem() / 2 ** 20),
     commit,
   };
+}
+
+/**
+ * Merges repeated runs of the same selection: the first run's figures, with every ratio replaced by
+ * its median over the runs (used by `bench:baseline`, which runs the quick mode three times).
+ */
+export function medianOfRuns(runs: readonly BenchReport[]): BenchReport {
+  const [first] = runs;
+  if (!first) throw new Error('medianOfRuns: no runs; pass at least one report.');
+  if (runs.length === 1) return first;
+  const out: BenchReport = structuredClone(first);
+  for (const s of out.scenarios) {
+    for (const m of s.methods) {
+      const same = runs.map(
+        (r) =>
+          r.scenarios
+            .find((x) => x.suite === s.suite && x.scenario === s.scenario)
+            ?.methods.find((x) => x.name === m.name)?.ratios.vsReference,
+      );
+      if (same.some((x) => x === undefined)) continue;
+      for (const k of ['p50', 'min', 'mean'] as const)
+        m.ratios.vsReference[k] = median(same.map((x) => x![k]));
+    }
+  }
+  out.settings.repeat = runs.length;
+  return out;
 }

@@ -99,6 +99,8 @@ export interface BenchReport {
     scenarios: string[];
     /** Injected slowdown (test-only switch `CROWD_DISPATCH_BENCH_SLOWDOWN`), 0 normally. */
     slowdown: number;
+    /** Runs merged into this report (ratios are medians over them); absent for a single run. */
+    repeat?: number;
   };
   environment: {
     node: string;
