@@ -16,7 +16,7 @@ import {
   F_WINDOWS,
 } from './flags.js';
 import { C_STRIDE, GridIndex, M_STRIDE, RangeBuffer } from './geo/grid.js';
-import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2, toUnit } from './geo/sphere.js';
+import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2, toUnit, unitLat, unitLon, vectorKm } from './geo/sphere.js';
 import { SCHEDULE_SHIFT, ScheduleTable, UNINTERNED } from './schedules.js';
 import type { Availability, Technician, TechnicianInput } from './types.js';
 import { checkLatLon, checkRadius, validateTechnician, validateTechnicianFields } from './validate.js';
@@ -303,11 +303,7 @@ export class Fleet {
   positionOf(slot: number): [number, number] {
     const o = this.index.slotEntry[slot]! * C_STRIDE;
     const c = this.index.coords;
-    const x = c[o]!;
-    const y = c[o + 1]!;
-    const lat = (Math.atan2(c[o + 2]!, Math.hypot(x, y)) * 180) / Math.PI;
-    const lon = (Math.atan2(y, x) * 180) / Math.PI;
-    return [round9(lat), round9(lon)];
+    return [round9(unitLat(c[o]!, c[o + 1]!, c[o + 2]!)), round9(unitLon(c[o]!, c[o + 1]!))];
   }
 
   /** Decayed recent offers and awards of a slot at time `now`. */
@@ -501,7 +497,7 @@ export class Fleet {
     const idx = this.index;
     const pairs = idx.ranges(lat, lon, km, this.scratch);
     const buf = this.scratch.data;
-    const out: { id: string; d2: number }[] = [];
+    const out: { id: string; d2: number; km: number }[] = [];
     const { coords, meta } = idx;
     for (let p = 0; p < pairs; p++) {
       for (let e = buf[2 * p]!, end = buf[2 * p + 1]!; e < end; e++) {
@@ -512,12 +508,13 @@ export class Fleet {
         const dz = coords[o + 2]! - jz;
         const d2 = dx * dx + dy * dy + dz * dz;
         if (d2 <= limit && (!ownRadius || d2 <= coords[o + 3]!)) {
-          out.push({ id: this.slotIds[meta[e * M_STRIDE + 3]!]!, d2 });
+          const id = this.slotIds[meta[e * M_STRIDE + 3]!]!;
+          out.push({ id, d2, km: vectorKm(coords[o]!, coords[o + 1]!, coords[o + 2]!, jx, jy, jz) });
         }
       }
     }
     out.sort((a, b) => a.d2 - b.d2 || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return out.map((x) => ({ id: x.id, distanceKm: chord2ToKm(x.d2) }));
+    return out.map((x) => ({ id: x.id, distanceKm: x.km }));
   }
 
   /** Bytes held by typed arrays (index and attributes); the id map and strings come on top. */

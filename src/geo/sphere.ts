@@ -9,12 +9,25 @@ export const EARTH_RADIUS_KM = 6371.0088;
 
 const RAD = Math.PI / 180;
 
-/** Great-circle distance by the haversine formula, km. The reference every index is checked against. */
+/**
+ * Great-circle distance, km: the haversine formula, which is well-conditioned for near points, and
+ * beyond a quarter of the circumference the Vincenty form of the same distance (atan2 of the two
+ * components), because haversine's `1 − a` loses digits toward the antipode. The reference every
+ * index is checked against.
+ */
 export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const dLat = (lat2 - lat1) * RAD;
+  const p1 = lat1 * RAD;
+  const p2 = lat2 * RAD;
   const dLon = (lon2 - lon1) * RAD;
-  const s = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(s)));
+  const s = Math.sin((p2 - p1) / 2) ** 2 + Math.cos(p1) * Math.cos(p2) * Math.sin(dLon / 2) ** 2;
+  if (s <= 0.5) return 2 * EARTH_RADIUS_KM * Math.asin(Math.sqrt(s));
+  const c1 = Math.cos(p1);
+  const c2 = Math.cos(p2);
+  const s1 = Math.sin(p1);
+  const s2 = Math.sin(p2);
+  const cd = Math.cos(dLon);
+  const y = Math.hypot(c2 * Math.sin(dLon), c1 * s2 - s1 * c2 * cd);
+  return EARTH_RADIUS_KM * Math.atan2(y, s1 * s2 + c1 * c2 * cd);
 }
 
 /** Writes the unit vector of (lat, lon) into `out` at `offset` (x, y, z). */
@@ -56,9 +69,21 @@ export function chord2ToKm(chord2: number): number {
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, x));
 }
 
-/** Latitude in degrees of a unit vector. */
-export function unitLat(z: number): number {
-  return Math.asin(Math.max(-1, Math.min(1, z))) / RAD;
+/**
+ * Great-circle distance in km between two unit vectors, exact at every separation (atan2 of the
+ * cross and dot products). The squared chord loses precision near the antipode, where its arcsine
+ * is steep; this is the form for reporting far distances.
+ */
+export function vectorKm(ax: number, ay: number, az: number, bx: number, by: number, bz: number): number {
+  const cx = ay * bz - az * by;
+  const cy = az * bx - ax * bz;
+  const cz = ax * by - ay * bx;
+  return EARTH_RADIUS_KM * Math.atan2(Math.hypot(cx, cy, cz), ax * bx + ay * by + az * bz);
+}
+
+/** Latitude in degrees of a unit vector (atan2 form: exact near the poles, where asin(z) is not). */
+export function unitLat(x: number, y: number, z: number): number {
+  return Math.atan2(z, Math.hypot(x, y)) / RAD;
 }
 
 /** Longitude in degrees of a unit vector. */
