@@ -1,13 +1,11 @@
 /**
- * Self-test of the performance gate: with stub runs it checks the decision logic (threshold,
- * best-of-retries, missing scenarios); with the real harness on a tiny setting it injects a real
- * 25 % slowdown through the test-only switch `CROWD_DISPATCH_BENCH_SLOWDOWN` and shows that the
- * gate fails on it and passes on an unchanged run.
+ * The timed gate's decision logic with scripted runs (threshold, best-of-retries, missing
+ * scenarios). Its behaviour on real timings is a property of the machine, not of the code, so it is
+ * measured by `bench/gate-stability.sh` and documented, not asserted here (timed unit tests flake
+ * on shared machines); the blocking gate's self-test on real code is `bench-instructions.test.ts`.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gateMarkdown, type PairRunner, runGate } from '../bench/gate.js';
-import { withSlowdown } from '../bench/harness.js';
-import { runBench } from '../bench/runner.js';
 import { type BenchReport, REPORT_SCHEMA, REPORT_VERSION } from '../bench/schema.js';
 
 function fakeReport(ratios: Record<string, number>): BenchReport {
@@ -129,57 +127,5 @@ describe('gate decision', () => {
   it('rejects nonsense options', async () => {
     await expect(runGate(baseline, scripted([{}]).run, { threshold: 0 })).rejects.toThrow(/threshold/);
     await expect(runGate(baseline, scripted([{}]).run, { retries: -1 })).rejects.toThrow(/retries/);
-  });
-});
-
-describe('withSlowdown', () => {
-  it('makes each call take about (1 + share) times as long', () => {
-    const work = () => {
-      let x = 0;
-      for (let i = 0; i < 20_000; i++) x += Math.sqrt(i);
-      return x;
-    };
-    const time = (fn: () => unknown) => {
-      const t0 = performance.now();
-      for (let i = 0; i < 50; i++) fn();
-      return performance.now() - t0;
-    };
-    const slow = withSlowdown(work, 0.5);
-    let plain = Number.POSITIVE_INFINITY;
-    let slowed = Number.POSITIVE_INFINITY;
-    for (let trial = 0; trial < 9; trial++) {
-      plain = Math.min(plain, time(work));
-      slowed = Math.min(slowed, time(slow));
-    }
-    expect(slowed / plain).toBeGreaterThan(1.3);
-    expect(slowed / plain).toBeLessThan(1.8);
-  });
-});
-
-describe('gate on the real harness (tiny settings)', () => {
-  const tiny = { rounds: 5, timeMs: 40, warmupMs: 15, minIterations: 16 };
-  const run: PairRunner = (pairs) =>
-    runBench({ mode: 'quick', pairs, methods: ['crowd-dispatch'], settings: tiny });
-
-  afterEach(() => {
-    delete process.env.CROWD_DISPATCH_BENCH_SLOWDOWN;
-  });
-
-  it('fails on an injected 25 % slowdown and passes on an unchanged run', async () => {
-    const baseline = await run([{ suite: 'plan', scenario: 'ch-1500' }]);
-    expect(baseline.scenarios[0]!.methods.map((m) => m.name)).toEqual(['crowd-dispatch']);
-
-    process.env.CROWD_DISPATCH_BENCH_SLOWDOWN = '0.25';
-    const slowed = await runGate(baseline, run, { threshold: 0.1, retries: 1 });
-    expect(slowed.run.settings.slowdown).toBe(0.25);
-    console.log(`injected 25 %: measured ${(slowed.comparisons[0]!.change * 100).toFixed(1)} %`);
-    expect(slowed.passed).toBe(false);
-    expect(slowed.comparisons[0]!.change).toBeGreaterThan(0.1);
-
-    delete process.env.CROWD_DISPATCH_BENCH_SLOWDOWN;
-    const unchanged = await runGate(baseline, run, { threshold: 0.1, retries: 2 });
-    expect(unchanged.run.settings.slowdown).toBe(0);
-    console.log(`unchanged: measured ${(unchanged.comparisons[0]!.change * 100).toFixed(1)} %`);
-    expect(unchanged.passed, gateMarkdown(unchanged)).toBe(true);
   });
 });

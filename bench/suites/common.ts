@@ -41,11 +41,21 @@ export function citiesOf(region: 'ch' | 'world'): City[] {
   return (world ??= loadCities());
 }
 
+/** How to build a scenario. */
+export interface BuildOptions {
+  /**
+   * Build only what the `subject` methods need: no peer baselines, no cross-checks against them, no
+   * memory probe. The instruction counter (`../count.ts`) builds this way, under Valgrind, where
+   * every skipped setup step saves seconds.
+   */
+  subjectOnly?: boolean;
+}
+
 /** A scenario of a suite, built only when selected (world-1m needs seconds and ~0.5 GB). */
 export interface ScenarioDef {
   name: string;
   quick: boolean;
-  build(): ScenarioSpec;
+  build(options?: BuildOptions): ScenarioSpec;
 }
 
 /** A suite: a name and its scenarios. */

@@ -12,7 +12,7 @@ import { createRng } from '../../src/random.js';
 import type { Job } from '../../src/types.js';
 import { generateFleet, generateJobs } from '../data.js';
 import type { ScenarioSpec } from '../harness.js';
-import { benchPolicy, citiesOf, NOW, type SuiteDef } from './common.js';
+import { type BuildOptions, benchPolicy, citiesOf, NOW, type SuiteDef } from './common.js';
 
 /** Events per timed call (~1 ms of CPU time, timed on the CPU clock). */
 const BATCH = 64;
@@ -136,7 +136,7 @@ function driver(fleet: Fleet, jobSource: Job[], openTarget: number, seed: number
   };
 }
 
-function scenario(): ScenarioSpec {
+function scenario(options: BuildOptions = {}): ScenarioSpec {
   const technicians = 100_000;
   const cities = citiesOf('world');
   const inputs = generateFleet(cities, technicians, { seed: technicians });
@@ -146,13 +146,6 @@ function scenario(): ScenarioSpec {
     for (const t of inputs) f.add(t);
     return f;
   };
-
-  const live = driver(build(), jobSource, 10_000, 5, false);
-  // Run in to a steady state (escalated, half-answered and fresh jobs in stable shares) before timing.
-  for (let i = 0; i < 500; i++) {
-    live.events(BATCH);
-    live.refill();
-  }
 
   // The replay log: 100 jobs opened, then 400 mixed events, recorded on a fleet of its own.
   const recFleet = build();
@@ -168,10 +161,30 @@ function scenario(): ScenarioSpec {
     if (a !== b) throw new Error(`dispatch suite: replay differs for job ${id}: ${a} vs ${b}`);
   }
 
+  const replay = {
+    name: 'replay',
+    role: 'subject' as const,
+    opsPerCall: log.length,
+    clock: 'cpu' as const,
+    fn: () => Dispatcher.replay(log, { fleet: recFleet, policy }).nextDueAt() ?? 0,
+  };
+  const params = { technicians, openJobs: 10_000, batch: BATCH, replayEvents: log.length };
+  if (options.subjectOnly) {
+    return { suite: 'dispatch', scenario: 'world-100k-10k-jobs', params, methods: [replay] };
+  }
+
+  // The live driver: 10k open jobs, run in to a steady state (escalated, half-answered and fresh
+  // jobs in stable shares) before timing. It feeds only the ungated figures.
+  const live = driver(build(), jobSource, 10_000, 5, false);
+  for (let i = 0; i < 500; i++) {
+    live.events(BATCH);
+    live.refill();
+  }
+
   return {
     suite: 'dispatch',
     scenario: 'world-100k-10k-jobs',
-    params: { technicians, openJobs: 10_000, batch: BATCH, replayEvents: log.length },
+    params,
     methods: [
       {
         // Reported, not gated: the live mix drifts with the state of 10k jobs (±20 % run to run on an
@@ -191,13 +204,7 @@ function scenario(): ScenarioSpec {
         fn: () => live.events(BATCH, kind),
         beforeEach: live.refill,
       })),
-      {
-        name: 'replay',
-        role: 'subject',
-        opsPerCall: log.length,
-        clock: 'cpu',
-        fn: () => Dispatcher.replay(log, { fleet: recFleet, policy }).nextDueAt() ?? 0,
-      },
+      replay,
     ],
     figures: {},
   };
@@ -207,5 +214,5 @@ function scenario(): ScenarioSpec {
 export const dispatchSuite: SuiteDef = {
   name: 'dispatch',
   description: 'accept/decline/advance events per second with 10k open jobs over 100k technicians; replay',
-  scenarios: [{ name: 'world-100k-10k-jobs', quick: true, build: scenario }],
+  scenarios: [{ name: 'world-100k-10k-jobs', quick: true, build: (o) => scenario(o) }],
 };

@@ -11,7 +11,7 @@ import { Fleet } from '../../src/fleet.js';
 import { createRng } from '../../src/random.js';
 import { cityPicker, generateFleet } from '../data.js';
 import type { ScenarioSpec } from '../harness.js';
-import { citiesOf, GEOGRAPHIES, type Geography, type SuiteDef } from './common.js';
+import { type BuildOptions, citiesOf, GEOGRAPHIES, type Geography, type SuiteDef } from './common.js';
 
 const MOVES = 1 << 16;
 const BATCH = 1024;
@@ -39,10 +39,12 @@ interface Box {
   maxY: number;
 }
 
-function scenario(g: Geography): ScenarioSpec {
+function scenario(g: Geography, options: BuildOptions = {}): ScenarioSpec {
   const fleet = new Fleet();
   for (const t of generateFleet(citiesOf(g.region), g.technicians, { seed: g.seed })) fleet.add(t);
-  const { heapBytesPerTechnician } = measureMemory(g);
+  const { heapBytesPerTechnician } = options.subjectOnly
+    ? { heapBytesPerTechnician: Number.NaN }
+    : measureMemory(g);
   const n = fleet.size;
   const ids = [...fleet.idsIterator()];
   const lat = new Float64Array(n);
@@ -162,6 +164,6 @@ export const fleetSuite: SuiteDef = {
   scenarios: GEOGRAPHIES.filter((g) => g.name !== 'ch-1500').map((g) => ({
     name: g.name,
     quick: g.quick,
-    build: () => scenario(g),
+    build: (o) => scenario(g, o),
   })),
 };

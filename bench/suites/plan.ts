@@ -18,7 +18,15 @@ import {
 } from '../baselines.js';
 import { generateFleet, generateJobs } from '../data.js';
 import type { ScenarioSpec } from '../harness.js';
-import { benchPolicy, citiesOf, GEOGRAPHIES, type Geography, NOW, type SuiteDef } from './common.js';
+import {
+  type BuildOptions,
+  benchPolicy,
+  citiesOf,
+  GEOGRAPHIES,
+  type Geography,
+  NOW,
+  type SuiteDef,
+} from './common.js';
 
 const JOBS = 4096; // a power of two: the rotating index is a mask
 
@@ -37,19 +45,25 @@ export function buildFleet(inputs: readonly TechnicianInput[], seed: number): Fl
   return fleet;
 }
 
-function scenario(g: Geography): ScenarioSpec {
+function scenario(g: Geography, options: BuildOptions = {}): ScenarioSpec {
   const cities = citiesOf(g.region);
   const inputs = generateFleet(cities, g.technicians, { seed: g.seed });
   const fleet = buildFleet(inputs, g.seed);
   const jobs: Job[] = generateJobs(cities, JOBS, { seed: g.seed + 1 });
   const policy = benchPolicy();
+  const ours: Planner = (job) => plan(fleet, job, { now: NOW, policy });
+  let i = 0;
+  const next = () => jobs[i++ & (JOBS - 1)]!;
+  const subject = { name: 'crowd-dispatch', role: 'subject' as const, fn: () => ours(next()).eligibleCount };
+  if (options.subjectOnly) {
+    return { suite: 'plan', scenario: g.name, params: { technicians: g.technicians }, methods: [subject] };
+  }
   const table = slotTable(fleet, inputs);
   const baselines: [string, Planner][] = [
     ['linear', linearPlanner(fleet, table, policy, NOW)],
     ['rbush', rbushPlanner(fleet, table, policy, NOW)],
     ['geokdbush', kdbushPlanner(fleet, table, policy, NOW)],
   ];
-  const ours: Planner = (job) => plan(fleet, job, { now: NOW, policy });
 
   // Same answers before any timing: eligible count and candidate set, for a sample of jobs.
   const checkJobs = g.technicians >= 1_000_000 ? 48 : g.technicians >= 100_000 ? 128 : 512;
@@ -68,8 +82,6 @@ function scenario(g: Geography): ScenarioSpec {
     notified += expected.candidates.length;
   }
 
-  let i = 0;
-  const next = () => jobs[i++ & (JOBS - 1)]!;
   const slow = g.technicians >= 1_000_000 ? 4 : g.technicians >= 100_000 ? 8 : undefined;
   return {
     suite: 'plan',
@@ -82,7 +94,7 @@ function scenario(g: Geography): ScenarioSpec {
       checkedJobs: checkJobs,
     },
     methods: [
-      { name: 'crowd-dispatch', role: 'subject', fn: () => ours(next()).eligibleCount },
+      subject,
       {
         name: 'linear',
         role: 'naive',
@@ -109,5 +121,5 @@ function scenario(g: Geography): ScenarioSpec {
 export const planSuite: SuiteDef = {
   name: 'plan',
   description: 'full plan (search + eligibility + score + waves) vs linear, rbush and geokdbush baselines',
-  scenarios: GEOGRAPHIES.map((g) => ({ name: g.name, quick: g.quick, build: () => scenario(g) })),
+  scenarios: GEOGRAPHIES.map((g) => ({ name: g.name, quick: g.quick, build: (o) => scenario(g, o) })),
 };
