@@ -45,8 +45,9 @@ export interface CountTarget {
  * each process stays under ~60 s under Valgrind on a 2-vCPU VM.
  */
 export const COUNT_TARGETS: readonly CountTarget[] = [
-  // Longest first, so the two-process pool stays balanced.
-  { suite: 'dispatch', scenario: 'world-100k-10k-jobs', method: 'replay', warmup: 2, calls: 4 },
+  // Longest first, so the two-process pool stays balanced. Not here: dispatch replay, whose world-100k
+  // heap makes its count hinge on whether a 10^8-instruction major GC lands in the window (it
+  // read 152k–330k instructions per event on one build); the simulated day runs the dispatcher.
   { suite: 'simulator', scenario: 'ch-day', method: 'day', warmup: 1, calls: 1 },
   { suite: 'plan', scenario: 'ch-1500', method: 'crowd-dispatch', warmup: 2048, calls: 4096 },
   { suite: 'plan', scenario: 'ch-10000', method: 'crowd-dispatch', warmup: 2048, calls: 1024 },
@@ -134,6 +135,7 @@ async function countOnce(
     '--single-threaded',
     '--predictable',
     '--predictable-gc-schedule',
+    '--expose-gc', // the counter collects before the measured calls
     script,
     t.suite,
     t.scenario,
