@@ -676,7 +676,7 @@ export class Dispatcher {
     return (
       cap !== null &&
       (flags & F_NOTIFIED) !== 0 &&
-      fleet.notificationsWithin(slot, this.now, cap.windowMs) >= cap.max
+      fleet.atNotificationCap(slot, this.now, cap.windowMs, cap.max)
     );
   }
 

@@ -211,7 +211,7 @@ export function passesSlow(fleet: Fleet, slot: number, flags: number, ctx: JobCo
   if (
     ctx.cap !== null &&
     flags & F_NOTIFIED &&
-    fleet.notificationsWithin(slot, ctx.now, ctx.cap.windowMs) >= ctx.cap.max
+    fleet.atNotificationCap(slot, ctx.now, ctx.cap.windowMs, ctx.cap.max)
   ) {
     return false;
   }

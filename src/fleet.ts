@@ -369,7 +369,14 @@ export class Fleet {
       this.notifications.set(slot, times);
       this.setFlag(slot, F_NOTIFIED, true);
     }
+    // Kept in time order (callers may record late): the cap test reads one element by position.
+    let i = times.length;
     times.push(now);
+    while (i > 0 && times[i - 1]! > now) {
+      times[i] = times[i - 1]!;
+      i--;
+    }
+    times[i] = now;
     if (times.length > this.historyLength) times.shift();
   }
 
@@ -445,6 +452,18 @@ export class Fleet {
     return this.schedules.sourceOf(id);
   }
 
+  /**
+   * Whether a slot had at least `max` notifications within `windowMs` before `now` — the
+   * notification cap — in O(1): the times are sorted, so it is whether the `max`-th most recent
+   * one is inside the window.
+   */
+  atNotificationCap(slot: number, now: number, windowMs: number, max: number): boolean {
+    if (max <= 0) return true;
+    const times = this.notifications.get(slot);
+    if (!times || times.length < max) return false;
+    return times[times.length - max]! > now - windowMs;
+  }
+
   /** Notifications of a slot within `windowMs` before `now`. */
   notificationsWithin(slot: number, now: number, windowMs: number): number {
     const times = this.notifications.get(slot);
@@ -497,7 +516,7 @@ export class Fleet {
     const idx = this.index;
     const pairs = idx.ranges(lat, lon, km, this.scratch);
     const buf = this.scratch.data;
-    const out: { id: string; d2: number; km: number }[] = [];
+    const out: { id: string; km: number }[] = [];
     const { coords, meta } = idx;
     for (let p = 0; p < pairs; p++) {
       for (let e = buf[2 * p]!, end = buf[2 * p + 1]!; e < end; e++) {
@@ -509,11 +528,14 @@ export class Fleet {
         const d2 = dx * dx + dy * dy + dz * dz;
         if (d2 <= limit && (!ownRadius || d2 <= coords[o + 3]!)) {
           const id = this.slotIds[meta[e * M_STRIDE + 3]!]!;
-          out.push({ id, d2, km: vectorKm(coords[o]!, coords[o + 1]!, coords[o + 2]!, jx, jy, jz) });
+          out.push({ id, km: vectorKm(coords[o]!, coords[o + 1]!, coords[o + 2]!, jx, jy, jz) });
         }
       }
     }
-    out.sort((a, b) => a.d2 - b.d2 || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // By the reported distance, not the chord: near the antipode chord² ≈ 4 cannot tell points
+    // ~0.2 km apart (its float spacing there), while the atan2 distance can (a fast-check seed found
+    // nearest() ranking a point 1 mm farther first).
+    out.sort((a, b) => a.km - b.km || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return out.map((x) => ({ id: x.id, distanceKm: x.km }));
   }
 

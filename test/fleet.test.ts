@@ -434,3 +434,28 @@ describe('indexed queries equal the naive scan after random histories (fast-chec
     }
   });
 });
+
+describe('notification cap test', () => {
+  it('atNotificationCap(max) = (notificationsWithin ≥ max), with offers recorded in any order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 10_000 }), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 12_000 }),
+        fc.integer({ min: 1, max: 5_000 }),
+        fc.integer({ min: 1, max: 20 }),
+        (times, now, windowMs, max) => {
+          const fleet = new Fleet({ notificationHistory: 16 });
+          fleet.add({ id: 'x', lat: 47, lon: 8, tier: 'friend' });
+          for (const t of times) fleet.recordOffer('x', t);
+          // The oracle: the most recent 16 records (the history kept), counted by brute force.
+          const kept = [...times].sort((a, b) => a - b).slice(-16);
+          const within = kept.filter((t) => t > now - windowMs).length;
+          const slot = fleet.findSlot('x');
+          expect(fleet.notificationsWithin(slot, now, windowMs)).toBe(within);
+          expect(fleet.atNotificationCap(slot, now, windowMs, max)).toBe(within >= max);
+        },
+      ),
+      { seed, numRuns: 300 },
+    );
+  });
+});
