@@ -436,26 +436,54 @@ describe('indexed queries equal the naive scan after random histories (fast-chec
 });
 
 describe('notification cap test', () => {
-  it('atNotificationCap(max) = (notificationsWithin ≥ max), with offers recorded in any order', () => {
+  it('atNotificationCap(max) = (notificationsWithin ≥ max), offers in any order, cap changed and offers added between queries', () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: 10_000 }), { maxLength: 40 }),
-        fc.integer({ min: 0, max: 12_000 }),
-        fc.integer({ min: 1, max: 5_000 }),
-        fc.integer({ min: 1, max: 20 }),
-        (times, now, windowMs, max) => {
+        fc.array(fc.integer({ min: 0, max: 10_000 }), { maxLength: 6 }),
+        fc.array(
+          fc.record({
+            now: fc.integer({ min: 0, max: 12_000 }),
+            windowMs: fc.integer({ min: 1, max: 5_000 }),
+            max: fc.integer({ min: 1, max: 20 }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        (times, later, queries) => {
           const fleet = new Fleet({ notificationHistory: 16 });
           fleet.add({ id: 'x', lat: 47, lon: 8, tier: 'friend' });
-          for (const t of times) fleet.recordOffer('x', t);
-          // The oracle: the most recent 16 records (the history kept), counted by brute force.
-          const kept = [...times].sort((a, b) => a - b).slice(-16);
-          const within = kept.filter((t) => t > now - windowMs).length;
+          fleet.add({ id: 'y', lat: 47, lon: 8, tier: 'friend' });
           const slot = fleet.findSlot('x');
-          expect(fleet.notificationsWithin(slot, now, windowMs)).toBe(within);
-          expect(fleet.atNotificationCap(slot, now, windowMs, max)).toBe(within >= max);
+          const check = (recorded: number[]) => {
+            // The oracle: the most recent 16 records (the history kept), counted by brute force.
+            const kept = [...recorded].sort((a, b) => a - b).slice(-16);
+            for (const { now, windowMs, max } of queries) {
+              const within = kept.filter((t) => t > now - windowMs).length;
+              expect(fleet.notificationsWithin(slot, now, windowMs)).toBe(within);
+              expect(fleet.atNotificationCap(slot, now, windowMs, max)).toBe(within >= max);
+              expect(fleet.atNotificationCap(fleet.findSlot('y'), now, windowMs, max)).toBe(false);
+            }
+          };
+          for (const t of times) fleet.recordOffer('x', t);
+          check(times);
+          // Offers recorded after the cache was filled for the last query's cap update it.
+          for (const t of later) fleet.recordOffer('x', t);
+          check([...times, ...later]);
         },
       ),
       { seed, numRuns: 300 },
     );
+  });
+
+  it('a removed technician’s slot, reused, starts below the cap', () => {
+    const fleet = new Fleet({ initialCapacity: 4 });
+    fleet.add({ id: 'x', lat: 47, lon: 8, tier: 'friend' });
+    for (let t = 0; t < 5; t++) fleet.recordOffer('x', 1000 + t);
+    const slot = fleet.findSlot('x');
+    expect(fleet.atNotificationCap(slot, 1010, 60_000, 5)).toBe(true);
+    fleet.remove('x');
+    fleet.add({ id: 'z', lat: 47, lon: 8, tier: 'friend' });
+    expect(fleet.findSlot('z')).toBe(slot);
+    expect(fleet.atNotificationCap(slot, 1010, 60_000, 5)).toBe(false);
   });
 });
