@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the gate itself: N unchanged quick runs against the baseline must all pass, and one run
 # with an injected 25 % slowdown (test-only switch) must fail. Prints one line per run with the
-# largest ratio change. Usage: bench/gate-stability.sh [N=10] [baseline=bench/baseline.json]
+# largest change. Works with either gate: bench/gate-stability.sh [N=10] [baseline=bench/baseline.json],
+# or bench/gate-stability.sh 10 bench/baseline.instructions.json for the instruction gate.
 set -u
 cd "$(dirname "$0")/.."
 n=${1:-10}
