@@ -88,14 +88,6 @@ export class Fleet {
   acceptRate = new Float32Array(0);
   /** Response-time moving average, ms (NaN = unknown). */
   responseMs = new Float32Array(0);
-  /**
-   * Per slot, the time until which it is at the notification cap of (capMax, capWindowMs) — the
-   * cap of the last policy asked (see {@link atNotificationCap}); −∞ when it is not. Kept up to
-   * date by recordOffer, so the hot path reads one number instead of a Map entry.
-   */
-  private capUntil = new Float64Array(0);
-  private capMax = 0;
-  private capWindowMs = 0;
   /** Availability per slot, only for technicians that have windows. */
   /** Interned schedules; a slot's id is in {@link schedule}. */
   private readonly schedules = new ScheduleTable();
@@ -253,7 +245,6 @@ export class Fleet {
     this.ownSchedules.delete(slot);
     this.schedule[slot] = 0;
     this.notifications.delete(slot);
-    this.capUntil[slot] = Number.NEGATIVE_INFINITY;
     this.freeSlots.push(slot);
   }
 
@@ -387,13 +378,6 @@ export class Fleet {
     }
     times[i] = now;
     if (times.length > this.historyLength) times.shift();
-    if (this.capMax > 0) this.capUntil[slot] = this.capUntilOf(times);
-  }
-
-  /** When `times` (sorted) stops being at the cached cap: the capMax-th latest + the window. */
-  private capUntilOf(times: readonly number[]): number {
-    const n = times.length;
-    return n < this.capMax ? Number.NEGATIVE_INFINITY : times[n - this.capMax]! + this.capWindowMs;
   }
 
   /**
@@ -475,16 +459,9 @@ export class Fleet {
    */
   atNotificationCap(slot: number, now: number, windowMs: number, max: number): boolean {
     if (max <= 0) return true;
-    if (max !== this.capMax || windowMs !== this.capWindowMs) this.resetCap(max, windowMs);
-    return this.capUntil[slot]! > now;
-  }
-
-  /** Recomputes the cap cache for another (max, window): once per policy change, not per plan. */
-  private resetCap(max: number, windowMs: number): void {
-    this.capMax = max;
-    this.capWindowMs = windowMs;
-    this.capUntil.fill(Number.NEGATIVE_INFINITY);
-    for (const [slot, times] of this.notifications) this.capUntil[slot] = this.capUntilOf(times);
+    const times = this.notifications.get(slot);
+    if (!times || times.length < max) return false;
+    return times[times.length - max]! > now - windowMs;
   }
 
   /** Notifications of a slot within `windowMs` before `now`. */
@@ -573,8 +550,7 @@ export class Fleet {
       this.lines.byteLength +
       this.qualityDirty.byteLength +
       this.acceptRate.byteLength +
-      this.responseMs.byteLength +
-      this.capUntil.byteLength;
+      this.responseMs.byteLength;
     return attrs + this.index.byteLength;
   }
 
@@ -730,7 +706,6 @@ export class Fleet {
     this.qualityDirty = grow(this.qualityDirty);
     this.acceptRate = grow(this.acceptRate, Number.NaN);
     this.responseMs = grow(this.responseMs, Number.NaN);
-    this.capUntil = grow(this.capUntil, Number.NEGATIVE_INFINITY);
   }
 }
 
