@@ -184,15 +184,31 @@ export function gateMarkdown(g: GateResult): string {
         `| ${c.suite} | ${c.scenario} | ${c.method} | ${fmt(c.baseline)} | ${fmt(c.current)} | ${pct(c.change)} | ${c.attempts} | ${c.regressed ? '**REGRESSED**' : 'ok'} |`,
     ),
   ];
-  for (const m of g.missing)
+  lines.push(...verdictTail(rows, g.missing, pct, 'If the slowdown is intended', 'npm run bench:baseline'));
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The lines both gates print under their table: missing figures, then the regressions and how to
+ * accept them (`intended`: the sentence's start, `refresh`: the command that re-makes the baseline).
+ */
+export function verdictTail(
+  rows: readonly Comparison[],
+  missing: readonly string[],
+  pct: (x: number) => string,
+  intended: string,
+  refresh: string,
+): string[] {
+  const lines: string[] = [];
+  for (const m of missing)
     lines.push('', `Missing from this run: ${m} (in the baseline; was it renamed or removed?)`);
   const bad = rows.filter((c) => c.regressed);
   if (bad.length > 0) {
     lines.push(
       '',
       `${bad.length} regression(s): ${bad.map((c) => `${c.suite}/${c.scenario}/${c.method} ${pct(c.change)}`).join('; ')}.`,
-      'If the slowdown is intended, refresh the baseline (npm run bench:baseline) and commit it with the change.',
+      `${intended}, refresh the baseline (${refresh}) and commit it with the change.`,
     );
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
 }

@@ -2,7 +2,7 @@
  * The blocking CI gate on instruction counts: compares a fresh count with a stored one. Counts are
  * deterministic, so there is nothing to re-run: one count per target, a threshold, a verdict.
  */
-import type { Comparison } from './gate.js';
+import { type Comparison, verdictTail } from './gate.js';
 import { INSTRUCTION_REPORT_VERSION, type InstructionReport, isInstructionReport } from './instructions.js';
 
 /** The verdict of {@link compareInstructions}. */
@@ -104,16 +104,15 @@ export function instructionGateMarkdown(g: InstructionGateResult): string {
         `| ${c.suite} | ${c.scenario} | ${c.method} | ${fmt(c.baseline)} | ${fmt(c.current)} | ${pct(c.change)} | ${c.regressed ? '**REGRESSED**' : c.change < -g.threshold ? 'faster (refresh the baseline to keep the gain)' : 'ok'} |`,
     ),
   ];
-  for (const m of g.missing)
-    lines.push('', `Missing from this run: ${m} (in the baseline; was it renamed or removed?)`);
   for (const w of g.warnings) lines.push('', `Warning: ${w}`);
-  const bad = rows.filter((c) => c.regressed);
-  if (bad.length > 0) {
-    lines.push(
-      '',
-      `${bad.length} regression(s): ${bad.map((c) => `${c.suite}/${c.scenario}/${c.method} ${pct(c.change)}`).join('; ')}.`,
-      'If the extra work is intended, refresh the baseline (npm run bench:baseline:instructions) and commit it with the change.',
-    );
-  }
+  lines.push(
+    ...verdictTail(
+      rows,
+      g.missing,
+      pct,
+      'If the extra work is intended',
+      'npm run bench:baseline:instructions',
+    ),
+  );
   return `${lines.join('\n')}\n`;
 }

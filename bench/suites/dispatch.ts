@@ -17,23 +17,18 @@ import { type BuildOptions, benchPolicy, citiesOf, NOW, type SuiteDef } from './
 /** Events per timed call (~1 ms of CPU time, timed on the CPU clock). */
 const BATCH = 64;
 
-/**
- * Open jobs and the technicians each one offered, kept in step with the dispatcher's effects. Jobs
- * with a technician still to answer are also kept in a dense list, so the driver picks one in O(1)
- * — the measured time is the dispatcher's, not a search of the driver's own bookkeeping.
- */
-class OpenJobs {
+/** Ids in a dense array with O(1) add, remove (swap with the last) and random pick. */
+class DenseIds {
   readonly ids: string[] = [];
-  readonly offered = new Map<string, string[]>();
   private readonly pos = new Map<string, number>();
-  /** Jobs whose offered list is not empty. */
-  readonly pending: string[] = [];
-  private readonly pendingPos = new Map<string, number>();
+
+  get size(): number {
+    return this.ids.length;
+  }
 
   add(id: string): void {
     this.pos.set(id, this.ids.length);
     this.ids.push(id);
-    this.offered.set(id, []);
   }
 
   remove(id: string): void {
@@ -45,32 +40,47 @@ class OpenJobs {
       this.pos.set(last, i);
     }
     this.pos.delete(id);
+  }
+}
+
+/**
+ * Open jobs and the technicians each one offered, kept in step with the dispatcher's effects. Jobs
+ * with a technician still to answer are also kept in a dense list, so the driver picks one in O(1)
+ * — the measured time is the dispatcher's, not a search of the driver's own bookkeeping.
+ */
+class OpenJobs {
+  private readonly open = new DenseIds();
+  readonly offered = new Map<string, string[]>();
+  /** Jobs whose offered list is not empty. */
+  private readonly pending = new DenseIds();
+
+  /** Ids of the open jobs. */
+  get ids(): readonly string[] {
+    return this.open.ids;
+  }
+
+  add(id: string): void {
+    this.open.add(id);
+    this.offered.set(id, []);
+  }
+
+  remove(id: string): void {
+    this.open.remove(id);
     this.offered.delete(id);
-    this.unpend(id);
+    this.pending.remove(id);
   }
 
   /** Takes a random technician still to answer from a random pending job (null when none). */
   take(rng: { int(n: number): number }): { jobId: string; tech: string } | null {
-    if (this.pending.length === 0) return null;
-    const jobId = this.pending[rng.int(this.pending.length)]!;
+    if (this.pending.size === 0) return null;
+    const jobId = this.pending.ids[rng.int(this.pending.size)]!;
     const list = this.offered.get(jobId)!;
     const i = rng.int(list.length);
     const tech = list[i]!;
     list[i] = list[list.length - 1]!;
     list.pop();
-    if (list.length === 0) this.unpend(jobId);
+    if (list.length === 0) this.pending.remove(jobId);
     return { jobId, tech };
-  }
-
-  private unpend(id: string): void {
-    const i = this.pendingPos.get(id);
-    if (i === undefined) return;
-    const last = this.pending.pop()!;
-    if (last !== id) {
-      this.pending[i] = last;
-      this.pendingPos.set(last, i);
-    }
-    this.pendingPos.delete(id);
   }
 
   /** Applies effects: notified technicians join their job's list; closed jobs leave. */
@@ -79,10 +89,7 @@ class OpenJobs {
       if (e.type === 'notify') {
         const list = this.offered.get(e.jobId);
         if (!list || e.technicianIds.length === 0) continue;
-        if (list.length === 0) {
-          this.pendingPos.set(e.jobId, this.pending.length);
-          this.pending.push(e.jobId);
-        }
+        if (list.length === 0) this.pending.add(e.jobId);
         list.push(...e.technicianIds);
       } else if (e.type === 'assigned' || e.type === 'unfilled') closed.push(e.jobId);
     }
