@@ -19,6 +19,8 @@ import {
   INSTRUCTION_REPORT_SCHEMA,
   INSTRUCTION_REPORT_VERSION,
   type InstructionReport,
+  ValgrindMissingError,
+  valgrindVersion,
 } from '../bench/instructions.js';
 import { withRepeat } from '../bench/repeat.js';
 
@@ -106,6 +108,33 @@ describe('instruction gate decision', () => {
     expect(() => assertInstructionReport({ ...base, version: 99 }, 'old.json')).toThrow(
       /version 99.*npm run bench:baseline:instructions/,
     );
+  });
+});
+
+describe('instruction counter refusals', () => {
+  const target: CountTarget = {
+    suite: 'plan',
+    scenario: 'ch-1500',
+    method: 'crowd-dispatch',
+    warmup: 1,
+    calls: 1,
+  };
+
+  it('says how to install valgrind when it is not on the PATH', async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const err = await valgrindVersion().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ValgrindMissingError);
+      expect((err as Error).message).toMatch(/apt-get install valgrind.*or use the timed gate/);
+      await expect(countInstructions([target])).rejects.toBeInstanceOf(ValgrindMissingError);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
+  it.each([-0.1, Number.NaN, 10])('rejects slowdown %d before starting any process', async (slowdown) => {
+    await expect(countInstructions([target], { slowdown })).rejects.toThrow(/slowdown is .*pass a share/);
   });
 });
 

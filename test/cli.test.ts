@@ -86,19 +86,22 @@ describe('crowd-dispatch CLI', () => {
       policyFile,
       JSON.stringify({ name: 'wide', policy: { waves: [{ size: 30, offsetMs: 0 }] } }),
     );
+    const compare = (out: string, ...extra: string[]) =>
+      cli([
+        'compare',
+        '--scenario',
+        scenarioFile,
+        '--policies',
+        `today,${policyFile}`,
+        '--seeds',
+        '1,2',
+        '--out',
+        out,
+        '--no-report',
+        ...extra,
+      ]);
     const out = join(dir, 'cmp');
-    const r = cli([
-      'compare',
-      '--scenario',
-      scenarioFile,
-      '--policies',
-      `today,${policyFile}`,
-      '--seeds',
-      '1,2',
-      '--out',
-      out,
-      '--no-report',
-    ]);
+    const r = compare(out);
     expect(r.code, r.stderr).toBe(0);
     const rows = readFileSync(join(out, 'comparison.csv'), 'utf8').trim().split('\n');
     expect(rows[0]).toBe('metric,policy,mean,ci95,diff_vs_baseline,diff_ci95');
@@ -107,20 +110,7 @@ describe('crowd-dispatch CLI', () => {
     expect(fill[0]!.split(',')[4]).toBe('0'); // the baseline's difference to itself
     // The same comparison on two worker threads is byte-identical.
     const par = join(dir, 'cmp-par');
-    const p = cli([
-      'compare',
-      '--scenario',
-      scenarioFile,
-      '--policies',
-      `today,${policyFile}`,
-      '--seeds',
-      '1,2',
-      '--out',
-      par,
-      '--no-report',
-      '--workers',
-      '2',
-    ]);
+    const p = compare(par, '--workers', '2');
     expect(p.code, p.stderr).toBe(0);
     expect(readFileSync(join(par, 'comparison.json'), 'utf8')).toBe(
       readFileSync(join(out, 'comparison.json'), 'utf8'),
