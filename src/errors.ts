@@ -13,7 +13,15 @@ export type ErrorCode =
   | 'DUPLICATE_ID'
   | 'UNKNOWN_ID'
   | 'REGISTRY_FULL'
-  | 'INVALID_STATE';
+  | 'INVALID_STATE'
+  /** a dispatch store (PostgreSQL) could not be reached */
+  | 'STORE_UNAVAILABLE'
+  /** a dispatch store did not answer in time */
+  | 'STORE_TIMEOUT'
+  /** a dispatch store transaction failed part-way and was rolled back */
+  | 'STORE_FAILED'
+  /** concurrent writers kept conflicting past the retry bound */
+  | 'STORE_CONFLICT';
 
 /** Base class of every error the library throws; `code` is stable, `message` is for humans. */
 export class CrowdDispatchError extends Error {
