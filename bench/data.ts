@@ -44,8 +44,34 @@ export const PARTNER_RULES: NonNullable<PolicyInput['partners']> = {
   brack: { proOnly: true },
 };
 
-/** Service radii (km) technicians choose; 30 is the app's suggestion, many raise it to 40. */
+/** Service radii (km) most technicians choose; 30 is the app's suggestion, many raise it to 40. */
 const RADII = [20, 25, 30, 30, 30, 30, 35, 35, 40, 40, 40, 45, 50];
+
+/**
+ * The long tail of service radii: a share of technicians raises the radius far beyond the
+ * suggestion (the seeds: "many raise it to 40 km or more"). Log-uniform within each band, so the
+ * far end is rare. Shares are of all technicians.
+ */
+export const RADIUS_TAIL: readonly { share: number; minKm: number; maxKm: number }[] = [
+  { share: 0.04, minKm: 50, maxKm: 150 },
+  { share: 0.01, minKm: 150, maxKm: 400 },
+];
+
+/**
+ * A service radius, km: {@link RADII} for ~95 %, else a band of {@link RADIUS_TAIL} (whole km).
+ * `'suggested'` draws from {@link RADII} only (the short-tailed data of earlier benchmarks).
+ */
+function pickRadius(rng: Rng, radii: 'realistic' | 'suggested'): number {
+  const u = rng.next();
+  const body = RADII[rng.int(RADII.length)]!;
+  if (radii === 'suggested') return body;
+  let acc = 0;
+  for (const band of RADIUS_TAIL) {
+    acc += band.share;
+    if (u < acc) return Math.round(band.minKm * (band.maxKm / band.minKm) ** rng.next());
+  }
+  return body;
+}
 
 const fixturesDir = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -125,10 +151,23 @@ export interface FleetGenOptions {
   offlineShare?: number;
   /** Whether to include the decayed counters and moving averages the score reads. @default true */
   stats?: boolean;
+  /**
+   * Radius distribution: `'realistic'` is the long tail of {@link RADIUS_TAIL} over 20–50 km,
+   * `'suggested'` only 20–50 km. @default 'realistic'
+   */
+  radii?: 'realistic' | 'suggested';
+  /**
+   * Technicians whose radius covers the whole region (`nationwideKm`), placed like everyone else
+   * and spread evenly over the list (every `n / nationwide`-th one). @default 0
+   */
+  nationwide?: number;
+  /** Radius of the {@link nationwide} technicians, km. @default 400 (all of Switzerland from anywhere in it) */
+  nationwideKm?: number;
 }
 
 /**
- * `n` technicians at cities weighted by population: ~80 % Friends, radii 20–50 km (mostly 30–40),
+ * `n` technicians at cities weighted by population: ~80 % Friends, radii mostly 20–50 km (30–40 the
+ * commonest) with a long tail of ~5 % at 50–400 km (see {@link RADIUS_TAIL}),
  * ratings and counts, ~5 % Best Friends, 2–4 skills each, partner certifications for a minority, a
  * few offline, some weekly availability windows (Europe/Zurich) and load/counter figures.
  * @example
@@ -147,7 +186,15 @@ export function generateFleet(
     windowsShare = 0.1,
     offlineShare = 0.06,
     stats = true,
+    radii = 'realistic',
+    nationwide = 0,
+    nationwideKm = 400,
   } = options;
+  if (!Number.isInteger(nationwide) || nationwide < 0 || nationwide > n) {
+    throw new RangeError(`generateFleet: nationwide is ${nationwide}; pass a whole number in 0…${n}.`);
+  }
+  const national = new Set<number>();
+  for (let j = 0; j < nationwide; j++) national.add(Math.floor((j * n) / nationwide));
   const rng = createRng(seed);
   const pick = cityPicker(cities, rng);
   const width = String(n - 1).length;
@@ -162,13 +209,14 @@ export function generateFleet(
       lat,
       lon,
       tier: pro ? 'pro' : 'friend',
-      radiusKm: RADII[rng.int(RADII.length)]!,
+      radiusKm: pickRadius(rng, radii),
       ratingCount,
       skills: pickSkills(rng, pro),
       certifications: CERTIFICATIONS.filter(([, share]) => rng.next() < share).map(([name]) => name),
       online: rng.next() >= offlineShare,
       capacity: pro ? 1 + rng.int(3) : 1,
     };
+    if (national.has(i)) t.radiusKm = nationwideKm;
     if (ratingCount > 0) t.rating = round(Math.min(5, Math.max(1, 4.7 + gaussian(rng) * 0.3)), 2);
     if (rng.next() < 0.05) t.bestFriend = true;
     if (rng.next() < 0.06) t.load = t.capacity; // busy: holds as many jobs as they can

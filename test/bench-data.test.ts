@@ -26,12 +26,35 @@ describe('bench data', () => {
     expect(share((t) => t.bestFriend === true)).toBeGreaterThan(0.03);
     expect(share((t) => t.bestFriend === true)).toBeLessThan(0.07);
     expect(share((t) => (t.skills?.length ?? 0) >= 2 && (t.skills?.length ?? 0) <= 4)).toBe(1);
-    expect(share((t) => (t.radiusKm ?? 0) >= 20 && (t.radiusKm ?? 0) <= 50)).toBe(1);
+    // Long-tailed radii: ~95 % at 20–50 km, ~4 % at 50–150 km, ~1 % at 150–400 km, none beyond.
+    const r = (t: (typeof fleet)[number]) => t.radiusKm ?? 0;
+    expect(share((t) => r(t) >= 20 && r(t) <= 50)).toBeGreaterThan(0.93);
+    expect(share((t) => r(t) >= 20 && r(t) <= 50)).toBeLessThan(0.97);
+    expect(share((t) => r(t) > 50 && r(t) <= 150)).toBeGreaterThan(0.025);
+    expect(share((t) => r(t) > 150 && r(t) <= 400)).toBeGreaterThan(0.003);
+    expect(share((t) => r(t) > 150 && r(t) <= 400)).toBeLessThan(0.02);
+    expect(share((t) => r(t) > 400 || r(t) < 20)).toBe(0);
+    // Skills and certifications are mixed: several of each combination are present.
+    expect(share((t) => (t.certifications?.length ?? 0) === 0)).toBeGreaterThan(0.5);
+    expect(share((t) => (t.certifications?.length ?? 0) >= 2)).toBeGreaterThan(0.01);
+    expect(generateFleet(cities, 4000, { seed: 9, radii: 'suggested' }).every((t) => r(t) <= 50)).toBe(true);
     expect(share((t) => t.online === false)).toBeGreaterThan(0.02);
     // Ids are padded to the fleet size; everything else of the first technicians depends on the seed only.
     const noId = (list: typeof fleet) => list.map(({ id: _id, ...rest }) => rest);
     expect(noId(generateFleet(cities, 50, { seed: 9 }))).toEqual(noId(fleet.slice(0, 50)));
     expect(noId(generateFleet(cities, 50, { seed: 10 }))).not.toEqual(noId(fleet.slice(0, 50)));
+  });
+
+  it('spreads the nationwide technicians evenly and gives them the whole-country radius', () => {
+    const fleet = generateFleet(cities, 1500, { seed: 1500, nationwide: 5 });
+    const national = fleet.flatMap((t, i) => (t.radiusKm === 400 ? [i] : []));
+    expect(national).toEqual([0, 300, 600, 900, 1200]);
+    // Everything else is the same fleet as without them.
+    const plain = generateFleet(cities, 1500, { seed: 1500 });
+    expect(fleet.filter((_, i) => !national.includes(i))).toEqual(
+      plain.filter((_, i) => !national.includes(i)),
+    );
+    expect(() => generateFleet(cities, 10, { nationwide: 11 })).toThrow(/nationwide is 11/);
   });
 
   it('interpolates quantiles', () => {

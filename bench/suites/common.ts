@@ -22,14 +22,29 @@ export interface Geography {
   seed: number;
   /** Measured in quick mode too (the CI gate); otherwise full mode only. */
   quick: boolean;
+  /** Technicians whose radius covers the whole country (see `generateFleet`). @default 0 */
+  nationwide?: number;
 }
 
-/** The four scenarios of DESIGN.md §4. */
+/**
+ * The four scenarios of DESIGN.md §4. Every fleet has the long-tailed radii of `generateFleet`
+ * (most 20–50 km, ~5 % at 50–400 km).
+ */
 export const GEOGRAPHIES: readonly Geography[] = [
   { name: 'ch-1500', region: 'ch', technicians: 1500, seed: 1500, quick: true },
   { name: 'ch-10000', region: 'ch', technicians: 10_000, seed: 10_000, quick: true },
   { name: 'world-100k', region: 'world', technicians: 100_000, seed: 100_000, quick: true },
   { name: 'world-1m', region: 'world', technicians: 1_000_000, seed: 1_000_000, quick: false },
+];
+
+/**
+ * The plan suite's scenarios: the four above and CH-1,500 where five technicians cover the whole
+ * country (400 km), so a query that scans to the fleet's largest radius would read every entry.
+ */
+export const PLAN_GEOGRAPHIES: readonly Geography[] = [
+  ...GEOGRAPHIES.slice(0, 1),
+  { name: 'ch-1500-national', region: 'ch', technicians: 1500, seed: 1500, quick: true, nationwide: 5 },
+  ...GEOGRAPHIES.slice(1),
 ];
 
 let world: City[] | undefined;

@@ -22,9 +22,9 @@ import {
   type BuildOptions,
   benchPolicy,
   citiesOf,
-  GEOGRAPHIES,
   type Geography,
   NOW,
+  PLAN_GEOGRAPHIES,
   type SuiteDef,
 } from './common.js';
 
@@ -47,7 +47,7 @@ export function buildFleet(inputs: readonly TechnicianInput[], seed: number): Fl
 
 function scenario(g: Geography, options: BuildOptions = {}): ScenarioSpec {
   const cities = citiesOf(g.region);
-  const inputs = generateFleet(cities, g.technicians, { seed: g.seed });
+  const inputs = generateFleet(cities, g.technicians, { seed: g.seed, nationwide: g.nationwide ?? 0 });
   const fleet = buildFleet(inputs, g.seed);
   const jobs: Job[] = generateJobs(cities, JOBS, { seed: g.seed + 1 });
   const policy = benchPolicy();
@@ -121,5 +121,5 @@ function scenario(g: Geography, options: BuildOptions = {}): ScenarioSpec {
 export const planSuite: SuiteDef = {
   name: 'plan',
   description: 'full plan (search + eligibility + score + waves) vs linear, rbush and geokdbush baselines',
-  scenarios: GEOGRAPHIES.map((g) => ({ name: g.name, quick: g.quick, build: (o) => scenario(g, o) })),
+  scenarios: PLAN_GEOGRAPHIES.map((g) => ({ name: g.name, quick: g.quick, build: (o) => scenario(g, o) })),
 };
