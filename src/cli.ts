@@ -3,14 +3,16 @@
  * The `crowd-dispatch` command line: `simulate`, `compare`, `sweep` and `demo`. The only module
  * that touches the process, files and the terminal; everything it runs is the library.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { Command, InvalidArgumentError as CommanderArgError, Option } from 'commander';
+import { Command, InvalidArgumentError as CommanderArgError, CommanderError, Option } from 'commander';
 import { CrowdDispatchError, InvalidArgumentError } from './errors.js';
 import { markdownTable, renderCharts, renderReport } from './report/html.js';
-import { type Comparison, compare, flatten, type NamedPolicy } from './sim/compare.js';
+import { type Comparison, compare, type NamedPolicy } from './sim/compare.js';
+import { comparisonCsv, runsCsv } from './sim/export.js';
+import { prepareOut, readJson, write } from './sim/io.js';
+import { checkLimit, checkScenarioLimits, DEFAULT_LIMITS, type Limits, parseLimits } from './sim/limits.js';
 import { compareParallel, runPool } from './sim/pool.js';
 import { PRESETS, parsePolicyFile, preset } from './sim/presets.js';
 import { parseScenario, type Scenario, type ScenarioInput } from './sim/scenario.js';
@@ -18,20 +20,6 @@ import { basePolicy, expandSweep, parseShard, parseSweep, shardPoints, sweepCsv 
 
 interface Io {
   quiet: boolean;
-}
-
-function readJson(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InvalidArgumentError(`Cannot read the ${what} file '${path}': ${(e as Error).message}.`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InvalidArgumentError(`The ${what} file '${path}' is not valid JSON: ${(e as Error).message}.`);
-  }
 }
 
 /** Technicians from a JSON array of technicians or a GeoJSON FeatureCollection of points. */
@@ -104,34 +92,16 @@ function progress(io: Io, label: string): { update(done: number, total: number):
   };
 }
 
-function write(path: string, text: string, io: Io): void {
-  writeFileSync(path, text);
-  if (!io.quiet) process.stderr.write(`wrote ${path}\n`);
+function limitsOf(o: { limit?: Limits }): Limits {
+  return o.limit ?? { ...DEFAULT_LIMITS };
 }
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-/** CSV of every run: policy, seed, then every numeric field of the summary. */
-export function runsCsv(c: Comparison): string {
-  const keys = flatten(c.runs[0]).map(([k]) => k);
-  const lines = c.runs.map((r) => [r.policy, ...flatten(r).map(([, v]) => v)].map(csvCell).join(','));
-  return `${['policy', ...keys].map(csvCell).join(',')}\n${lines.join('\n')}\n`;
-}
-
-/** CSV of the comparison: metric, policy, mean, ci95, difference to the first policy and its ci95. */
-export function comparisonCsv(c: Comparison): string {
-  const rows = ['metric,policy,mean,ci95,diff_vs_baseline,diff_ci95'];
-  for (const m of c.metrics) {
-    for (const p of c.policies) {
-      const e = m.byPolicy[p]!;
-      const d = m.vsBaseline[p]!;
-      rows.push([m.key, p, e.mean, e.ci95, d.mean, d.ci95].map(csvCell).join(','));
-    }
+function parseLimitOption(text: string, previous: Limits | undefined): Limits {
+  try {
+    return parseLimits(text, previous ?? DEFAULT_LIMITS);
+  } catch (e) {
+    throw new CommanderArgError((e as Error).message);
   }
-  return `${rows.join('\n')}\n`;
 }
 
 function parseSeeds(text: string): number[] {
@@ -169,10 +139,14 @@ interface CompareCliOptions {
   svg?: boolean;
   title?: string;
   workers?: number;
+  limit?: Limits;
 }
 
 async function runCompare(opts: CompareCliOptions, io: Io, command: string): Promise<Comparison> {
+  const limits = limitsOf(opts);
+  prepareOut(opts.out);
   const scenario = loadScenario(opts);
+  checkScenarioLimits(scenario, limits);
   const policies = opts.policies.split(',').map((p) => loadPolicy(p.trim()));
   const names = new Set(policies.map((p) => p.name));
   if (names.size !== policies.length) {
@@ -180,6 +154,8 @@ async function runCompare(opts: CompareCliOptions, io: Io, command: string): Pro
       'Two policies have the same name; give each policy file a distinct "name".',
     );
   }
+  checkLimit(limits, 'seeds', opts.seeds?.length ?? opts.replications ?? 1, '--seeds/--replications');
+  if (opts.workers !== undefined) checkLimit(limits, 'workers', opts.workers, '--workers');
   const seeds = opts.seeds ?? Array.from({ length: opts.replications ?? 1 }, (_, i) => i + 1);
   const bar = progress(io, 'simulating');
   const detail = opts.report || !!opts.svg;
@@ -198,7 +174,6 @@ async function runCompare(opts: CompareCliOptions, io: Io, command: string): Pro
   } finally {
     bar.stop();
   }
-  mkdirSync(opts.out, { recursive: true });
   if (opts.json)
     write(join(opts.out, 'comparison.json'), `${JSON.stringify({ ...c, detail: undefined }, null, 2)}\n`, io);
   if (opts.csv) {
@@ -222,8 +197,18 @@ async function runCompare(opts: CompareCliOptions, io: Io, command: string): Pro
   return c;
 }
 
+function limitOption(cmd: Command): Command {
+  return cmd.option(
+    '--limit <name=value,…>',
+    `raise a work limit (${Object.entries(DEFAULT_LIMITS)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')})`,
+    parseLimitOption,
+  );
+}
+
 function scenarioOptions(cmd: Command): Command {
-  return cmd
+  return limitOption(cmd)
     .option(
       '--workers <n>',
       'run policies × seeds on n worker threads (same output; default 1 = this thread)',
@@ -251,9 +236,11 @@ function outputOptions(cmd: Command, defaultOut: string): Command {
 
 /** Builds the command-line program (exported for tests). */
 export function program(): Command {
+  // Argument errors become one line and exit code 2 (in main); settings are inherited by subcommands.
   const prog = new Command('crowd-dispatch')
     .description('Simulate and compare dispatch policies for an on-demand technician crowd.')
-    .showHelpAfterError();
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
 
   outputOptions(
     scenarioOptions(
@@ -304,8 +291,7 @@ export function program(): Command {
       await runCompare(o, { quiet: !!o.quiet }, `compare --policies ${o.policies}`);
     });
 
-  prog
-    .command('sweep')
+  limitOption(prog.command('sweep'))
     .description('sweep policy parameters over a grid on all cores; split the grid with --shard i/n')
     .requiredOption(
       '--spec <file>',
@@ -318,16 +304,21 @@ export function program(): Command {
     .option('-q, --quiet', 'no progress bar or file messages')
     .action(async (o) => {
       const io = { quiet: !!o.quiet };
+      const limits = limitsOf(o);
+      prepareOut(o.out);
       const spec = parseSweep(readJson(o.spec, 'sweep'));
       const scenario = (
         o.scenario ? readJson(o.scenario, 'scenario') : (spec.scenario ?? {})
       ) as ScenarioInput;
-      parseScenario(scenario); // fail fast, before the workers start
+      checkScenarioLimits(parseScenario(scenario), limits); // fail fast, before the workers start
       basePolicy(spec);
       const shard = o.shard ? parseShard(o.shard) : { index: 0, count: 1 };
       const points = shardPoints(expandSweep(spec), shard);
+      checkLimit(limits, 'points', points.length, 'The sweep grid');
       const seeds = spec.seeds ?? [1];
-      const workers = o.workers ?? availableParallelism();
+      checkLimit(limits, 'seeds', seeds.length, 'The sweep field seeds');
+      if (o.workers !== undefined) checkLimit(limits, 'workers', o.workers, '--workers');
+      const workers = o.workers ?? Math.min(availableParallelism(), limits.workers);
       if (!io.quiet) {
         process.stderr.write(
           `${points.length} points × ${seeds.length} seeds on ${workers} worker threads\n`,
@@ -342,7 +333,6 @@ export function program(): Command {
         bar.stop();
       }
       const seconds = (performance.now() - started) / 1000;
-      mkdirSync(o.out, { recursive: true });
       const tag = o.shard ? `-shard-${shard.index + 1}-of-${shard.count}` : '';
       const name = basename(o.spec).replace(/\.json$/, '');
       write(
@@ -382,15 +372,30 @@ export function program(): Command {
 
 /** Runs the CLI; bad input exits with code 2 and a message that says what to fix. */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
   try {
     await program().parseAsync([...argv]);
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; help shown for a missing command has been printed already.
+      if (error.exitCode !== 0 && error.code !== 'commander.help') {
+        process.stderr.write(
+          `crowd-dispatch: ${oneLine(error.message.replace(/^error: /, ''))} (see --help)\n`,
+        );
+      }
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
     if (error instanceof CrowdDispatchError) {
-      process.stderr.write(`crowd-dispatch: ${error.message}\n`);
+      process.stderr.write(`crowd-dispatch: ${oneLine(error.message)}\n`);
       process.exitCode = 2;
       return;
     }
-    throw error;
+    const e = error as Error;
+    process.stderr.write(
+      `crowd-dispatch: unexpected error: ${oneLine(String(e?.message ?? e))} (a bug: please report it with the command line)\n`,
+    );
+    process.exitCode = 1;
   }
 }
 

@@ -104,10 +104,11 @@ describe('crowd-dispatch CLI', () => {
     const r = compare(out);
     expect(r.code, r.stderr).toBe(0);
     const rows = readFileSync(join(out, 'comparison.csv'), 'utf8').trim().split('\n');
-    expect(rows[0]).toBe('metric,policy,mean,ci95,diff_vs_baseline,diff_ci95');
+    expect(rows[0]).toBe('metric,policy,seeds,mean,ci95,diff_vs_baseline,diff_ci95');
     const fill = rows.filter((l) => l.startsWith('fillRate,'));
     expect(fill.map((l) => l.split(',')[1])).toEqual(['today', 'wide']);
-    expect(fill[0]!.split(',')[4]).toBe('0'); // the baseline's difference to itself
+    expect(fill[0]!.split(',')[2]).toBe('2'); // the number of seeds in every row
+    expect(fill[0]!.split(',')[5]).toBe('0'); // the baseline's difference to itself
     // The same comparison on two worker threads is byte-identical.
     const par = join(dir, 'cmp-par');
     const p = compare(par, '--workers', '2');

@@ -13,7 +13,7 @@ import type { Job } from '../types.js';
 import { answer, onJobMinutes, travelMinutes } from './behaviour.js';
 import { Environment } from './engine.js';
 import { detailOf, OUTCOME, Recorder, type SimDetail, type SimSummary, summarise } from './metrics.js';
-import { parseScenario, type Scenario, type ScenarioInput } from './scenario.js';
+import { InvalidScenarioError, parseScenario, type Scenario, type ScenarioInput } from './scenario.js';
 import { buildWorld, type World } from './world.js';
 
 const HOUR_MS = 3_600_000;
@@ -106,9 +106,19 @@ function simulate(
   /** Jobs each technician holds (mirrors the fleet's load without a lookup by id). */
   const held = new Int32Array(techs.length);
 
+  const given = scenario.fleet.technicians !== undefined;
   techs.forEach((t, i) => {
     techIndex.set(t.input.id, i);
-    fleet.add({ ...t.input, online: false, load: 0 });
+    try {
+      fleet.add({ ...t.input, online: false, load: 0 });
+    } catch (e) {
+      // Name the scenario field at fault, not just the library's view of it.
+      const where = given ? `fleet.technicians[${i}]` : `a technician generated from fleet (${t.input.id})`;
+      throw new InvalidScenarioError(
+        `Invalid scenario: ${where}: ${(e as Error).message}`,
+        given ? `fleet.technicians[${i}]` : 'fleet',
+      );
+    }
   });
 
   const jobIndexOf = (id: string): number => Number(id.slice(1));

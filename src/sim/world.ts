@@ -47,8 +47,14 @@ function gaussian(rng: { next(): number }): number {
 }
 
 function placeNear(city: City, jitterKm: number, rng: { next(): number }): [number, number] {
-  const lat = city.lat + (gaussian(rng) * jitterKm) / KM_PER_DEG;
-  const lon = city.lon + (gaussian(rng) * jitterKm) / (KM_PER_DEG * Math.cos((city.lat * Math.PI) / 180));
+  let lat = city.lat + (gaussian(rng) * jitterKm) / KM_PER_DEG;
+  // Near a pole the east-west degree shrinks to nothing; keep the spread in km bounded there.
+  const cos = Math.max(0.01, Math.cos((city.lat * Math.PI) / 180));
+  let lon = city.lon + (gaussian(rng) * jitterKm) / (KM_PER_DEG * cos);
+  // A jitter across a pole or the antimeridian lands on the other side: the sphere, not a clamp.
+  if (lat > 90) [lat, lon] = [180 - lat, lon + 180];
+  else if (lat < -90) [lat, lon] = [-180 - lat, lon + 180];
+  lon = ((((lon + 180) % 360) + 360) % 360) - 180;
   return [Math.round(lat * 1e5) / 1e5, Math.round(lon * 1e5) / 1e5];
 }
 
