@@ -75,6 +75,26 @@ export {
   sessionToJSON,
   transition,
 } from './session.js';
+export {
+  type AppendResult,
+  type DispatchStore,
+  FEED_START,
+  type FeedCursor,
+  FleetFollower,
+  MemoryStore,
+  type OutboxEntry,
+  replayJob,
+  type Step,
+  StoreConflictError,
+  StoreDispatcher,
+  type StoreDispatcherOptions,
+  StoreFailedError,
+  StoreTimeoutError,
+  StoreUnavailableError,
+  type StoredEvent,
+  type StoredInput,
+  type StoredJob,
+} from './store/index.js';
 export type {
   Availability,
   AvailabilityWindow,

@@ -1,0 +1,358 @@
+/**
+ * The PostgreSQL dispatch store. Every step is one call of the `append` function the migrations
+ * create: one statement, so one transaction, so all or nothing. Versions give optimistic
+ * concurrency per job; capacity is reserved by a conditional update; due jobs are claimed with
+ * `FOR UPDATE SKIP LOCKED`; effects go to an outbox in the same transaction and are leased out for
+ * delivery; the feed orders events by (transaction id, sequence) below the oldest running
+ * transaction, so a follower's cursor never skips a late commit.
+ */
+import type { AcceptOutcome } from '../dispatch/types.js';
+import { InvalidArgumentError } from '../errors.js';
+import { StoreConflictError } from '../store/errors.js';
+import { checkCapacity } from '../store/memory.js';
+import type {
+  AppendResult,
+  DispatchStore,
+  FeedCursor,
+  OutboxEntry,
+  Step,
+  StoredEvent,
+  StoredJob,
+} from '../store/types.js';
+import { isRetryable, storeError } from './errors.js';
+import { checkPrefix, DEFAULT_PREFIX, type PgClient, type PgPool } from './pg.js';
+
+/** Options of a {@link PostgresStore}. */
+export interface PostgresStoreOptions {
+  /** A `pg.Pool` (its `error` events on idle clients are absorbed if nobody listens, so a restart cannot crash the process). */
+  pool: PgPool;
+  /** Table prefix, as given to `migrate`. @default 'crowd_dispatch_' */
+  prefix?: string;
+  /**
+   * Re-runs of a statement that PostgreSQL aborted as a serialization failure (40001) or deadlock
+   * (40P01), before {@link StoreConflictError}. Versions are checked under a row lock, so these are
+   * rare (two first answers to one request id at once). @default 5
+   */
+  serializationRetries?: number;
+  /** How long a replica holds outbox entries it is delivering before another may take them, ms. @default 30000 */
+  leaseMs?: number;
+  /** Send a NOTIFY after each append so followers wake at once (they also catch up by sequence). @default true */
+  notify?: boolean;
+}
+
+/**
+ * A {@link DispatchStore} on PostgreSQL ≥ 13, shared by every replica. Run `migrate(pool)` first.
+ * @example
+ * import pg from 'pg';
+ * import { migrate, PostgresStore } from 'crowd-dispatch/postgres';
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * await migrate(pool);
+ * const store = new PostgresStore({ pool });
+ * const dispatcher = new StoreDispatcher({ store, fleet, policy });
+ */
+export class PostgresStore implements DispatchStore {
+  readonly pool: PgPool;
+  readonly prefix: string;
+  /** The channel NOTIFY wakes followers on. */
+  readonly channel: string;
+  private readonly retries: number;
+  private readonly leaseMs: number;
+  private readonly notify: boolean;
+  private readonly sql: Record<'get' | 'append' | 'answer' | 'remember' | 'feed', string>;
+  private notifyPending = false;
+
+  constructor(options: PostgresStoreOptions) {
+    const pool = options?.pool as Partial<PgPool> | undefined;
+    if (!pool || typeof pool.query !== 'function' || typeof pool.connect !== 'function') {
+      throw new InvalidArgumentError(
+        'new PostgresStore(options): options.pool must be a pg.Pool; pass { pool }.',
+      );
+    }
+    this.pool = options.pool;
+    const p = checkPrefix(options.prefix ?? DEFAULT_PREFIX, 'new PostgresStore()');
+    this.prefix = p;
+    this.channel = `${p}feed`;
+    this.retries = nonNegative(options.serializationRetries, 5, 'serializationRetries');
+    this.leaseMs = nonNegative(options.leaseMs, 30_000, 'leaseMs');
+    this.notify = options.notify ?? true;
+    if (this.pool.on && this.pool.listenerCount?.('error') === 0) this.pool.on('error', () => {});
+    this.sql = {
+      get: `SELECT version, state, last_at FROM ${p}jobs WHERE job_id = $1`,
+      append: `SELECT ${p}append($1, $2, $3::json, $4, $5, $6::json, $7::json, $8, $9, $10, $11, $12::json) AS r`,
+      answer: `SELECT outcome FROM ${p}requests WHERE job_id = $1 AND request_id = $2`,
+      remember: `WITH ins AS (INSERT INTO ${p}requests (job_id, request_id, outcome) VALUES ($1, $2, $3::json)
+        ON CONFLICT DO NOTHING RETURNING outcome)
+        SELECT outcome FROM ins UNION ALL
+        SELECT outcome FROM ${p}requests WHERE job_id = $1 AND request_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
+      feed: `SELECT body, tx::text AS tx, seq FROM ${p}events
+        WHERE (tx, seq) > ($1::xid8, $2::bigint) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY tx, seq LIMIT $3`,
+    };
+  }
+
+  async get(jobId: string): Promise<StoredJob | undefined> {
+    const r = await this.query('get()', this.sql.get, [jobId]);
+    const row = r.rows[0];
+    if (!row) return undefined;
+    return {
+      jobId,
+      version: Number(row.version),
+      state: row.state as StoredJob['state'],
+      lastAt: Number(row.last_at),
+    };
+  }
+
+  async append(step: Step): Promise<AppendResult> {
+    const r = await this.query(`append('${step.event.jobId}')`, this.sql.append, appendArgs(step));
+    return this.result(String(r.rows[0]!.r), step);
+  }
+
+  async claimDue(now: number, limit: number, compute: (job: StoredJob) => Step | null): Promise<number> {
+    const p = this.prefix;
+    return this.transaction('claimDue()', async (client) => {
+      const due = await client.query(
+        `SELECT job_id, version, state, last_at FROM ${p}jobs WHERE due_at <= $1
+         ORDER BY due_at, job_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now, limit],
+      );
+      let wrote = false;
+      for (const row of due.rows) {
+        const step = compute({
+          jobId: String(row.job_id),
+          version: Number(row.version),
+          state: row.state as StoredJob['state'],
+          lastAt: Number(row.last_at),
+        });
+        if (!step) continue;
+        const r = await client.query(this.sql.append, appendArgs(step));
+        if (r.rows[0]!.r !== 'ok') {
+          throw new Error(`claimDue(): a locked job answered '${String(r.rows[0]!.r)}'; this is a bug`);
+        }
+        wrote = true;
+      }
+      if (wrote) this.wake();
+      return due.rows.length;
+    });
+  }
+
+  async answer(jobId: string, requestId: string): Promise<AcceptOutcome | undefined> {
+    const r = await this.query('answer()', this.sql.answer, [jobId, requestId]);
+    return r.rows[0]?.outcome as AcceptOutcome | undefined;
+  }
+
+  async remember(jobId: string, requestId: string, outcome: AcceptOutcome): Promise<AcceptOutcome> {
+    const r = await this.query('remember()', this.sql.remember, [jobId, requestId, JSON.stringify(outcome)]);
+    return r.rows[0]!.outcome as AcceptOutcome;
+  }
+
+  async setCapacity(technicianId: string, capacity: number): Promise<void> {
+    checkCapacity(capacity);
+    await this.query(
+      'setCapacity()',
+      `INSERT INTO ${this.prefix}technicians (technician_id, load, capacity) VALUES ($1, 0, $2)
+       ON CONFLICT (technician_id) DO UPDATE SET capacity = EXCLUDED.capacity`,
+      [technicianId, capacity],
+    );
+  }
+
+  async capacityOf(technicianId: string): Promise<{ load: number; capacity: number } | undefined> {
+    const r = await this.query(
+      'capacityOf()',
+      `SELECT load, capacity FROM ${this.prefix}technicians WHERE technician_id = $1`,
+      [technicianId],
+    );
+    const row = r.rows[0];
+    return row ? { load: Number(row.load), capacity: Number(row.capacity) } : undefined;
+  }
+
+  async events(jobId: string): Promise<StoredEvent[]> {
+    const r = await this.query(
+      'events()',
+      `SELECT body FROM ${this.prefix}events WHERE job_id = $1 ORDER BY version`,
+      [jobId],
+    );
+    return r.rows.map((row) => row.body as StoredEvent);
+  }
+
+  async feed(cursor: FeedCursor, limit: number): Promise<{ events: StoredEvent[]; cursor: FeedCursor }> {
+    const [tx, seq] = cursor === '' ? ['0', '0'] : cursor.split('/');
+    const r = await this.query('feed()', this.sql.feed, [tx, seq, limit]);
+    const last = r.rows[r.rows.length - 1];
+    return {
+      events: r.rows.map((row) => row.body as StoredEvent),
+      cursor: last ? `${String(last.tx)}/${String(last.seq)}` : cursor,
+    };
+  }
+
+  async deliver(limit: number, deliver: (entries: OutboxEntry[]) => Promise<void> | void): Promise<number> {
+    const p = this.prefix;
+    // A short lease instead of a transaction held open while delivering: an open transaction would
+    // hold back the feed's horizon (and vacuum) for as long as the receiver takes.
+    const r = await this.query(
+      'deliver()',
+      `UPDATE ${p}outbox o SET lease_until = clock_timestamp() + $2 * interval '1 millisecond'
+       FROM (SELECT id FROM ${p}outbox WHERE delivered_at IS NULL
+             AND (lease_until IS NULL OR lease_until < clock_timestamp())
+             ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) c
+       WHERE o.id = c.id RETURNING o.id, o.job_id, o.fence, o.seq, o.effect`,
+      [limit, this.leaseMs],
+    );
+    if (r.rows.length === 0) return 0;
+    const rows = r.rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+    const entries: OutboxEntry[] = rows.map((row) => ({
+      id: String(row.id),
+      jobId: String(row.job_id),
+      fence: Number(row.fence),
+      effect: row.effect as OutboxEntry['effect'],
+    }));
+    await deliver(entries);
+    await this.query(
+      'deliver() marking delivered',
+      `UPDATE ${p}outbox SET delivered_at = clock_timestamp() WHERE id = ANY($1::text[])`,
+      [entries.map((e) => e.id)],
+    );
+    return entries.length;
+  }
+
+  /**
+   * Wakes `onWake` whenever any replica appends (LISTEN on {@link channel}); reconnects after a lost
+   * connection and wakes once then, since notifications sent meanwhile are lost. Returns a stop function.
+   */
+  async listen(onWake: () => void): Promise<() => Promise<void>> {
+    let stopped = false;
+    let client: PgClient | undefined;
+    const connect = async (): Promise<void> => {
+      while (!stopped) {
+        try {
+          const c = await this.pool.connect();
+          c.on('notification', (msg) => {
+            if (msg.channel === this.channel) onWake();
+          });
+          c.on('error', () => {
+            c.release(true);
+            if (client === c) client = undefined;
+            if (!stopped) void connect();
+          });
+          await c.query(`LISTEN ${this.channel}`);
+          client = c;
+          onWake();
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    };
+    await connect();
+    return async () => {
+      stopped = true;
+      const c = client;
+      client = undefined;
+      if (c) {
+        await c.query(`UNLISTEN ${this.channel}`).catch(() => {});
+        c.release();
+      }
+    };
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private result(r: string, step: Step): AppendResult {
+    if (r === 'ok') {
+      this.wake();
+      return { ok: true, version: step.event.version };
+    }
+    return { ok: false, conflict: r as 'version' | 'exists' | 'capacity' };
+  }
+
+  /** One NOTIFY per burst of appends (a NOTIFY inside each append would serialize commits). */
+  private wake(): void {
+    if (!this.notify || this.notifyPending) return;
+    this.notifyPending = true;
+    queueMicrotask(() => {
+      this.notifyPending = false;
+      this.pool.query(`SELECT pg_notify($1, '')`, [this.channel]).catch(() => {});
+    });
+  }
+
+  private async query(what: string, text: string, values: unknown[]) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.pool.query(text, values);
+      } catch (err) {
+        if (isRetryable(err) && attempt < this.retries) continue;
+        if (isRetryable(err)) {
+          throw new StoreConflictError(
+            `${what}: PostgreSQL aborted the statement as a serialization conflict ${attempt + 1} times; retry later.`,
+          );
+        }
+        throw storeError(err, what, sent(err));
+      }
+    }
+  }
+
+  private async transaction<T>(what: string, body: (client: PgClient) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let client: PgClient;
+      try {
+        client = await this.pool.connect();
+      } catch (err) {
+        throw storeError(err, what, false);
+      }
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const out = await body(client);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        if (isRetryable(err) && attempt < this.retries) continue;
+        if (isRetryable(err)) {
+          throw new StoreConflictError(
+            `${what}: serialization conflicts ${attempt + 1} times in a row; retry later.`,
+          );
+        }
+        if (err instanceof Error && err.message.endsWith('this is a bug')) throw err;
+        throw storeError(err, what, true);
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+}
+
+/** Whether the server had the statement: pg errors with a SQLSTATE came from it. */
+function sent(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('28')
+  );
+}
+
+function appendArgs(step: Step): unknown[] {
+  const { event } = step;
+  return [
+    event.jobId,
+    step.expectedVersion,
+    JSON.stringify(step.state),
+    event.at,
+    step.dueAt,
+    JSON.stringify(event),
+    JSON.stringify(event.effects),
+    step.reserve?.technicianId ?? null,
+    step.reserve?.capacity ?? null,
+    step.release ?? null,
+    step.request?.requestId ?? null,
+    step.request ? JSON.stringify(step.request.outcome) : null,
+  ];
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new InvalidArgumentError(`new PostgresStore(): ${name} is ${String(value)}; pass an integer ≥ 0.`);
+  }
+  return value;
+}

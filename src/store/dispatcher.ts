@@ -1,0 +1,343 @@
+/**
+ * A dispatcher whose jobs live in a {@link DispatchStore} shared by several processes. Each input
+ * reads the job, runs the same pure {@link transition} as the in-memory dispatcher, and appends the
+ * result at the version it read; when another replica appended first, it re-reads and retries (at
+ * most `maxRetries` times). An accept reserves the winner's capacity in the same append, so capacity
+ * and "who won" are decided by the store, never by a replica's view of the fleet.
+ */
+import type { AcceptOutcome, Effect, UnavailableReason } from '../dispatch/types.js';
+import { DuplicateIdError, InvalidArgumentError } from '../errors.js';
+import { Fleet } from '../fleet.js';
+import { plan } from '../plan.js';
+import { assertPolicy, type Policy } from '../policy.js';
+import {
+  coarsenKm,
+  dueAt,
+  openSession,
+  type SessionEvent,
+  type SessionState,
+  sessionFromJSON,
+  sessionToJSON,
+  transition,
+} from '../session.js';
+import type { Job } from '../types.js';
+import { validateJob } from '../validate.js';
+import { fingerprint, offersOf, RecordingEnv } from './env.js';
+import { StoreConflictError } from './errors.js';
+import type { DispatchStore, Step, StoredEvent, StoredJob } from './types.js';
+
+/** Options of a {@link StoreDispatcher}. */
+export interface StoreDispatcherOptions {
+  /** The shared store (a `MemoryStore`, or `PostgresStore` from `crowd-dispatch/postgres`). */
+  store: DispatchStore;
+  /** This replica's fleet: plans and eligibility are read from it (keep it current with a `FleetFollower`). */
+  fleet: Fleet;
+  /** The policy; every replica must use the same one (the opening event records its fingerprint). */
+  policy: Policy;
+  /** Re-reads of a job after another replica appended first, before {@link StoreConflictError}. @default 8 */
+  maxRetries?: number;
+  /** Jobs claimed per timer transaction by {@link StoreDispatcher.advance}. @default 64 */
+  timerBatch?: number;
+}
+
+const UNAVAILABLE: readonly UnavailableReason[] = [
+  'offline',
+  'at_capacity',
+  'removed',
+  'certification_revoked',
+];
+
+/**
+ * Runs live dispatch on a shared store: any number of replicas, one winner per job.
+ * @example
+ * const dispatcher = new StoreDispatcher({ store, fleet, policy: createPolicy() });
+ * await dispatcher.open(job, Date.now());
+ * const r = await dispatcher.accept(job.id, 'anna', Date.now(), 'req-1'); // retry-safe
+ * await dispatcher.advance(Date.now());                                   // from any replica
+ * await store.deliver(100, send);                                         // effects, at least once
+ */
+export class StoreDispatcher {
+  readonly store: DispatchStore;
+  readonly fleet: Fleet;
+  readonly policy: Policy;
+  private readonly policyKey: string;
+  private readonly maxRetries: number;
+  private readonly timerBatch: number;
+
+  constructor(options: StoreDispatcherOptions) {
+    if (options === null || typeof options !== 'object' || !(options.fleet instanceof Fleet)) {
+      throw new InvalidArgumentError(
+        'new StoreDispatcher(options): pass { store, fleet, policy } with a Fleet.',
+      );
+    }
+    const store = options.store as Partial<DispatchStore> | undefined;
+    if (!store || typeof store.append !== 'function' || typeof store.claimDue !== 'function') {
+      throw new InvalidArgumentError(
+        'new StoreDispatcher(options): options.store is not a DispatchStore; pass a MemoryStore or a PostgresStore.',
+      );
+    }
+    assertPolicy(options.policy);
+    this.store = options.store;
+    this.fleet = options.fleet;
+    this.policy = options.policy;
+    this.policyKey = fingerprint(options.policy);
+    this.maxRetries = count(options.maxRetries, 8, 'maxRetries');
+    this.timerBatch = count(options.timerBatch, 64, 'timerBatch');
+    if (this.timerBatch < 1) {
+      throw new InvalidArgumentError('new StoreDispatcher(): timerBatch is 0; pass at least 1.');
+    }
+  }
+
+  /** Opens a job: plans it on this replica's fleet and stores its session. Throws DuplicateIdError for a known id. */
+  async open(job: Job, now: number): Promise<Effect[]> {
+    checkNow(now, 'open');
+    validateJob(job);
+    const copy = JSON.parse(JSON.stringify(job)) as Job;
+    const env = new RecordingEnv(this.fleet, this.policy, now);
+    const p = plan(this.fleet, copy, { now, policy: this.policy });
+    const fact = {
+      kind: 'candidates' as const,
+      ids: p.candidates.map((c) => c.id),
+      km: p.candidates.map((c) => coarsenKm(c.distanceKm)),
+      waves: p.candidates.map((c) => c.wave),
+      policy: this.policyKey,
+    };
+    env.facts.push(fact);
+    const [state, effects] = openSession(
+      { at: now, job: copy, ordinal: 0, policy: this.policy, candidates: offersOf(fact), waves: fact.waves },
+      env,
+    );
+    const event: StoredEvent = {
+      jobId: copy.id,
+      version: 1,
+      at: now,
+      input: { type: 'open', job: copy, policy: this.policyKey },
+      facts: env.facts,
+      effects,
+    };
+    const r = await this.store.append({
+      expectedVersion: 0,
+      event,
+      state: sessionToJSON(state),
+      dueAt: due(state),
+    });
+    if (!r.ok) {
+      throw new DuplicateIdError(`open(): job '${copy.id}' was already opened; use a new id for a new job.`);
+    }
+    return effects;
+  }
+
+  /**
+   * A technician accepts. Exactly one accept per job is ever `assigned`, across every replica; a
+   * retry with the same `requestId` (after a timeout, or from another replica) returns the original answer.
+   */
+  async accept(jobId: string, technicianId: string, now: number, requestId?: string): Promise<AcceptOutcome> {
+    checkNow(now, 'accept');
+    checkId(jobId, 'jobId', 'accept');
+    checkId(technicianId, 'technicianId', 'accept');
+    if (requestId !== undefined) checkId(requestId, 'requestId', 'accept');
+    for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
+      if (requestId !== undefined) {
+        const had = await this.store.answer(jobId, requestId);
+        if (had) return repeatOf(had);
+      }
+      const job = await this.store.get(jobId);
+      if (!job) return { outcome: 'unknown_job', jobId };
+      const at = Math.max(now, job.lastAt);
+      const s = sessionFromJSON(job.state);
+      const env = new RecordingEnv(this.fleet, this.policy, at);
+      const input: SessionEvent = { type: 'accept', at, technicianId, requestId: requestId ?? null };
+      const [next, effects, reply] = transition(s, input, env);
+      const outcome = reply!;
+      if (outcome.outcome !== 'assigned' || next === s) return this.refuse(jobId, requestId, outcome);
+      const step = this.stepOf(job, at, input, env.facts, next, effects);
+      const slot = this.fleet.findSlot(technicianId);
+      step.reserve = { technicianId, capacity: slot < 0 ? 1 : this.fleet.capacity[slot]! };
+      if (requestId !== undefined) step.request = { requestId, outcome: { ...outcome, effects: [] } };
+      const r = await this.store.append(step);
+      if (r.ok) return outcome;
+      if (r.conflict === 'capacity') {
+        return this.refuse(jobId, requestId, { outcome: 'no_longer_eligible', jobId, reason: 'at_capacity' });
+      }
+    }
+    throw this.conflict('accept', jobId);
+  }
+
+  /** A technician declines: the next wave is pulled forward. */
+  async decline(jobId: string, technicianId: string, now: number): Promise<Effect[]> {
+    checkNow(now, 'decline');
+    checkId(jobId, 'jobId', 'decline');
+    checkId(technicianId, 'technicianId', 'decline');
+    return this.update(jobId, now, 'decline', (at) => ({ type: 'decline', at, technicianId }));
+  }
+
+  /** A technician can no longer take this job: his running offer is withdrawn and a replacement notified. */
+  async withdraw(
+    jobId: string,
+    technicianId: string,
+    now: number,
+    reason: UnavailableReason,
+  ): Promise<Effect[]> {
+    checkNow(now, 'withdraw');
+    checkId(jobId, 'jobId', 'withdraw');
+    checkId(technicianId, 'technicianId', 'withdraw');
+    if (!UNAVAILABLE.includes(reason)) {
+      throw new InvalidArgumentError(
+        `withdraw(): reason is ${JSON.stringify(reason)}; use one of ${UNAVAILABLE.join(', ')}.`,
+      );
+    }
+    return this.update(jobId, now, 'withdraw', (at) => ({ type: 'withdraw', at, technicianId, reason }));
+  }
+
+  /** Cancels a job; an assigned winner's capacity is released in the same step. */
+  async cancel(jobId: string, now: number): Promise<Effect[]> {
+    checkNow(now, 'cancel');
+    checkId(jobId, 'jobId', 'cancel');
+    return this.update(jobId, now, 'cancel', (at) => ({ type: 'cancel', at }));
+  }
+
+  /** The winner finished the job: his capacity is released. False (nothing changed) unless the job is assigned. */
+  async complete(jobId: string, now: number): Promise<boolean> {
+    checkNow(now, 'complete');
+    checkId(jobId, 'jobId', 'complete');
+    let changed = false;
+    await this.update(
+      jobId,
+      now,
+      'complete',
+      (at) => ({ type: 'complete', at }),
+      () => {
+        changed = true;
+      },
+    );
+    return changed;
+  }
+
+  /**
+   * Fires every wave, expiry, escalation step and deadline due at or before `now`, on any job,
+   * in transactions of `timerBatch` jobs claimed so that no two replicas fire the same step.
+   */
+  async advance(now: number): Promise<Effect[]> {
+    checkNow(now, 'advance');
+    const out: Effect[] = [];
+    for (;;) {
+      const batch: Effect[] = [];
+      const n = await this.store.claimDue(now, this.timerBatch, (job) => {
+        const at = Math.max(now, job.lastAt);
+        const s = sessionFromJSON(job.state);
+        const env = new RecordingEnv(this.fleet, this.policy, at);
+        const input: SessionEvent = { type: 'tick', at };
+        const [next, effects] = transition(s, input, env);
+        if (next === s) return null;
+        for (const e of effects) batch.push(e);
+        return this.stepOf(job, at, input, env.facts, next, effects);
+      });
+      for (const e of batch) out.push(e);
+      if (n < this.timerBatch) return out;
+    }
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private async refuse(
+    jobId: string,
+    requestId: string | undefined,
+    outcome: AcceptOutcome,
+  ): Promise<AcceptOutcome> {
+    if (requestId === undefined || outcome.outcome === 'assigned' || outcome.outcome === 'unknown_job')
+      return outcome;
+    return repeatOf(await this.store.remember(jobId, requestId, outcome), outcome);
+  }
+
+  private async update(
+    jobId: string,
+    now: number,
+    fn: string,
+    make: (at: number) => SessionEvent,
+    onChange?: () => void,
+  ): Promise<Effect[]> {
+    for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
+      const job = await this.store.get(jobId);
+      if (!job) return [];
+      const at = Math.max(now, job.lastAt);
+      const s = sessionFromJSON(job.state);
+      const env = new RecordingEnv(this.fleet, this.policy, at);
+      const input = make(at);
+      const [next, effects] = transition(s, input, env);
+      if (next === s) return [];
+      const step = this.stepOf(job, at, input, env.facts, next, effects);
+      const winner = s.winner?.technicianId;
+      if ((input.type === 'complete' || input.type === 'cancel') && s.state === 'assigned' && winner) {
+        step.release = winner;
+        step.event.released = winner;
+      }
+      if (input.type === 'decline') {
+        const o = s.offers.find((x) => x.technicianId === input.technicianId)!;
+        step.event.declined = { technicianId: input.technicianId, responseMs: at - o.sentAt };
+      }
+      const r = await this.store.append(step);
+      if (r.ok) {
+        onChange?.();
+        return effects;
+      }
+    }
+    throw this.conflict(fn, jobId);
+  }
+
+  private stepOf(
+    job: StoredJob,
+    at: number,
+    input: SessionEvent,
+    facts: StoredEvent['facts'],
+    next: SessionState,
+    effects: Effect[],
+  ): Step {
+    const version = job.version + 1;
+    return {
+      expectedVersion: job.version,
+      event: { jobId: job.jobId, version, at, input, facts, effects },
+      state: sessionToJSON(next),
+      dueAt: due(next),
+    };
+  }
+
+  private conflict(fn: string, jobId: string): StoreConflictError {
+    return new StoreConflictError(
+      `${fn}('${jobId}'): other replicas changed the job on each of ${this.maxRetries + 1} attempts; retry later (with the same request id) or raise maxRetries.`,
+    );
+  }
+}
+
+function due(s: SessionState): number | null {
+  return dueAt(s) ?? null;
+}
+
+/** A recorded answer handed out again: an assignment is marked as a repeat and carries no effects. */
+function repeatOf(had: AcceptOutcome, fresh?: AcceptOutcome): AcceptOutcome {
+  if (had.outcome === 'assigned') return { ...had, repeated: true, effects: [] };
+  return fresh && JSON.stringify(fresh) === JSON.stringify(had) ? fresh : had;
+}
+
+function checkNow(now: number, fn: string): void {
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new InvalidArgumentError(
+      `${fn}(): now is ${String(now)}; pass the current time in ms (a finite number).`,
+    );
+  }
+}
+
+function checkId(value: unknown, name: string, fn: string): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidArgumentError(`${fn}(): ${name} is ${JSON.stringify(value)}; pass a non-empty string.`);
+  }
+}
+
+function count(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new InvalidArgumentError(
+      `new StoreDispatcher(): ${name} is ${String(value)}; pass an integer ≥ 0.`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,37 @@
+/**
+ * Errors of a dispatch store. Each says whether the step may have been applied: a store that failed
+ * before its commit applied nothing (the transaction was rolled back); a timeout during the commit
+ * leaves the outcome unknown, and a retry with the same request id returns what happened.
+ */
+import { CrowdDispatchError } from '../errors.js';
+
+/** The database could not be reached (refused, DNS, authentication, pool closed). Nothing was applied. */
+export class StoreUnavailableError extends CrowdDispatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** The database did not answer in time. Retry with the same request id: it returns the original outcome. */
+export class StoreTimeoutError extends CrowdDispatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_TIMEOUT', message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** A transaction failed part-way (connection lost, server error) and was rolled back: nothing was applied. */
+export class StoreFailedError extends CrowdDispatchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_FAILED', message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** Other writers changed the job each time it was re-read, past the retry bound. Nothing was applied. */
+export class StoreConflictError extends CrowdDispatchError {
+  constructor(message: string) {
+    super('STORE_CONFLICT', message);
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The in-memory dispatch store: one process, no I/O. Every method checks before it writes, so a
+ * step is applied entirely or not at all, exactly as the PostgreSQL store's transaction does.
+ */
+import type { AcceptOutcome } from '../dispatch/types.js';
+import { InvalidArgumentError } from '../errors.js';
+import type {
+  AppendResult,
+  DispatchStore,
+  FeedCursor,
+  OutboxEntry,
+  Step,
+  StoredEvent,
+  StoredJob,
+} from './types.js';
+
+interface Row {
+  version: number;
+  /** The session as JSON text: reads hand out copies, never shared objects. */
+  state: string;
+  lastAt: number;
+  dueAt: number | null;
+}
+
+const copy = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+/**
+ * A {@link DispatchStore} in memory: the embedded default, for one process.
+ * @example
+ * const store = new MemoryStore();
+ * const dispatcher = new StoreDispatcher({ store, fleet, policy });
+ */
+export class MemoryStore implements DispatchStore {
+  private readonly jobs = new Map<string, Row>();
+  private readonly streams = new Map<string, string[]>();
+  private readonly log: string[] = [];
+  private readonly requests = new Map<string, string>();
+  private readonly techs = new Map<string, { load: number; capacity: number }>();
+  private readonly outbox: (OutboxEntry & { delivered: boolean; held: boolean })[] = [];
+  private undelivered = 0;
+
+  async get(jobId: string): Promise<StoredJob | undefined> {
+    const r = this.jobs.get(jobId);
+    if (!r) return undefined;
+    return { jobId, version: r.version, state: JSON.parse(r.state), lastAt: r.lastAt };
+  }
+
+  async append(step: Step): Promise<AppendResult> {
+    return this.apply(step);
+  }
+
+  async claimDue(now: number, limit: number, compute: (job: StoredJob) => Step | null): Promise<number> {
+    const due: [string, number][] = [];
+    for (const [id, r] of this.jobs) if (r.dueAt !== null && r.dueAt <= now) due.push([id, r.dueAt]);
+    due.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+    const claimed = due.slice(0, limit);
+    // Computed and applied without yielding: nothing can interleave, as under the row locks of PostgreSQL.
+    const steps: Step[] = [];
+    for (const [id] of claimed) {
+      const r = this.jobs.get(id)!;
+      const step = compute({ jobId: id, version: r.version, state: JSON.parse(r.state), lastAt: r.lastAt });
+      if (step) steps.push(step);
+    }
+    for (const s of steps) {
+      const r = this.apply(s);
+      if (!r.ok) throw new Error(`claimDue: a claimed job conflicted (${r.conflict}); this is a bug`);
+    }
+    return claimed.length;
+  }
+
+  async answer(jobId: string, requestId: string): Promise<AcceptOutcome | undefined> {
+    const a = this.requests.get(key(jobId, requestId));
+    return a === undefined ? undefined : JSON.parse(a);
+  }
+
+  async remember(jobId: string, requestId: string, outcome: AcceptOutcome): Promise<AcceptOutcome> {
+    const k = key(jobId, requestId);
+    const had = this.requests.get(k);
+    if (had !== undefined) return JSON.parse(had);
+    this.requests.set(k, JSON.stringify(outcome));
+    return copy(outcome);
+  }
+
+  async setCapacity(technicianId: string, capacity: number): Promise<void> {
+    checkCapacity(capacity);
+    const t = this.techs.get(technicianId);
+    if (t) t.capacity = capacity;
+    else this.techs.set(technicianId, { load: 0, capacity });
+  }
+
+  async capacityOf(technicianId: string): Promise<{ load: number; capacity: number } | undefined> {
+    const t = this.techs.get(technicianId);
+    return t ? { ...t } : undefined;
+  }
+
+  async events(jobId: string): Promise<StoredEvent[]> {
+    return (this.streams.get(jobId) ?? []).map((e) => JSON.parse(e));
+  }
+
+  async feed(cursor: FeedCursor, limit: number): Promise<{ events: StoredEvent[]; cursor: FeedCursor }> {
+    const from = cursor === '' ? 0 : Number(cursor);
+    const slice = this.log.slice(from, from + limit);
+    return { events: slice.map((e) => JSON.parse(e)), cursor: String(from + slice.length) };
+  }
+
+  async deliver(limit: number, deliver: (entries: OutboxEntry[]) => Promise<void> | void): Promise<number> {
+    const batch: (typeof this.outbox)[number][] = [];
+    for (const e of this.outbox) {
+      if (batch.length >= limit) break;
+      if (!e.delivered && !e.held) batch.push(e);
+    }
+    if (batch.length === 0) return 0;
+    for (const e of batch) e.held = true;
+    try {
+      await deliver(
+        batch.map(({ id, jobId, fence, effect }) => ({ id, jobId, fence, effect: copy(effect) })),
+      );
+      for (const e of batch) e.delivered = true;
+      this.undelivered -= batch.length;
+      this.compact();
+    } finally {
+      for (const e of batch) e.held = false;
+    }
+    return batch.length;
+  }
+
+  private apply(step: Step): AppendResult {
+    const { event } = step;
+    const row = this.jobs.get(event.jobId);
+    if (step.expectedVersion === 0) {
+      if (row) return { ok: false, conflict: 'exists' };
+    } else if (!row || row.version !== step.expectedVersion) {
+      return { ok: false, conflict: 'version' };
+    }
+    if (event.version !== step.expectedVersion + 1) {
+      throw new InvalidArgumentError(
+        `append(): event version ${event.version} does not follow ${step.expectedVersion}; pass expectedVersion + 1.`,
+      );
+    }
+    let tech: { load: number; capacity: number } | undefined;
+    if (step.reserve) {
+      tech = this.techs.get(step.reserve.technicianId);
+      if (tech && tech.load >= tech.capacity) return { ok: false, conflict: 'capacity' };
+      if (!tech && step.reserve.capacity < 1) return { ok: false, conflict: 'capacity' };
+    }
+    if (step.request && this.requests.has(key(event.jobId, step.request.requestId))) {
+      return { ok: false, conflict: 'version' };
+    }
+    // Checked: from here on every write succeeds.
+    if (step.reserve) {
+      if (tech) tech.load++;
+      else this.techs.set(step.reserve.technicianId, { load: 1, capacity: step.reserve.capacity });
+    }
+    if (step.release) {
+      const t = this.techs.get(step.release);
+      if (t && t.load > 0) t.load--;
+    }
+    if (step.request) {
+      this.requests.set(key(event.jobId, step.request.requestId), JSON.stringify(step.request.outcome));
+    }
+    this.jobs.set(event.jobId, {
+      version: event.version,
+      state: JSON.stringify(step.state),
+      lastAt: event.at,
+      dueAt: step.dueAt,
+    });
+    const text = JSON.stringify(event);
+    let stream = this.streams.get(event.jobId);
+    if (!stream) this.streams.set(event.jobId, (stream = []));
+    stream.push(text);
+    this.log.push(text);
+    event.effects.forEach((effect, i) => {
+      this.outbox.push({
+        id: `${event.jobId}:${event.version}:${i}`,
+        jobId: event.jobId,
+        fence: event.version,
+        effect: copy(effect),
+        delivered: false,
+        held: false,
+      });
+      this.undelivered++;
+    });
+    return { ok: true, version: event.version };
+  }
+
+  /** Drops delivered entries once they are most of the outbox (amortised O(1) per entry). */
+  private compact(): void {
+    if (this.outbox.length < 1024 || this.undelivered * 2 > this.outbox.length) return;
+    const keep = this.outbox.filter((e) => !e.delivered || e.held);
+    this.outbox.length = 0;
+    for (const e of keep) this.outbox.push(e);
+  }
+}
+
+function key(jobId: string, requestId: string): string {
+  return `${jobId}\u0000${requestId}`;
+}
+
+export function checkCapacity(capacity: number): void {
+  if (!Number.isInteger(capacity) || capacity < 0) {
+    throw new InvalidArgumentError(`setCapacity(): capacity is ${String(capacity)}; pass an integer ≥ 0.`);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The store port: everything replicas of a dispatcher must share — each job's event stream and
+ * current version, the request ids already answered, technicians' load against capacity, when each
+ * job is next due, and the effects still to deliver (the outbox). {@link MemoryStore} is the
+ * embedded default; `crowd-dispatch/postgres` holds the PostgreSQL one. Both pass one contract suite.
+ */
+import type { AcceptOutcome, Effect, Fact, SessionJSON } from '../dispatch/types.js';
+import type { SessionEvent } from '../session.js';
+import type { Job } from '../types.js';
+
+/** What a stored event applied: the job's opening, or one input to its session. */
+export type StoredInput = { type: 'open'; job: Job; policy: string } | SessionEvent;
+
+/** One event of a job's stream; `version` is 1 for the opening and gap-free after it. */
+export interface StoredEvent {
+  jobId: string;
+  /** The job's version after this event: the fencing token carried by its effects. */
+  version: number;
+  /** Time of the event, ms: the caller's `now`, raised to the job's previous event time if earlier. */
+  at: number;
+  input: StoredInput;
+  /** Fleet facts the step read (replayed instead of asking a fleet). */
+  facts: Fact[];
+  effects: Effect[];
+  /** Fleet counter updates that are not effects: a winner's load released, a decline's response time. */
+  released?: string;
+  declined?: { technicianId: string; responseMs: number };
+}
+
+/** A job as stored: its session, version and the time of its last event. */
+export interface StoredJob {
+  jobId: string;
+  version: number;
+  state: SessionJSON;
+  lastAt: number;
+}
+
+/** One step to append: all of it or none of it is stored. */
+export interface Step {
+  /** The version the step was computed from; 0 creates the job. */
+  expectedVersion: number;
+  event: StoredEvent;
+  state: SessionJSON;
+  /** When the job is next due (null once closed). */
+  dueAt: number | null;
+  /** Reserve one unit of this technician's capacity (the step fails with `capacity` when he has none). */
+  reserve?: { technicianId: string; capacity: number };
+  /** Release one unit of this technician's load. */
+  release?: string;
+  /** Remember the answer to this accept. */
+  request?: { requestId: string; outcome: AcceptOutcome };
+}
+
+/** The result of {@link DispatchStore.append}. */
+export type AppendResult =
+  | { ok: true; version: number }
+  /** `version`: someone appended first (re-read and retry); `exists`: the job id is taken; `capacity`: no capacity left */
+  | { ok: false; conflict: 'version' | 'exists' | 'capacity' };
+
+/** An effect in the outbox: `id` is stable (`jobId:version:index`) for deduplication downstream. */
+export interface OutboxEntry {
+  id: string;
+  jobId: string;
+  /** The job's version that produced it (fencing token: a receiver ignores a lower one than it has seen). */
+  fence: number;
+  effect: Effect;
+}
+
+/** Position in the shared event feed (opaque; start from {@link FEED_START}). */
+export type FeedCursor = string;
+/** The feed position before every event. */
+export const FEED_START: FeedCursor = '';
+
+/** The store every replica shares. Methods reject with the store errors of `src/store/errors.ts`. */
+export interface DispatchStore {
+  /** A job's current state, or undefined for an unknown job. */
+  get(jobId: string): Promise<StoredJob | undefined>;
+  /** Appends one step at its expected version, all or nothing. */
+  append(step: Step): Promise<AppendResult>;
+  /**
+   * Claims up to `limit` jobs due at or before `now` that no other replica holds, and appends the
+   * step `compute` returns for each (null: nothing to do) — claimed and written in one transaction,
+   * so the same due step never applies twice. Returns how many jobs were claimed.
+   */
+  claimDue(now: number, limit: number, compute: (job: StoredJob) => Step | null): Promise<number>;
+  /** The answer recorded for an accept's request id. */
+  answer(jobId: string, requestId: string): Promise<AcceptOutcome | undefined>;
+  /** Records a refusal for a request id; returns the answer already recorded if there is one. */
+  remember(jobId: string, requestId: string, outcome: AcceptOutcome): Promise<AcceptOutcome>;
+  /** Sets a technician's capacity (load is kept); capacity below the load refuses new reservations. */
+  setCapacity(technicianId: string, capacity: number): Promise<void>;
+  /** A technician's load and capacity, if the store has seen him. */
+  capacityOf(technicianId: string): Promise<{ load: number; capacity: number } | undefined>;
+  /** A job's events in version order. */
+  events(jobId: string): Promise<StoredEvent[]>;
+  /** Events of every job after `cursor`, in a stable order in which nothing is ever inserted behind the cursor. */
+  feed(cursor: FeedCursor, limit: number): Promise<{ events: StoredEvent[]; cursor: FeedCursor }>;
+  /**
+   * Hands up to `limit` undelivered outbox entries to `deliver`; they are marked delivered only if
+   * it resolves (a replica that dies meanwhile leaves them to another): at least once. Returns how many were handed.
+   */
+  deliver(limit: number, deliver: (entries: OutboxEntry[]) => Promise<void> | void): Promise<number>;
+}
