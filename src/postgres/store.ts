@@ -205,7 +205,17 @@ export class PostgresStore implements DispatchStore {
       fence: Number(row.fence),
       effect: row.effect as OutboxEntry['effect'],
     }));
-    await deliver(entries);
+    try {
+      await deliver(entries);
+    } catch (err) {
+      // Hand them back at once rather than after the lease (best effort: the lease expires anyway).
+      await this.pool
+        .query(`UPDATE ${p}outbox SET lease_until = NULL WHERE id = ANY($1::text[])`, [
+          entries.map((e) => e.id),
+        ])
+        .catch(() => {});
+      throw err;
+    }
     await this.query(
       'deliver() marking delivered',
       `UPDATE ${p}outbox SET delivered_at = clock_timestamp() WHERE id = ANY($1::text[])`,

@@ -1,0 +1,287 @@
+/**
+ * The contract every DispatchStore passes, run against the in-memory store and the PostgreSQL one:
+ * the same dispatcher logic on top, two replicas (two fleets) sharing one store.
+ */
+import fc from 'fast-check';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AcceptOutcome, Effect } from '../../src/dispatch/types.js';
+import { DuplicateIdError, InvalidArgumentError } from '../../src/errors.js';
+import type { Fleet } from '../../src/fleet.js';
+import { sessionToJSON } from '../../src/session.js';
+import { StoreDispatcher } from '../../src/store/dispatcher.js';
+import { FleetFollower } from '../../src/store/follow.js';
+import { replayJob } from '../../src/store/replay.js';
+import type { DispatchStore, OutboxEntry } from '../../src/store/types.js';
+import { fastPolicy, job, makeFleet, notified, T0 } from '../dispatcher.fixtures.js';
+
+export interface ContractTarget {
+  /** A fresh, empty store. */
+  make(): Promise<DispatchStore>;
+}
+
+const policy = fastPolicy();
+
+function replicas(store: DispatchStore, n = 2, fleetSize = 20): { d: StoreDispatcher[]; fleets: Fleet[] } {
+  const fleets = Array.from({ length: n }, () => makeFleet(fleetSize));
+  return { d: fleets.map((fleet) => new StoreDispatcher({ store, fleet, policy })), fleets };
+}
+
+async function drain(store: DispatchStore, limit = 1000): Promise<OutboxEntry[]> {
+  const out: OutboxEntry[] = [];
+  while ((await store.deliver(limit, (es) => void out.push(...es))) > 0) {}
+  return out;
+}
+
+/** Every job's stream replays to its stored state. */
+async function expectReplays(store: DispatchStore, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    const stored = await store.get(id);
+    const state = replayJob(await store.events(id), policy);
+    expect(sessionToJSON(state)).toEqual(stored!.state);
+  }
+}
+
+export function storeContract(name: string, target: ContractTarget, seed: number): void {
+  describe(`store contract: ${name}`, () => {
+    let store: DispatchStore;
+    beforeEach(async () => {
+      store = await target.make();
+    });
+
+    it('opens a job at version 1 with its notify effects in the outbox (ids job:version:index, fence 1)', async () => {
+      const { d } = replicas(store);
+      const effects = await d[0]!.open(job('j1'), T0);
+      expect(notified(effects)).toHaveLength(2);
+      const stored = await store.get('j1');
+      expect(stored?.version).toBe(1);
+      expect(stored?.state.state).toBe('open');
+      const out = await drain(store);
+      expect(out.map((e) => e.id)).toEqual(effects.map((_, i) => `j1:1:${i}`));
+      expect(out.every((e) => e.fence === 1)).toBe(true);
+      expect(out.map((e) => e.effect)).toEqual(effects);
+      expect(await drain(store)).toEqual([]); // delivered once handed and acknowledged
+    });
+
+    it('refuses a second opening of a job id from any replica, changing nothing', async () => {
+      const { d } = replicas(store);
+      await d[0]!.open(job('j1'), T0);
+      await expect(d[1]!.open(job('j1'), T0 + 5)).rejects.toThrow(DuplicateIdError);
+      expect((await store.get('j1'))?.version).toBe(1);
+      expect(await store.events('j1')).toHaveLength(1);
+    });
+
+    it('assigns a job to exactly one of several technicians accepting at once through different replicas', async () => {
+      const { d } = replicas(store, 3);
+      const opened = await d[0]!.open(job('j1'), T0);
+      const ids = notified(opened);
+      await d[1]!.advance(T0 + 10_000); // wave 1: four technicians hold offers
+      const all = notified((await store.events('j1')).flatMap((e) => e.effects));
+      expect(all.length).toBeGreaterThanOrEqual(4);
+      const answers = await Promise.all(all.map((t, i) => d[i % 3]!.accept('j1', t, T0 + 11_000, `r-${t}`)));
+      const won = answers.filter((a) => a.outcome === 'assigned');
+      expect(won).toHaveLength(1);
+      expect(answers.filter((a) => a.outcome === 'already_taken')).toHaveLength(all.length - 1);
+      const winner = (won[0] as Extract<AcceptOutcome, { outcome: 'assigned' }>).technicianId;
+      expect((await store.get('j1'))?.state.winner?.technicianId).toBe(winner);
+      expect(await store.capacityOf(winner)).toEqual({ load: 1, capacity: 1 });
+      const assigned = (await drain(store)).filter((e) => e.effect.type === 'assigned');
+      expect(assigned).toHaveLength(1);
+      expect(assigned[0]!.fence).toBe((await store.get('j1'))!.version);
+      expect(ids.length).toBe(2);
+      await expectReplays(store, ['j1']);
+    });
+
+    it('returns the original answer to a retried request id, from any replica', async () => {
+      const { d } = replicas(store);
+      const ids = notified(await d[0]!.open(job('j1'), T0));
+      const first = await d[0]!.accept('j1', ids[0]!, T0 + 1000, 'req-1');
+      expect(first).toMatchObject({ outcome: 'assigned', repeated: false });
+      const again = await d[1]!.accept('j1', ids[0]!, T0 + 9000, 'req-1');
+      expect(again).toEqual({ ...first, repeated: true, effects: [] });
+      const lost = await d[1]!.accept('j1', ids[1]!, T0 + 2000, 'req-2');
+      expect(lost).toEqual({ outcome: 'already_taken', jobId: 'j1' });
+      expect(await d[0]!.accept('j1', ids[1]!, T0 + 3000, 'req-2')).toEqual(lost);
+      // Retries change nothing: one assignment, one unit of load.
+      expect((await store.get('j1'))?.version).toBe(2);
+      expect(await store.capacityOf(ids[0]!)).toEqual({ load: 1, capacity: 1 });
+    });
+
+    it('never lets a technician hold more jobs than his capacity, even when accepting two at once', async () => {
+      const { d } = replicas(store);
+      // Same place, same candidates: the top technician is offered both jobs.
+      const a = notified(await d[0]!.open(job('a'), T0));
+      const b = notified(await d[1]!.open(job('b'), T0));
+      const both = a.filter((t) => b.includes(t));
+      expect(both.length).toBeGreaterThan(0);
+      const t = both[0]!;
+      const [ra, rb] = await Promise.all([
+        d[0]!.accept('a', t, T0 + 500, 'ra'),
+        d[1]!.accept('b', t, T0 + 500, 'rb'),
+      ]);
+      const outcomes = [ra.outcome, rb.outcome].sort();
+      expect(outcomes).toEqual(['assigned', 'no_longer_eligible']);
+      expect([ra, rb].find((r) => r.outcome !== 'assigned')).toMatchObject({ reason: 'at_capacity' });
+      expect(await store.capacityOf(t)).toEqual({ load: 1, capacity: 1 });
+      // The refused job is still open; completing the won one frees the technician.
+      const wonJob = ra.outcome === 'assigned' ? 'a' : 'b';
+      const otherJob = wonJob === 'a' ? 'b' : 'a';
+      expect((await store.get(otherJob))?.state.state).toBe('open');
+      expect(await d[1]!.complete(wonJob, T0 + 60_000)).toBe(true);
+      expect(await d[0]!.complete(wonJob, T0 + 60_001)).toBe(false);
+      expect(await store.capacityOf(t)).toEqual({ load: 0, capacity: 1 });
+      await store.setCapacity(t, 2);
+      expect(await store.capacityOf(t)).toEqual({ load: 0, capacity: 2 });
+      await expectReplays(store, ['a', 'b']);
+    });
+
+    it('fires each due wave, expiry and deadline once although several replicas advance at once', async () => {
+      const { d } = replicas(store, 3);
+      for (let i = 0; i < 5; i++) await d[i % 3]!.open(job(`j${i}`), T0 + i);
+      for (const t of [10_000, 30_000, 60_000, 90_000, 120_000, 200_000]) {
+        await Promise.all(d.map((x) => x.advance(T0 + t)));
+      }
+      const ids = Array.from({ length: 5 }, (_, i) => `j${i}`);
+      for (const id of ids) {
+        const s = (await store.get(id))!.state;
+        expect(s.state).toBe('unfilled');
+        const evs = await store.events(id);
+        expect(evs.map((e) => e.version)).toEqual(evs.map((_, i) => i + 1));
+        // A technician is never notified twice by one job (policy: no re-offer).
+        const n = notified(evs.flatMap((e) => e.effects));
+        expect(new Set(n).size).toBe(n.length);
+        expect(evs.flatMap((e) => e.effects).filter((e) => e.type === 'unfilled')).toHaveLength(1);
+      }
+      await expectReplays(store, ids);
+      expect(await d[0]!.advance(T0 + 300_000)).toEqual([]);
+    });
+
+    it('hands outbox entries out again when delivery fails (at least once), never two deliverers at once', async () => {
+      const { d } = replicas(store);
+      await d[0]!.open(job('j1'), T0);
+      await expect(
+        store.deliver(10, () => {
+          throw new Error('push service down');
+        }),
+      ).rejects.toThrow('push service down');
+      // The failed batch is leased; a store with leases hands it out after the lease, the memory store at once.
+      const seen: string[] = [];
+      const [x, y] = await Promise.all([
+        store.deliver(10, async (es) => {
+          seen.push(...es.map((e) => e.id));
+        }),
+        store.deliver(10, async (es) => {
+          seen.push(...es.map((e) => e.id));
+        }),
+      ]);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(x + y).toBe(seen.length);
+    });
+
+    it('keeps ids with SQL-significant characters intact (parameters only)', async () => {
+      const { d, fleets } = replicas(store, 2, 0);
+      const nasty = ["o'brien", 'x"); DROP TABLE jobs; --', 'back\\slash', 'ünï😀', '%_*'];
+      for (const f of fleets) {
+        nasty.forEach((id, i) => {
+          f.add({ id, lat: 47.3769 + i * 0.001, lon: 8.5417, tier: 'friend', radiusKm: 30 });
+        });
+      }
+      const jobId = "job'; DELETE FROM requests; --";
+      const ids = notified(await d[0]!.open(job(jobId), T0));
+      expect(ids.every((id) => nasty.includes(id))).toBe(true);
+      const r = await d[1]!.accept(jobId, ids[0]!, T0 + 100, "req'--");
+      expect(r).toMatchObject({ outcome: 'assigned', technicianId: ids[0] });
+      expect(await d[0]!.accept(jobId, ids[0]!, T0 + 200, "req'--")).toMatchObject({ repeated: true });
+      expect((await store.get(jobId))?.state.winner?.technicianId).toBe(ids[0]);
+      expect(await store.capacityOf(ids[0]!)).toEqual({ load: 1, capacity: 1 });
+      await expectReplays(store, [jobId]);
+    });
+
+    it("brings another replica's fleet counters up to date from the shared feed", async () => {
+      const { d, fleets } = replicas(store);
+      const follower = new FleetFollower(store, fleets[1]!);
+      const ids = notified(await d[0]!.open(job('j1'), T0));
+      await d[0]!.accept('j1', ids[0]!, T0 + 1000);
+      expect(fleets[1]!.load[fleets[1]!.slotOf(ids[0]!)]).toBe(0);
+      expect(await follower.catchUp()).toBe(2);
+      expect(fleets[1]!.load[fleets[1]!.slotOf(ids[0]!)]).toBe(1);
+      expect(fleets[1]!.countersAtTime(fleets[1]!.slotOf(ids[1]!), T0 + 1000).offers).toBeGreaterThan(0);
+      await d[1]!.complete('j1', T0 + 5000);
+      expect(await follower.catchUp()).toBe(1);
+      expect(fleets[1]!.load[fleets[1]!.slotOf(ids[0]!)]).toBe(0);
+      expect(await follower.catchUp()).toBe(0);
+    });
+
+    it('rejects bad input with typed errors and changes nothing', async () => {
+      const { d } = replicas(store);
+      await d[0]!.open(job('j1'), T0);
+      await expect(d[0]!.accept('', 't0', T0)).rejects.toThrow(InvalidArgumentError);
+      await expect(d[0]!.accept('j1', 't0', Number.NaN)).rejects.toThrow(InvalidArgumentError);
+      await expect(d[0]!.withdraw('j1', 't0', T0, 'bored' as 'offline')).rejects.toThrow(
+        InvalidArgumentError,
+      );
+      await expect(store.setCapacity('t0', -1)).rejects.toThrow(InvalidArgumentError);
+      expect(() => new StoreDispatcher({ store: {} as DispatchStore, fleet: makeFleet(1), policy })).toThrow(
+        InvalidArgumentError,
+      );
+      expect((await store.get('j1'))?.version).toBe(1);
+      expect(await d[0]!.accept('nope', 't0', T0)).toEqual({ outcome: 'unknown_job', jobId: 'nope' });
+    });
+
+    it('property: random concurrent inputs through three replicas keep one winner, capacity and replayable streams', async () => {
+      const op = fc.oneof(
+        fc.record({ k: fc.constant('accept' as const), job: fc.nat(3), tech: fc.nat(9), req: fc.boolean() }),
+        fc.record({ k: fc.constant('decline' as const), job: fc.nat(3), tech: fc.nat(9) }),
+        fc.record({ k: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 40_000 }) }),
+        fc.record({ k: fc.constant('complete' as const), job: fc.nat(3) }),
+        fc.record({ k: fc.constant('cancel' as const), job: fc.nat(3) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.array(op, { minLength: 1, maxLength: 3 }), { maxLength: 12 }),
+          async (rounds) => {
+            const s = await target.make();
+            const { d } = replicas(s, 3);
+            const jobs = ['p0', 'p1', 'p2', 'p3'];
+            let now = T0;
+            for (const id of jobs) await d[0]!.open(job(id), now);
+            const effects: Effect[] = [];
+            for (const round of rounds) {
+              // Each round's inputs run concurrently, one per replica.
+              await Promise.all(
+                round.map(async (o, i) => {
+                  const r = d[i % 3]!;
+                  if (o.k === 'advance') effects.push(...(await r.advance(now + o.ms)));
+                  else if (o.k === 'accept')
+                    await r.accept(jobs[o.job]!, `t${o.tech}`, now, o.req ? `q${o.tech}` : undefined);
+                  else if (o.k === 'decline') await r.decline(jobs[o.job]!, `t${o.tech}`, now);
+                  else if (o.k === 'complete') await r.complete(jobs[o.job]!, now);
+                  else await r.cancel(jobs[o.job]!, now);
+                }),
+              );
+              now += 5_000;
+            }
+            const load = new Map<string, number>();
+            for (const id of jobs) {
+              const st = (await s.get(id))!.state;
+              const evs = await s.events(id);
+              const assigned = evs.flatMap((e) => e.effects).filter((e) => e.type === 'assigned');
+              expect(assigned.length).toBeLessThanOrEqual(1);
+              if (st.state === 'assigned') {
+                expect(assigned).toHaveLength(1);
+                const w = st.winner!.technicianId;
+                load.set(w, (load.get(w) ?? 0) + 1);
+              }
+            }
+            for (let t = 0; t < 10; t++) {
+              const c = await s.capacityOf(`t${t}`);
+              expect(c?.load ?? 0).toBe(load.get(`t${t}`) ?? 0);
+              expect(c?.load ?? 0).toBeLessThanOrEqual(1);
+            }
+            await expectReplays(s, jobs);
+          },
+        ),
+        { seed, numRuns: 15 },
+      );
+    });
+  });
+}
