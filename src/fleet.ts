@@ -514,7 +514,7 @@ export class Fleet {
     // Past half the circumference every point qualifies (an antipode's chord² may round above 4).
     const limit = km >= HALF_CIRCUMFERENCE_KM ? Number.POSITIVE_INFINITY : kmToChord2(km);
     const idx = this.index;
-    const pairs = idx.ranges(lat, lon, km, this.scratch);
+    const pairs = idx.ranges(lat, lon, km, this.scratch, ownRadius);
     const buf = this.scratch.data;
     const out: { id: string; km: number }[] = [];
     const { coords, meta } = idx;

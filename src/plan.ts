@@ -253,7 +253,8 @@ export function plan(fleet: Fleet, job: Job, options: PlanOptions): Plan {
 /** The hot path: reads typed arrays only until a technician passes every mask and distance test. */
 function scan(fleet: Fleet, ctx: JobContext, sc: ScoreContext, searchKm: number): number {
   const idx = fleet.index;
-  const pairs = idx.ranges(ctx.job.lat, ctx.job.lon, searchKm, ranges);
+  // Each radius class only out to its own largest radius: a few huge radii cost only their owners.
+  const pairs = idx.ranges(ctx.job.lat, ctx.job.lon, searchKm, ranges, true);
   const buf = ranges.data;
   const { coords, meta } = idx;
   const { jx, jy, jz, tierMask, skillMask, certMask } = ctx;

@@ -61,9 +61,13 @@ beforeAll(() => {
     fleet.add(t);
     model.set(t.id, t);
   };
-  // Every city, each a technician with a random radius (mostly realistic, some large).
+  // Every city, each a technician with a random radius (mostly realistic, some large, a few huge).
   cities.forEach((c, i) => {
-    const radiusKm = rng.next() < 0.9 ? 5 + rng.next() * 60 : 60 + rng.next() * 440;
+    // Heavy tail: 9 % at 60–500 km and 1 % at 500–1000 km, so every radius class of the index is
+    // populated and a query near anyone with a huge radius must still find him.
+    const u = rng.next();
+    const radiusKm =
+      u < 0.9 ? 5 + rng.next() * 60 : u < 0.99 ? 60 + rng.next() * 440 : 500 + rng.next() * 500;
     add({ id: `c${i}`, lat: c.lat, lon: c.lon, tier: 'friend', radiusKm });
   });
   // Synthetic technicians where cities are rare: polar caps and both sides of the antimeridian.

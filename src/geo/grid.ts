@@ -3,13 +3,22 @@
  * flat typed arrays sorted by cell (so a query reads contiguous memory), plus per-row overflow
  * chains for entries added or moved since the last rebuild. Moves inside a cell are in place;
  * moves across cells append to the overflow; the sorted part is rebuilt (radix sort, O(n)) once
- * the overflow outgrows an eighth of the index, which keeps updates O(1) amortised.
+ * the overflow outgrows a sixteenth of the index, which keeps updates O(1) amortised.
+ *
+ * Entries are grouped by **radius class** (the technician's own service radius, see
+ * {@link CLASS_KM}) before the cell: the sort key is `class × cells + cell`, each class has its own
+ * rows. A covering query (who can serve this point?) scans each class only out to the largest
+ * radius in that class, so a few technicians with a huge radius cost their own entries, not a
+ * country-wide window on every query.
  *
  * The index stores, per entry, the hot fields a candidate scan needs (position, the squared chord
  * of the technician's own radius, a flag mask, skill and certification masks and the slot), so a
  * scan never leaves these arrays until a technician has passed every cheap test.
  */
-import { EARTH_RADIUS_KM } from './sphere.js';
+import { lowerBound, RangeBuffer, radixSortEntries } from './ranges.js';
+import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2 } from './sphere.js';
+
+export { RangeBuffer };
 
 /** Grid resolution in degrees (rows and columns). */
 export const CELL_DEG = 0.25;
@@ -17,6 +26,27 @@ export const CELL_DEG = 0.25;
 export const ROWS = 180 / CELL_DEG;
 /** Columns of the grid (longitude bands). */
 export const COLS = 360 / CELL_DEG;
+
+/** Cells of the grid. */
+const CELLS = ROWS * COLS;
+
+/**
+ * Upper bounds (km) of the radius classes: a technician's class is the first bound at or above his
+ * own radius (the last class takes everything else). Half of the common radii (20–35 km) fall in
+ * the first class, the rest of 20–50 km in the second, the long tail in classes whose members are
+ * few, so the wide windows they need are mostly empty rows.
+ */
+export const CLASS_KM: readonly number[] = [35, 50, 100, 200, 400, 1000];
+/** Number of radius classes. */
+export const CLASSES = CLASS_KM.length;
+const CLASS_R2 = Float64Array.from(CLASS_KM, kmToChord2);
+
+/** The radius class of a squared own-radius chord. */
+export function radiusClass(r2: number): number {
+  let c = 0;
+  while (c < CLASSES - 1 && r2 > CLASS_R2[c]!) c++;
+  return c;
+}
 
 /** Stride of {@link GridIndex.coords}: x, y, z, ownRadiusChord2. */
 export const C_STRIDE = 4;
@@ -51,16 +81,22 @@ export class GridIndex {
   coords: Float64Array;
   /** flags (0 = dead entry), skills, certifications, slot per entry. */
   meta: Uint32Array;
-  /** Cell key per entry. */
+  /** Sort key per entry: radius class × cells + cell. */
   keys: Int32Array;
   /** The technician's cached score quality per entry (float32: the planner's upper bound only). */
   quality: Float32Array;
   /** Next overflow entry in the same row, or -1; indexed by entry − baseCount (overflow entries only). */
   next: Int32Array;
-  /** Base (sorted) entries of row r are [rowStart[r], rowStart[r + 1]). */
-  readonly rowStart = new Int32Array(ROWS + 1);
-  /** First overflow entry of each row, or -1. */
-  readonly rowHead = new Int32Array(ROWS).fill(-1);
+  /** Base (sorted) entries of row r of class c are [rowStart[c·ROWS + r], rowStart[c·ROWS + r + 1]). */
+  readonly rowStart = new Int32Array(CLASSES * ROWS + 1);
+  /** First overflow entry of each row of each class, or -1. */
+  readonly rowHead = new Int32Array(CLASSES * ROWS).fill(-1);
+  /** Largest own-radius chord² of each class (exact after a rebuild, never lower than the truth). */
+  readonly classMaxR2 = new Float64Array(CLASSES);
+  /** {@link classMaxR2} in km, a hair wide, for query windows. */
+  readonly classMaxKm = new Float64Array(CLASSES);
+  /** Live entries per class. */
+  readonly classLive = new Int32Array(CLASSES);
   /** slot → entry, -1 when the slot has none. */
   slotEntry: Int32Array;
   /** Entries [0, baseCount) are sorted by key. */
@@ -71,6 +107,14 @@ export class GridIndex {
   live = 0;
   /** Rebuilds so far (for tests and benchmarks). */
   rebuilds = 0;
+
+  // The query window of the last computed radius (rows r0…r1, columns [a0, b0] ∪ [a1, b1]).
+  private wr0 = 0;
+  private wr1 = -1;
+  private wa0 = 0;
+  private wb0 = -1;
+  private wa1 = 1;
+  private wb1 = 0;
 
   constructor(initialCapacity = 1024) {
     const cap = Math.max(16, initialCapacity);
@@ -114,35 +158,64 @@ export class GridIndex {
     skills: number,
     certs: number,
   ): void {
+    const key = radiusClass(r2) * CELLS + cellKey(lat, lon);
+    this.insertKey(slot, x, y, z, r2, flags, skills, certs, key);
+  }
+
+  private insertKey(
+    slot: number,
+    x: number,
+    y: number,
+    z: number,
+    r2: number,
+    flags: number,
+    skills: number,
+    certs: number,
+    key: number,
+  ): void {
     this.ensureSlot(slot);
     if (this.slotEntry[slot]! >= 0) this.remove(slot);
     if (this.needsRebuild) this.rebuild();
     if (this.count === this.capacity) this.grow(Math.ceil(this.capacity * 1.5) + 16);
     const e = this.count++;
-    const key = cellKey(lat, lon);
     this.write(e, x, y, z, r2, flags, skills, certs, slot, key);
-    const row = (key / COLS) | 0;
+    const row = (key / COLS) | 0; // class × ROWS + row
     this.next[e - this.baseCount] = this.rowHead[row]!;
     this.rowHead[row] = e;
     this.slotEntry[slot] = e;
     this.live++;
+    const c = (key / CELLS) | 0;
+    this.classLive[c]!++;
+    this.raiseClassMax(c, r2);
+  }
+
+  private raiseClassMax(c: number, r2: number): void {
+    if (r2 > this.classMaxR2[c]!) {
+      this.classMaxR2[c] = r2;
+      this.classMaxKm[c] = chord2ToKm(r2) * (1 + 1e-9);
+    }
   }
 
   /** Moves `slot` to a new position; in place when the cell does not change. */
   move(slot: number, x: number, y: number, z: number, lat: number, lon: number): void {
     const e = this.slotEntry[slot]!;
-    const key = cellKey(lat, lon);
-    if (key === this.keys[e]) {
+    const old = this.keys[e]!;
+    const key = old - (old % CELLS) + cellKey(lat, lon);
+    if (key === old) {
       const o = e * C_STRIDE;
       this.coords[o] = x;
       this.coords[o + 1] = y;
       this.coords[o + 2] = z;
       return;
     }
+    this.rekey(slot, e, x, y, z, this.coords[e * C_STRIDE + 3]!, key);
+  }
+
+  /** Re-inserts entry `e` of `slot` under a new key, keeping its masks and quality. */
+  private rekey(slot: number, e: number, x: number, y: number, z: number, r2: number, key: number): void {
     const m = e * M_STRIDE;
-    const r2 = this.coords[e * C_STRIDE + 3]!;
     const q = this.quality[e]!;
-    this.insert(slot, x, y, z, lat, lon, r2, this.meta[m]!, this.meta[m + 1]!, this.meta[m + 2]!);
+    this.insertKey(slot, x, y, z, r2, this.meta[m]!, this.meta[m + 1]!, this.meta[m + 2]!, key);
     this.quality[this.slotEntry[slot]!] = q;
   }
 
@@ -152,10 +225,19 @@ export class GridIndex {
     if (e >= 0) this.quality[e] = q;
   }
 
-  /** Updates the hot fields of `slot` in place. */
+  /** Updates the hot fields of `slot`; a radius that changes class moves the entry to that class. */
   update(slot: number, r2: number, flags: number, skills: number, certs: number): void {
-    const e = this.slotEntry[slot]!;
+    let e = this.slotEntry[slot]!;
+    const old = this.keys[e]!;
+    const c = radiusClass(r2);
+    if (c !== ((old / CELLS) | 0)) {
+      const o = e * C_STRIDE;
+      const key = c * CELLS + (old % CELLS);
+      this.rekey(slot, e, this.coords[o]!, this.coords[o + 1]!, this.coords[o + 2]!, r2, key);
+      e = this.slotEntry[slot]!;
+    }
     this.coords[e * C_STRIDE + 3] = r2;
+    this.raiseClassMax(c, r2);
     const m = e * M_STRIDE;
     this.meta[m] = flags;
     this.meta[m + 1] = skills;
@@ -174,6 +256,7 @@ export class GridIndex {
     this.meta[e * M_STRIDE] = 0;
     this.slotEntry[slot] = -1;
     this.live--;
+    this.classLive[(this.keys[e]! / CELLS) | 0]!--;
   }
 
   /** Whether the overflow has outgrown the sorted part enough to be worth a rebuild. */
@@ -187,16 +270,34 @@ export class GridIndex {
    * Collects the entry ranges that may hold points within `km` of (lat, lon) into `out` as
    * [start, end) pairs and returns the number of pairs. Every point within `km` is in a range;
    * ranges also hold farther points and dead entries, which the caller filters exactly.
+   * With `covering`, each radius class is searched only out to its largest own radius: every
+   * entry whose own radius reaches the point (and within `km`) is in a range.
    */
-  ranges(lat: number, lon: number, km: number, out: RangeBuffer): number {
+  ranges(lat: number, lon: number, km: number, out: RangeBuffer, covering = false): number {
     if (this.needsRebuild) this.rebuild();
     out.length = 0;
+    let windowKm = -1;
+    for (let c = 0; c < CLASSES; c++) {
+      if (this.classLive[c] === 0) continue;
+      const maxKm = this.classMaxKm[c]!;
+      const kc = covering && maxKm < km ? maxKm : km;
+      if (kc !== windowKm) {
+        this.window(lat, lon, kc);
+        windowKm = kc;
+      }
+      this.pushClass(c, out);
+    }
+    return out.length >> 1;
+  }
+
+  /** Sets the rows and column intervals of a query window of `km` around (lat, lon). */
+  private window(lat: number, lon: number, km: number): void {
     const angle = km / EARTH_RADIUS_KM;
     const angleDeg = angle * DEG + EPS_DEG;
     const latMin = lat - angleDeg;
     const latMax = lat + angleDeg;
-    const r0 = rowOf(latMin);
-    const r1 = rowOf(latMax);
+    this.wr0 = rowOf(latMin);
+    this.wr1 = rowOf(latMax);
     // Column intervals (at most two, when the window crosses the antimeridian).
     let a0 = 0;
     let b0 = COLS - 1;
@@ -225,60 +326,37 @@ export class GridIndex {
         }
       }
     }
-    const keys = this.keys;
-    for (let r = r0; r <= r1; r++) {
-      const rs = this.rowStart[r]!;
-      const re = this.rowStart[r + 1]!;
+    this.wa0 = a0;
+    this.wb0 = b0;
+    this.wa1 = a1;
+    this.wb1 = b1;
+  }
+
+  /** Pushes the ranges of class `c` inside the current window. */
+  private pushClass(c: number, out: RangeBuffer): void {
+    const { keys, rowStart, rowHead, next, wa0: a0, wb0: b0, wa1: a1, wb1: b1 } = this;
+    const base = this.baseCount;
+    for (let r = this.wr0; r <= this.wr1; r++) {
+      const row = c * ROWS + r;
+      const rowKey = row * COLS;
+      const rs = rowStart[row]!;
+      const re = rowStart[row + 1]!;
       if (re > rs) {
-        this.pushBase(keys, rs, re, r * COLS + a0, r * COLS + b0, out);
-        if (a1 <= b1) this.pushBase(keys, rs, re, r * COLS + a1, r * COLS + b1, out);
+        pushBase(keys, rs, re, rowKey + a0, rowKey + b0, out);
+        if (a1 <= b1) pushBase(keys, rs, re, rowKey + a1, rowKey + b1, out);
       }
-      for (let e = this.rowHead[r]!; e >= 0; e = this.next[e - this.baseCount]!) {
-        const c = keys[e]! - r * COLS;
-        if ((c >= a0 && c <= b0) || (c >= a1 && c <= b1)) out.push(e, e + 1);
+      for (let e = rowHead[row]!; e >= 0; e = next[e - base]!) {
+        const col = keys[e]! - rowKey;
+        if ((col >= a0 && col <= b0) || (col >= a1 && col <= b1)) out.push(e, e + 1);
       }
     }
-    return out.length >> 1;
   }
 
-  private pushBase(
-    keys: Int32Array,
-    lo: number,
-    hi: number,
-    kLo: number,
-    kHi: number,
-    out: RangeBuffer,
-  ): void {
-    const s = lowerBound(keys, lo, hi, kLo);
-    const t = lowerBound(keys, s, hi, kHi + 1);
-    if (t > s) out.push(s, t);
-  }
-
-  /** Sorts every live entry by cell into a fresh base and empties the overflow. O(n) radix sort. */
+  /** Sorts every live entry by key into a fresh base and empties the overflow. O(n) radix sort. */
   rebuild(): void {
     const n = this.live;
-    // Scratch lives only for the rebuild: keeping it would cost 8 bytes per technician.
-    let a = new Uint32Array(n);
-    let b = new Uint32Array(n);
-    let k = 0;
-    for (let e = 0; e < this.count; e++) if (this.meta[e * M_STRIDE] !== 0) a[k++] = e;
-    // LSD radix sort on the 21-bit key, 11 + 10 bits; stable, so cell order follows entry order.
     const keys = this.keys;
-    for (let pass = 0; pass < 2; pass++) {
-      const shift = pass === 0 ? 0 : 11;
-      const bits = pass === 0 ? 11 : 10;
-      const buckets = new Int32Array((1 << bits) + 1);
-      const mask = (1 << bits) - 1;
-      for (let i = 0; i < n; i++) buckets[((keys[a[i]!]! >>> shift) & mask) + 1]!++;
-      for (let i = 1; i < buckets.length; i++) buckets[i]! += buckets[i - 1]!;
-      for (let i = 0; i < n; i++) {
-        const e = a[i]!;
-        b[buckets[(keys[e]! >>> shift) & mask]!++] = e;
-      }
-      const t = a;
-      a = b;
-      b = t;
-    }
+    const a = radixSortEntries(keys, this.meta, M_STRIDE, this.count, n);
     const cap = Math.max(16, Math.ceil(n * 1.125) + 64, Math.min(this.capacity, n * 2));
     const coords = new Float64Array(cap * C_STRIDE);
     const meta = new Uint32Array(cap * M_STRIDE);
@@ -287,6 +365,8 @@ export class GridIndex {
     const oq = this.quality;
     const oc = this.coords;
     const om = this.meta;
+    this.classMaxR2.fill(0);
+    this.classMaxKm.fill(0);
     for (let i = 0; i < n; i++) {
       const e = a[i]!;
       const o = e * C_STRIDE;
@@ -304,6 +384,7 @@ export class GridIndex {
       newKeys[i] = keys[e]!;
       quality[i] = oq[e]!;
       this.slotEntry[om[m + 3]!] = i;
+      this.raiseClassMax((keys[e]! / CELLS) | 0, oc[o + 3]!);
     }
     this.coords = coords;
     this.meta = meta;
@@ -313,7 +394,7 @@ export class GridIndex {
     this.rowHead.fill(-1);
     this.rowStart.fill(0);
     for (let i = 0; i < n; i++) this.rowStart[((newKeys[i]! / COLS) | 0) + 1]!++;
-    for (let r = 1; r <= ROWS; r++) this.rowStart[r]! += this.rowStart[r - 1]!;
+    for (let r = 1; r < this.rowStart.length; r++) this.rowStart[r]! += this.rowStart[r - 1]!;
     this.baseCount = n;
     this.count = n;
     this.rebuilds++;
@@ -370,26 +451,15 @@ export class GridIndex {
   }
 }
 
-/** A growable list of int pairs reused across queries (no allocation per query once warm). */
-export class RangeBuffer {
-  data = new Int32Array(256);
-  length = 0;
-  push(a: number, b: number): void {
-    if (this.length + 2 > this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = a;
-    this.data[this.length++] = b;
-  }
-}
-
-function lowerBound(keys: Int32Array, lo: number, hi: number, key: number): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+function pushBase(
+  keys: Int32Array,
+  lo: number,
+  hi: number,
+  kLo: number,
+  kHi: number,
+  out: RangeBuffer,
+): void {
+  const s = lowerBound(keys, lo, hi, kLo);
+  const t = lowerBound(keys, s, hi, kHi + 1);
+  if (t > s) out.push(s, t);
 }
