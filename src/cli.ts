@@ -10,8 +10,9 @@ import { Command, InvalidArgumentError as CommanderArgError, CommanderError, Opt
 import { CrowdDispatchError, InvalidArgumentError } from './errors.js';
 import { markdownTable, renderCharts, renderReport } from './report/html.js';
 import { type Comparison, compare, type NamedPolicy } from './sim/compare.js';
-import { comparisonCsv, runsCsv } from './sim/export.js';
-import { prepareOut, readJson, write } from './sim/io.js';
+import { comparisonCsv, exportFiles, runsCsv } from './sim/export.js';
+import { parseFleetCsv, parseFleetGeoJson, parseJobHistory } from './sim/input.js';
+import { prepareOut, readJson, readText, write } from './sim/io.js';
 import { checkLimit, checkScenarioLimits, DEFAULT_LIMITS, type Limits, parseLimits } from './sim/limits.js';
 import { compareParallel, runPool } from './sim/pool.js';
 import { PRESETS, parsePolicyFile, preset } from './sim/presets.js';
@@ -22,38 +23,37 @@ interface Io {
   quiet: boolean;
 }
 
-/** Technicians from a JSON array of technicians or a GeoJSON FeatureCollection of points. */
+/** Technicians from CSV (`.csv`), a JSON array of technicians, or a GeoJSON FeatureCollection of points. */
 function readFleet(path: string): unknown[] {
-  const data = readJson(path, 'fleet') as Record<string, unknown> | unknown[];
-  if (Array.isArray(data)) return data;
-  if (data && data.type === 'FeatureCollection' && Array.isArray(data.features)) {
-    return (
-      data.features as { geometry?: { type?: string; coordinates?: number[] }; properties?: object }[]
-    ).map((f, i) => {
-      if (f.geometry?.type !== 'Point' || !Array.isArray(f.geometry.coordinates)) {
-        throw new InvalidArgumentError(
-          `${path}: features[${i}] is not a Point; give every technician a Point geometry.`,
-        );
-      }
-      const [lon, lat] = f.geometry.coordinates;
-      return { ...(f.properties ?? {}), lat, lon };
-    });
-  }
-  throw new InvalidArgumentError(
-    `${path}: expected a JSON array of technicians or a GeoJSON FeatureCollection.`,
-  );
+  if (/\.csv$/i.test(path)) return parseFleetCsv(readText(path, 'fleet'), path);
+  const data = readJson(path, 'fleet');
+  return Array.isArray(data) ? data : parseFleetGeoJson(data, path);
 }
 
-function loadScenario(opts: {
+interface ScenarioCliOptions {
   scenario?: string;
   fleet?: string;
+  jobs?: string;
   days?: number;
   jobsPerDay?: number;
-}): Scenario {
+}
+
+function loadScenario(opts: ScenarioCliOptions): Scenario {
   const input = (opts.scenario ? readJson(opts.scenario, 'scenario') : {}) as ScenarioInput &
     Record<string, unknown>;
   const merged: Record<string, unknown> = { ...input };
   if (opts.fleet) merged.fleet = { ...((input.fleet as object) ?? {}), technicians: readFleet(opts.fleet) };
+  if (opts.jobs) {
+    if (opts.jobsPerDay !== undefined)
+      throw new InvalidArgumentError(
+        '--jobs replays a job history; drop --jobs-per-day (it sets synthetic demand).',
+      );
+    const format = /\.jsonl?$/i.test(opts.jobs) || /\.ndjson$/i.test(opts.jobs) ? 'jsonl' : 'csv';
+    const h = parseJobHistory(readText(opts.jobs, 'job history'), format, opts.jobs);
+    merged.history = h.history;
+    merged.days = h.days;
+    merged.startWeekday = h.startWeekday;
+  }
   if (opts.days !== undefined) merged.days = opts.days;
   if (opts.jobsPerDay !== undefined)
     merged.demand = { ...((input.demand as object) ?? {}), jobsPerDay: opts.jobsPerDay };
@@ -124,12 +124,9 @@ function positiveNumber(text: string): number {
   return n;
 }
 
-interface CompareCliOptions {
-  scenario?: string;
-  fleet?: string;
-  days?: number;
-  jobsPerDay?: number;
+interface CompareCliOptions extends ScenarioCliOptions {
   policies: string;
+  export?: string;
   seeds?: number[];
   replications?: number;
   out: string;
@@ -145,6 +142,7 @@ interface CompareCliOptions {
 async function runCompare(opts: CompareCliOptions, io: Io, command: string): Promise<Comparison> {
   const limits = limitsOf(opts);
   prepareOut(opts.out);
+  if (opts.export) prepareOut(opts.export);
   const scenario = loadScenario(opts);
   checkScenarioLimits(scenario, limits);
   const policies = opts.policies.split(',').map((p) => loadPolicy(p.trim()));
@@ -159,6 +157,7 @@ async function runCompare(opts: CompareCliOptions, io: Io, command: string): Pro
   const seeds = opts.seeds ?? Array.from({ length: opts.replications ?? 1 }, (_, i) => i + 1);
   const bar = progress(io, 'simulating');
   const detail = opts.report || !!opts.svg;
+  const records = opts.export !== undefined;
   const runs = seeds.length * policies.length;
   // In-thread by default: worker start-up (and, from source, TypeScript loading) only pays off for
   // long runs on an otherwise idle machine.
@@ -169,13 +168,21 @@ async function runCompare(opts: CompareCliOptions, io: Io, command: string): Pro
     // Worker threads give the same runs and the same aggregation: the output is byte-identical.
     c =
       workers > 1
-        ? await compareParallel(scenario, policies, { seeds, detail, workers, onProgress })
-        : compare(scenario, policies, { seeds, detail, onProgress });
+        ? await compareParallel(scenario, policies, { seeds, detail, records, workers, onProgress })
+        : compare(scenario, policies, { seeds, detail, records, onProgress });
   } finally {
     bar.stop();
   }
   if (opts.json)
-    write(join(opts.out, 'comparison.json'), `${JSON.stringify({ ...c, detail: undefined }, null, 2)}\n`, io);
+    write(
+      join(opts.out, 'comparison.json'),
+      `${JSON.stringify({ ...c, detail: undefined, records: undefined }, null, 2)}\n`,
+      io,
+    );
+  if (opts.export) {
+    for (const [name, text] of Object.entries(exportFiles(c.records ?? [])))
+      write(join(opts.export, name), text, io);
+  }
   if (opts.csv) {
     write(join(opts.out, 'runs.csv'), runsCsv(c), io);
     write(join(opts.out, 'comparison.csv'), comparisonCsv(c), io);
@@ -218,7 +225,11 @@ function scenarioOptions(cmd: Command): Command {
       '--scenario <file>',
       'scenario JSON file (default: the built-in Swiss week, scenarios/ch-week.json)',
     )
-    .option('--fleet <file>', 'technicians from a JSON array or a GeoJSON FeatureCollection of points')
+    .option(
+      '--fleet <file>',
+      'technicians from CSV (.csv), a JSON array or a GeoJSON FeatureCollection of points',
+    )
+    .option('--jobs <file>', 'replay a job history (CSV, or JSON Lines .jsonl) in place of synthetic demand')
     .option('--days <n>', 'override the simulated days', positiveNumber)
     .option('--jobs-per-day <n>', 'override the demand', positiveNumber);
 }
@@ -230,6 +241,7 @@ function outputOptions(cmd: Command, defaultOut: string): Command {
     .option('--no-csv', 'do not write CSV')
     .option('--no-report', 'do not write the HTML report')
     .option('--svg', 'also write each chart as its own SVG file')
+    .option('--export <dir>', 'write per-job, per-technician and timeline CSV/JSON Lines and GeoJSON to dir')
     .option('--title <text>', 'report title')
     .option('-q, --quiet', 'no progress bar or file messages');
 }

@@ -25,7 +25,7 @@ const MAX_MAP_POINTS = 600;
 function timeToAccept(c: Comparison): ChartSpec {
   const values: { policy: string; seconds: number; share: number }[] = [];
   for (const name of c.policies) {
-    const d = c.detail?.[name];
+    const d = c.detail?.[name]?.[0];
     if (!d || d.acceptSeconds.length === 0) continue;
     const s = sortedCopy(d.acceptSeconds);
     // Share of *all* jobs of the run (unfilled ones never reach 1).
@@ -80,7 +80,7 @@ function timeToAccept(c: Comparison): ChartSpec {
 function perTechnician(c: Comparison): ChartSpec {
   const values: { policy: string; what: string; rank: number; count: number }[] = [];
   for (const name of c.policies) {
-    const d = c.detail?.[name];
+    const d = c.detail?.[name]?.[0];
     if (!d) continue;
     const friends = d.technicians.filter((t) => t.tier === 'friend');
     for (const what of ['offers', 'awards'] as const) {
@@ -118,7 +118,7 @@ function perTechnician(c: Comparison): ChartSpec {
 function lorenz(c: Comparison): ChartSpec {
   const values: { policy: string; people: number; awards: number }[] = [];
   for (const name of c.policies) {
-    const d = c.detail?.[name];
+    const d = c.detail?.[name]?.[0];
     if (!d) continue;
     const s = sortedCopy(d.technicians.filter((t) => t.tier === 'friend').map((t) => t.awards));
     const total = s.reduce((a, b) => a + b, 0) || 1;
@@ -169,7 +169,7 @@ function lorenz(c: Comparison): ChartSpec {
 function giniBars(c: Comparison): ChartSpec {
   const values: { policy: string; measure: string; gini: number }[] = [];
   for (const name of c.policies) {
-    const d = c.detail?.[name];
+    const d = c.detail?.[name]?.[0];
     if (!d) continue;
     for (const tier of ['friend', 'pro'] as const) {
       const group = d.technicians.filter((t) => t.tier === tier);
@@ -207,7 +207,7 @@ function unfilledMap(c: Comparison, cities: readonly City[]): ChartSpec {
   const jobs: { policy: string; lat: number; lon: number; reason: string }[] = [];
   let sampled = false;
   for (const name of c.policies) {
-    const all = c.detail?.[name]?.unfilledJobs ?? [];
+    const all = c.detail?.[name]?.[0]?.unfilledJobs ?? [];
     // An even sample keeps the SVG small; the pattern, not each point, is what the map shows.
     const step = Math.max(1, Math.ceil(all.length / MAX_MAP_POINTS));
     if (step > 1) sampled = true;

@@ -6,6 +6,7 @@
  */
 import type { Policy, PolicyInput } from '../policy.js';
 import type { SimDetail, SimSummary } from './metrics.js';
+import type { RunRecords } from './records.js';
 import { runSimulation } from './runner.js';
 import { parseScenario, type Scenario, type ScenarioInput } from './scenario.js';
 import { type Estimate, estimate, round } from './stats.js';
@@ -23,6 +24,8 @@ export interface CompareOptions {
   seeds?: readonly number[];
   /** Keep the chart detail of the first seed for each policy. @default false */
   detail?: boolean;
+  /** Keep every run's per-job and per-technician records (exports). @default false */
+  records?: boolean;
   /** Called during and after each run with (runs done, fractional, and runs total). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -44,8 +47,10 @@ export interface Comparison {
   /** Every run's summary, policy-major. */
   runs: SimSummary[];
   metrics: MetricComparison[];
-  /** Detail of the first seed, per policy (when asked for). */
-  detail?: Record<string, SimDetail>;
+  /** Chart detail per policy, one entry per seed in seed order (when asked for). */
+  detail?: Record<string, SimDetail[]>;
+  /** Every run's records, in run order (when asked for; not part of the JSON output). */
+  records?: RunRecords[];
 }
 
 /** The headline metrics shown in tables and the README, in order. */
@@ -107,6 +112,8 @@ export interface CompareRun {
   policy: Policy | PolicyInput;
   /** Keep the chart detail (first seed only). */
   detail: boolean;
+  /** Keep the run's records (exports). */
+  records?: boolean;
 }
 
 /** The runs a comparison needs, seed-major (so one worker can reuse a seed's world). */
@@ -114,6 +121,7 @@ export function compareRuns(
   policies: readonly NamedPolicy[],
   seeds: readonly number[],
   detail: boolean,
+  records = false,
 ): CompareRun[] {
   return seeds.flatMap((seed, si) =>
     policies.map((p, pi) => ({
@@ -121,7 +129,8 @@ export function compareRuns(
       seed,
       name: p.name,
       policy: p.policy,
-      detail: detail && si === 0,
+      detail,
+      records,
     })),
   );
 }
@@ -134,15 +143,17 @@ export function aggregate(
   scenario: string,
   names: readonly string[],
   seeds: readonly number[],
-  results: readonly { summary: SimSummary; detail?: SimDetail }[],
+  results: readonly { summary: SimSummary; detail?: SimDetail; records?: RunRecords }[],
   withDetail: boolean,
 ): Comparison {
   const bySeed: SimSummary[][] = names.map(() => []);
-  const detail: Record<string, SimDetail> = {};
+  const detail: Record<string, SimDetail[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const records: RunRecords[] = [];
   results.forEach((r, i) => {
     const pi = i % names.length;
     bySeed[pi]!.push(r.summary);
-    if (r.detail) detail[names[pi]!] = r.detail;
+    if (r.detail) detail[names[pi]!]!.push(r.detail);
+    if (r.records) records.push(r.records);
   });
   const keys = flatten(bySeed[0]![0])
     .map(([k]) => k)
@@ -166,6 +177,7 @@ export function aggregate(
   });
   const out: Comparison = { scenario, seeds: [...seeds], policies: [...names], runs: bySeed.flat(), metrics };
   if (withDetail) out.detail = detail;
+  if (records.length > 0) out.records = records;
   return out;
 }
 
@@ -183,7 +195,7 @@ export function compare(
 ): Comparison {
   const scenario = parseScenario(scenarioInput);
   const seeds = [...(options.seeds ?? [1])];
-  const runs = compareRuns(policies, seeds, options.detail === true);
+  const runs = compareRuns(policies, seeds, options.detail === true, options.records === true);
   const worlds = new Map<number, World>();
   const results = runs.map((run) => {
     let world = worlds.get(run.seed);
@@ -198,6 +210,7 @@ export function compare(
       world,
       policyName: run.name,
       detail: run.detail,
+      records: run.records === true,
       ...(onProgress ? { onProgress: (f: number) => onProgress(run.index + f, runs.length) } : {}),
     });
     options.onProgress?.(run.index + 1, runs.length);

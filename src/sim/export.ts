@@ -3,6 +3,7 @@
  * Observable: one row per record, flat columns, no reshaping needed.
  */
 import { type Comparison, flatten } from './compare.js';
+import type { JobRecord, RunRecords } from './records.js';
 
 /** One CSV cell: quoted when it holds a comma, a quote or a line break; empty for null/undefined. */
 export function csvCell(v: unknown): string {
@@ -28,4 +29,44 @@ export function comparisonCsv(c: Comparison): string {
     }
   }
   return `${rows.join('\n')}\n`;
+}
+
+/** CSV of plain rows (the first row's keys are the header; booleans as true/false). */
+export function rowsCsv(rows: readonly object[]): string {
+  if (rows.length === 0) return '';
+  const keys = Object.keys(rows[0]!);
+  const lines = rows.map((r) => keys.map((k) => csvCell((r as Record<string, unknown>)[k])).join(','));
+  return `${keys.join(',')}\n${lines.join('\n')}\n`;
+}
+
+/** JSON Lines of plain rows: one object a line. */
+export function rowsJsonl(rows: readonly object[]): string {
+  return rows.length === 0 ? '' : `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+}
+
+/** A GeoJSON FeatureCollection of jobs as points, every record field a property. */
+export function jobsGeoJson(jobs: readonly JobRecord[]): string {
+  const features = jobs.map((j) => ({
+    type: 'Feature',
+    geometry: { type: 'Point', coordinates: [j.lon, j.lat] },
+    properties: j,
+  }));
+  return `${JSON.stringify({ type: 'FeatureCollection', features })}\n`;
+}
+
+/** The files of an export directory, by name, from the records of every run. */
+export function exportFiles(records: readonly RunRecords[]): Record<string, string> {
+  const jobs = records.flatMap((r) => r.jobs);
+  const technicians = records.flatMap((r) => r.technicians);
+  const timeline = records.flatMap((r) => r.timeline);
+  return {
+    'jobs.csv': rowsCsv(jobs),
+    'jobs.jsonl': rowsJsonl(jobs),
+    'technicians.csv': rowsCsv(technicians),
+    'technicians.jsonl': rowsJsonl(technicians),
+    'timeline.csv': rowsCsv(timeline),
+    'timeline.jsonl': rowsJsonl(timeline),
+    'jobs.geojson': jobsGeoJson(jobs),
+    'unfilled.geojson': jobsGeoJson(jobs.filter((j) => j.outcome === 'unfilled')),
+  };
 }

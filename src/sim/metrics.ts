@@ -25,10 +25,21 @@ export class Recorder {
   readonly awards: Int32Array;
   readonly declines: Int32Array;
   readonly lostRaces: Int32Array;
+  /** Time on site of each assigned job, ms. */
+  readonly onJobMs: Float64Array;
+  /** Notify effects (waves, escalation batches included) and explicit declines per job. */
+  readonly waves: Int32Array;
+  readonly jobDeclines: Int32Array;
+  /** Per-job timeline, kept only when asked for (exports): parallel arrays, one entry an event. */
+  readonly timeline: { job: number[]; at: number[]; event: string[]; detail: string[] } | undefined;
   readonly steps: Record<string, number> = { deeper: 0, widen: 0, allowPros: 0, broadcast: 0 };
   refusals: Record<string, number> = {};
 
-  constructor(jobs: number, technicians: number) {
+  constructor(jobs: number, technicians: number, timeline = false) {
+    this.onJobMs = new Float64Array(jobs).fill(Number.NaN);
+    this.waves = new Int32Array(jobs);
+    this.jobDeclines = new Int32Array(jobs);
+    this.timeline = timeline ? { job: [], at: [], event: [], detail: [] } : undefined;
     this.acceptedAt = new Float64Array(jobs).fill(Number.NaN);
     this.onSiteAt = new Float64Array(jobs).fill(Number.NaN);
     this.distanceKm = new Float64Array(jobs).fill(Number.NaN);
@@ -40,6 +51,16 @@ export class Recorder {
     this.awards = new Int32Array(technicians);
     this.declines = new Int32Array(technicians);
     this.lostRaces = new Int32Array(technicians);
+  }
+
+  /** Appends a timeline event (no-op unless the timeline is kept). */
+  log(job: number, at: number, event: string, detail = ''): void {
+    const t = this.timeline;
+    if (!t) return;
+    t.job.push(job);
+    t.at.push(at);
+    t.event.push(event);
+    t.detail.push(detail);
   }
 }
 
@@ -73,9 +94,12 @@ export interface SimSummary {
   acceptedWithin60s: number | null;
   /** Assigned / jobs not cancelled by the customer. */
   fillRate: number | null;
-  /** Share of jobs (cancellations excluded) with a technician at the door within 60 min. */
+  /**
+   * Share of jobs (cancellations excluded) with a technician at the door within 60 min (an
+   * appointment: before its window ends).
+   */
   servedWithinHour: number | null;
-  /** Minutes from opening to the technician at the door, assigned jobs. */
+  /** Minutes from opening to the technician at the door, assigned on-demand jobs. */
   onSiteMin: { p50: number | null; p90: number | null };
   /** Jobs handed back to the partner, by reason; and customer cancellations. */
   unfilled: { total: number; share: number | null; deadline: number; exhausted: number };
@@ -165,9 +189,15 @@ export function summarise(
     tta.push(s);
     if (s <= 10) within10++;
     if (s <= 60) within60++;
-    const m = (rec.onSiteAt[j]! - jobs[j]!.at) / 60_000;
-    onSite.push(m);
-    if (m <= 60) servedHour++;
+    const appointment = jobs[j]!.appointment;
+    if (appointment) {
+      // An appointment is served when the technician is at the door before its window closes.
+      if (rec.onSiteAt[j]! <= appointment.end) servedHour++;
+    } else {
+      const m = (rec.onSiteAt[j]! - jobs[j]!.at) / 60_000;
+      onSite.push(m);
+      if (m <= 60) servedHour++;
+    }
     travel.push(rec.distanceKm[j]!);
   }
   const ttaSorted = sortedCopy(tta);

@@ -112,11 +112,11 @@ export async function runPool(
 export async function compareParallel(
   scenario: ScenarioInput,
   policies: readonly NamedPolicy[],
-  options: PoolOptions & { seeds?: readonly number[]; detail?: boolean } = {},
+  options: PoolOptions & { seeds?: readonly number[]; detail?: boolean; records?: boolean } = {},
 ): Promise<Comparison> {
   const parsed = parseScenario(scenario);
   const seeds = [...(options.seeds ?? [1])];
-  const runs = compareRuns(policies, seeds, options.detail === true);
+  const runs = compareRuns(policies, seeds, options.detail === true, options.records === true);
   const results = await runTasks<SimResult>(
     scenario,
     seeds,

@@ -13,8 +13,9 @@ import type { Job } from '../types.js';
 import { answer, onJobMinutes, travelMinutes } from './behaviour.js';
 import { Environment } from './engine.js';
 import { detailOf, OUTCOME, Recorder, type SimDetail, type SimSummary, summarise } from './metrics.js';
+import { type RunRecords, recordsOf } from './records.js';
 import { InvalidScenarioError, parseScenario, type Scenario, type ScenarioInput } from './scenario.js';
-import { buildWorld, type World } from './world.js';
+import { buildWorld, type SimJob, type World } from './world.js';
 
 const HOUR_MS = 3_600_000;
 /** How long a revoke takes to reach a phone: accepts inside it race the winner. */
@@ -45,12 +46,15 @@ export interface SimOptions {
   onProgress?: (fraction: number) => void;
   /** A world built earlier for this scenario and seed (saves rebuilding it for every policy). */
   world?: World;
+  /** Also return every job's timeline and per-job and per-technician records (exports). @default false */
+  records?: boolean;
 }
 
 /** The result of {@link runSimulation}. */
 export interface SimResult {
   summary: SimSummary;
   detail?: SimDetail;
+  records?: RunRecords;
 }
 
 /** A policy for a scenario: the scenario's partner rules first, the policy's own on top. */
@@ -98,7 +102,7 @@ function simulate(
 ): SimResult {
   const { technicians: techs, jobs } = world;
   const env = new Environment(0);
-  const rec = new Recorder(jobs.length, techs.length);
+  const rec = new Recorder(jobs.length, techs.length, options.records === true);
   const horizon = scenario.days * 24 * HOUR_MS;
   const techIndex = new Map<string, number>();
   const online = new Uint8Array(techs.length);
@@ -129,17 +133,22 @@ function simulate(
       const j = jobIndexOf(e.jobId);
       switch (e.type) {
         case 'notify':
+          rec.waves[j]!++;
+          rec.log(j, env.now, 'wave', `${e.wave}:${e.technicianIds.length}`);
           onNotify(j, e.technicianIds, e.distancesKm, e.expiresAt);
           break;
         case 'assigned':
+          rec.log(j, env.now, 'assigned', e.technicianId);
           onAssigned(j, e.technicianId);
           break;
         case 'escalated':
           rec.escalations[j]!++;
           rec.steps[e.action] = (rec.steps[e.action] ?? 0) + 1;
+          rec.log(j, env.now, 'escalated', e.skipped ? `${e.action}:skipped` : `${e.action}:${e.notified}`);
           break;
         case 'unfilled':
           rec.outcome[j] = e.reason === 'deadline' ? OUTCOME.deadline : OUTCOME.exhausted;
+          rec.log(j, env.now, 'unfilled', e.reason);
           break;
         default:
           break; // revoke / expired: nothing to simulate (the technician just sees the job vanish)
@@ -185,6 +194,7 @@ function simulate(
           return;
         if (a.kind === 'decline') {
           rec.declines[t]!++;
+          rec.jobDeclines[j]!++;
           handle(dispatcher.decline(sj.job.id, id, env.now));
           return;
         }
@@ -210,9 +220,17 @@ function simulate(
     held[t]!++;
     rec.distanceKm[j] = km;
     const travel = travelMinutes(scenario, km) * 60_000;
-    rec.onSiteAt[j] = env.now + travel;
-    env.schedule(travel + onJobMinutes(scenario, seed, j) * 60_000, () => {
+    // An appointment's technician is at the door at the window's start at the earliest.
+    const onSite = Math.max(env.now + travel, sj.appointment?.start ?? 0);
+    const onJob = onJobMinutes(scenario, seed, j) * 60_000;
+    rec.onSiteAt[j] = onSite;
+    rec.onJobMs[j] = onJob;
+    rec.log(j, onSite, 'on_site', id);
+    // Same float sum as before appointments existed, so on-demand runs stay byte-identical.
+    const delay = sj.appointment ? onSite - env.now + onJob : travel + onJob;
+    env.schedule(delay, () => {
       held[t]!--;
+      rec.log(j, env.now, 'completed', id);
       dispatcher.complete(sj.job.id, env.now);
     });
   }
@@ -237,12 +255,27 @@ function simulate(
     if (tech.shifts.length > 0) env.at(tech.shifts[0]!, () => toggle(t));
   });
 
+  const open = (sj: SimJob): void => {
+    rec.log(sj.index, env.now, 'opened');
+    let effects: Effect[];
+    try {
+      effects = dispatcher.open(sj.job, env.now);
+    } catch (e) {
+      if (!sj.sourceId) throw e;
+      throw new InvalidScenarioError(
+        `Invalid scenario: history[${sj.index}] (job '${sj.sourceId}'): ${(e as Error).message}`,
+        `history[${sj.index}]`,
+      );
+    }
+    handle(effects);
+  };
   for (const sj of jobs) {
-    env.at(sj.at, () => handle(dispatcher.open(sj.job, env.now)));
+    env.at(sj.at, () => open(sj));
     if (Number.isFinite(sj.cancelAt) && sj.cancelAt < horizon) {
       env.at(sj.cancelAt, () => {
         if (rec.outcome[sj.index] !== OUTCOME.open) return;
         rec.outcome[sj.index] = OUTCOME.cancelled;
+        rec.log(sj.index, env.now, 'cancelled', 'customer');
         handle(dispatcher.cancel(sj.job.id, env.now));
       });
     }
@@ -264,6 +297,7 @@ function simulate(
   };
   const result: SimResult = { summary: summarise(rec, jobs, techs, meta) };
   if (options.detail) result.detail = detailOf(rec, jobs, techs);
+  if (options.records) result.records = recordsOf(scenario, rec, world, meta);
   return result;
 }
 

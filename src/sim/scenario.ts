@@ -279,6 +279,16 @@ export const ScenarioSchema = v.strictObject({
   /** Replayed jobs in place of synthetic demand (then `demand` is unused), sorted by `at`. */
   history: v.optional(v.pipe(v.array(HistoryJobSchema), v.minLength(1))),
   behaviour: v.optional(BehaviourSchema, {}),
+  /** What a technician earns per job (for the per-technician export), CHF: a fixed fee plus time on site. */
+  pay: v.optional(
+    v.strictObject({
+      /** @default 20 */
+      perJob: v.optional(nonNegative, 20),
+      /** @default 40 */
+      perHourOnSite: v.optional(nonNegative, 40),
+    }),
+    {},
+  ),
 });
 
 /** A scenario as written in a file (every field optional). */

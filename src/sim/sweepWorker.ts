@@ -43,6 +43,7 @@ parentPort!.on('message', (task: WorkerTask | null) => {
         world: worldOf(run.seed),
         policyName: run.name,
         detail: run.detail,
+        records: run.records === true,
       });
       parentPort!.postMessage({ id: task.id, result });
     }

@@ -6,7 +6,7 @@
 import { ENGAGEMENT_ROLES, qualifyBestFriends, type YearFigures } from '../bestFriends.js';
 import type { Job, TechnicianInput } from '../types.js';
 import { parseHhmm } from '../validate.js';
-import type { City, Scenario } from './scenario.js';
+import type { City, HistoryJob, Scenario } from './scenario.js';
 import { cumulate, logNormal, pickCumulative, stream } from './streams.js';
 
 const HOUR_MS = 3_600_000;
@@ -33,6 +33,12 @@ export interface SimJob {
   job: Job;
   /** When the customer gives up if nobody accepted yet (Infinity = never). */
   cancelAt: number;
+  /** The id in the replayed history (absent for synthetic jobs, whose id is `job.id`). */
+  sourceId?: string;
+  /** An appointment window [start, end), ms: the technician is due at the door then. */
+  appointment?: { start: number; end: number };
+  /** What happened in reality (replayed histories only). */
+  observed?: HistoryJob['observed'];
 }
 
 /** The generated world. */
@@ -200,6 +206,7 @@ function shiftsFor(scenario: Scenario, tier: 'friend' | 'pro', rng: { next(): nu
 
 /** Generates the jobs: arrival times by hour and weekday, places by population, partners, tiers, skills. */
 export function generateJobs(scenario: Scenario, seed: number): SimJob[] {
+  if (scenario.history) return historyJobs(scenario.history);
   const { demand } = scenario;
   const rng = stream(seed, 'arrivals');
   const cityCum = cumulate(scenario.cities.map((c) => c.population));
@@ -244,6 +251,23 @@ export function generateJobs(scenario: Scenario, seed: number): SimJob[] {
     }
   }
   return out;
+}
+
+/**
+ * A replayed history as simulation jobs. The dispatcher sees `j<index>` ids (the source ids stay
+ * in `sourceId` for exports), so the runner finds a job by its index without a lookup.
+ */
+function historyJobs(history: readonly HistoryJob[]): SimJob[] {
+  return history.map((h, index) => {
+    const job: Job = { id: `j${index}`, lat: h.lat, lon: h.lon };
+    if (h.tier) job.tier = h.tier;
+    if (h.skills) job.skills = [...h.skills];
+    if (h.partner) job.partner = h.partner;
+    const sj: SimJob = { index, at: h.at, job, cancelAt: h.cancelAt ?? Infinity, sourceId: h.id };
+    if (h.appointment) sj.appointment = { ...h.appointment };
+    if (h.observed) sj.observed = { ...h.observed };
+    return sj;
+  });
 }
 
 /** The whole world of a scenario for a seed. */

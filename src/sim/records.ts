@@ -1,0 +1,187 @@
+/**
+ * Per-job and per-technician records of one run, and every job's timeline, as flat plain rows:
+ * what a data team loads into pandas or Observable (the CLI writes them with `--export`). Times
+ * are seconds since the scenario's time 0 (local midnight of the first day).
+ */
+import { haversineKm } from '../geo/sphere.js';
+import { OUTCOME, type Recorder } from './metrics.js';
+import type { Scenario } from './scenario.js';
+import { round } from './stats.js';
+import type { World } from './world.js';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** One job of a run. */
+export interface JobRecord {
+  policy: string;
+  seed: number;
+  /** The source id (replayed history) or the generated one. */
+  id: string;
+  createdS: number;
+  /** Local hour 0–23 and weekday 0 = Sunday … 6 of the creation. */
+  hour: number;
+  weekday: number;
+  lat: number;
+  lon: number;
+  partner: string | null;
+  tier: string | null;
+  /** Skills needed, separated by `;`. */
+  skills: string;
+  appointmentStartS: number | null;
+  appointmentEndS: number | null;
+  outcome: 'assigned' | 'unfilled' | 'cancelled' | 'open';
+  /** Why it was not assigned: `deadline`, `exhausted` (handed back) or `customer` (cancelled). */
+  reason: string | null;
+  /** Notify batches (first-round waves and escalation batches), technicians notified, explicit declines. */
+  waves: number;
+  notified: number;
+  declines: number;
+  escalations: number;
+  acceptS: number | null;
+  technicianId: string | null;
+  travelKm: number | null;
+  /** Minutes from creation to the technician at the door. */
+  onSiteMin: number | null;
+  onJobMin: number | null;
+  observedOutcome: string | null;
+  observedAcceptS: number | null;
+  observedTechnicianId: string | null;
+}
+
+/** One technician of a run. */
+export interface TechnicianRecord {
+  policy: string;
+  seed: number;
+  id: string;
+  tier: 'friend' | 'pro';
+  bestFriend: boolean;
+  lat: number;
+  lon: number;
+  radiusKm: number | null;
+  offers: number;
+  awards: number;
+  declines: number;
+  lostRaces: number;
+  /** Hours online (the app open) within the simulated days. */
+  onlineHours: number;
+  onSiteHours: number;
+  /** Pay for the awarded jobs (scenario `pay`: a fee per job plus time on site), CHF. */
+  earnings: number;
+}
+
+/** One event of a job's timeline. */
+export interface TimelineEvent {
+  policy: string;
+  seed: number;
+  jobId: string;
+  /** Seconds since time 0, and since the job was created. */
+  atS: number;
+  sinceCreatedS: number;
+  /** `opened`, `wave`, `escalated`, `assigned`, `on_site`, `completed`, `unfilled`, `cancelled`. */
+  event: string;
+  /** `wave`: `<wave>:<notified>`; `escalated`: `<action>:<notified>`; `assigned`/`on_site`/`completed`: the technician; `unfilled`: the reason. */
+  detail: string;
+}
+
+/** Everything a run records for export. */
+export interface RunRecords {
+  jobs: JobRecord[];
+  technicians: TechnicianRecord[];
+  timeline: TimelineEvent[];
+}
+
+const sec = (ms: number) => round(ms / 1000, 3);
+const OUTCOME_NAME = ['open', 'assigned', 'unfilled', 'unfilled', 'cancelled'] as const;
+const REASON = [null, null, 'deadline', 'exhausted', 'customer'] as const;
+
+/** Builds the records of a finished run (the recorder must have kept its timeline). */
+export function recordsOf(
+  scenario: Scenario,
+  rec: Recorder,
+  world: World,
+  meta: { policy: string; seed: number },
+): RunRecords {
+  const { policy, seed } = meta;
+  const horizon = scenario.days * DAY_MS;
+  const jobIds = world.jobs.map((sj) => sj.sourceId ?? sj.job.id);
+  const earnings = new Float64Array(world.technicians.length);
+  const onSite = new Float64Array(world.technicians.length);
+  const jobs = world.jobs.map((sj, j): JobRecord => {
+    const o = rec.outcome[j]!;
+    const t = rec.tech[j]!;
+    const tech = t >= 0 ? world.technicians[t]! : undefined;
+    if (tech) {
+      earnings[t]! += scenario.pay.perJob + (scenario.pay.perHourOnSite * rec.onJobMs[j]!) / HOUR_MS;
+      onSite[t]! += rec.onJobMs[j]! / HOUR_MS;
+    }
+    const job = sj.job;
+    return {
+      policy,
+      seed,
+      id: jobIds[j]!,
+      createdS: sec(sj.at)!,
+      hour: Math.floor(sj.at / HOUR_MS) % 24,
+      weekday: (scenario.startWeekday + Math.floor(sj.at / DAY_MS)) % 7,
+      lat: job.lat,
+      lon: job.lon,
+      partner: job.partner ?? null,
+      tier: job.tier ?? null,
+      skills: (job.skills ?? []).join(';'),
+      appointmentStartS: sj.appointment ? sec(sj.appointment.start) : null,
+      appointmentEndS: sj.appointment ? sec(sj.appointment.end) : null,
+      outcome: OUTCOME_NAME[o]!,
+      reason: REASON[o]!,
+      waves: rec.waves[j]!,
+      notified: rec.notified[j]!,
+      declines: rec.jobDeclines[j]!,
+      escalations: rec.escalations[j]!,
+      acceptS: o === OUTCOME.assigned ? sec(rec.acceptedAt[j]! - sj.at) : null,
+      technicianId: tech ? tech.input.id : null,
+      travelKm: tech ? round(haversineKm(tech.input.lat, tech.input.lon, job.lat, job.lon), 2) : null,
+      onSiteMin: tech ? round((rec.onSiteAt[j]! - sj.at) / 60_000, 2) : null,
+      onJobMin: tech ? round(rec.onJobMs[j]! / 60_000, 2) : null,
+      observedOutcome: sj.observed?.outcome ?? null,
+      observedAcceptS: sj.observed?.acceptS ?? null,
+      observedTechnicianId: sj.observed?.technicianId ?? null,
+    };
+  });
+  const technicians = world.technicians.map((t, i): TechnicianRecord => {
+    let online = 0;
+    for (let k = 0; k + 1 < t.shifts.length; k += 2)
+      online += Math.max(0, Math.min(horizon, t.shifts[k + 1]!) - Math.min(horizon, t.shifts[k]!));
+    return {
+      policy,
+      seed,
+      id: t.input.id,
+      tier: t.input.tier,
+      bestFriend: t.input.bestFriend === true,
+      lat: t.input.lat,
+      lon: t.input.lon,
+      radiusKm: t.input.radiusKm ?? null,
+      offers: rec.offers[i]!,
+      awards: rec.awards[i]!,
+      declines: rec.declines[i]!,
+      lostRaces: rec.lostRaces[i]!,
+      onlineHours: round(online / HOUR_MS, 2)!,
+      onSiteHours: round(onSite[i]!, 2)!,
+      earnings: round(earnings[i]!, 2)!,
+    };
+  });
+  const tl = rec.timeline ?? { job: [], at: [], event: [], detail: [] };
+  const order = tl.job.map((_, k) => k);
+  // Events of one job together, in time order (on_site is logged at award time with a later time).
+  order.sort((a, b) => tl.job[a]! - tl.job[b]! || tl.at[a]! - tl.at[b]! || a - b);
+  const timeline = order.map(
+    (k): TimelineEvent => ({
+      policy,
+      seed,
+      jobId: jobIds[tl.job[k]!]!,
+      atS: sec(tl.at[k]!)!,
+      sinceCreatedS: sec(tl.at[k]! - world.jobs[tl.job[k]!]!.at)!,
+      event: tl.event[k]!,
+      detail: tl.detail[k]!,
+    }),
+  );
+  return { jobs, technicians, timeline };
+}
