@@ -4,8 +4,18 @@
  * every job), keeps the fleet's counters current, and logs every input with the fleet facts it
  * read, so that a replay of the log — or a snapshot plus the log's tail — rebuilds the same state
  * without the fleet.
+ *
+ * Every input is write-ahead and all or nothing: its changes are recorded in an undo journal, the
+ * event goes to `onEvent` before the call returns, and if persisting it (or handling it) throws,
+ * the journal puts sessions, timers, offers and fleet counters back exactly as they were.
  */
 
+import { ineligible, skipAtSend } from './dispatch/fleet-facts.js';
+import { Journal } from './dispatch/journal.js';
+import { hashOf, isTime, MAX_TIME, readLog, UNAVAILABLE_REASONS } from './dispatch/log.js';
+import { publicKm } from './dispatch/privacy.js';
+import { deepFreeze, GENESIS_HASH } from './dispatch/record.js';
+import { readSnapshot } from './dispatch/snapshot-schema.js';
 import { TimerQueue } from './dispatch/timers.js';
 import type {
   AcceptOutcome,
@@ -13,19 +23,26 @@ import type {
   DispatcherSnapshot,
   Effect,
   Fact,
-  IneligibleReason,
   JobStatus,
   PlannedOffer,
   SessionJSON,
   UnavailableReason,
 } from './dispatch/types.js';
-import { DuplicateIdError, InvalidArgumentError, InvalidStateError } from './errors.js';
-import { F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_WINDOWS, Fleet } from './fleet.js';
-import { M_STRIDE } from './geo/grid.js';
+import {
+  CrowdDispatchError,
+  DuplicateIdError,
+  describe,
+  InputFailedError,
+  InvalidArgumentError,
+  InvalidRecordError,
+  InvalidStateError,
+  JobsFailedError,
+  PersistenceError,
+} from './errors.js';
+import { Fleet } from './fleet.js';
 import { plan } from './plan.js';
 import { assertPolicy, type Policy } from './policy.js';
 import {
-  coarsenKm,
   dueAt,
   evictAt,
   isRunning,
@@ -39,7 +56,7 @@ import {
   transition,
 } from './session.js';
 import type { Job } from './types.js';
-import { validateJob } from './validate.js';
+import { readFields, readJob } from './validate.js';
 
 /** Options of a {@link Dispatcher}. */
 export interface DispatcherOptions {
@@ -47,16 +64,25 @@ export interface DispatcherOptions {
   fleet: Fleet;
   /** A policy made by `createPolicy`; sessions copy what they need when they open. */
   policy: Policy;
-  /** Keep every event in memory for {@link Dispatcher.eventLog}. Turn off and use `onEvent` to stream it instead. @default true */
-  keepLog?: boolean;
+  /**
+   * What {@link Dispatcher.eventLog} keeps in memory: `'checkpoint'` keeps the events since the last
+   * {@link Dispatcher.checkpoint} — which the dispatcher moves forward on its own every 10,000
+   * events (or twice the jobs it knows), so memory stays flat; `true` keeps every event; `false` none
+   * (stream them with `onEvent`). @default 'checkpoint'
+   */
+  keepLog?: boolean | 'checkpoint';
   /**
    * How long a closed job (completed, cancelled, unfilled) stays queryable — `status`, idempotent
    * accept replies, snapshots — before `advance` forgets it, ms; `Infinity` keeps every job.
    * Assigned jobs stay until completed or cancelled. Replays must use the same value. @default 3600000
    */
   retainClosedMs?: number;
-  /** Called with every new event once it is applied (to persist the log); not called for replayed events. */
-  onEvent?: (event: DispatchEvent) => void;
+  /**
+   * Persists each new event (deeply frozen) before the input's result is returned; if it throws,
+   * the input is undone entirely and the call throws {@link PersistenceError} (retry it). Not
+   * called for replayed events. The dispatcher cannot be used from inside the hook.
+   */
+  onEvent?: (event: Readonly<DispatchEvent>) => void;
 }
 
 /** Options of {@link Dispatcher.replay} (static). */
@@ -68,14 +94,15 @@ export interface ReplayOptions extends DispatcherOptions {
   applyToFleet?: boolean;
 }
 
+const OPTION_FIELDS = ['fleet', 'policy', 'keepLog', 'retainClosedMs', 'onEvent', 'applyToFleet'];
 const NONE: string[] = [];
 const NO_FACTS: Fact[] = [];
-const UNAVAILABLE_REASONS: readonly UnavailableReason[] = [
-  'offline',
-  'at_capacity',
-  'removed',
-  'certification_revoked',
-];
+/** Events kept before the log is folded into a checkpoint (at least; see `keepLog`). */
+const CHECKPOINT_EVENTS = 10_000;
+/** Key of a winning request, for idempotency across reuses of a job id. */
+const requestKey = (technicianId: string, requestId: string): string => `${technicianId}\u0000${requestId}`;
+
+type Result = Effect[] | AcceptOutcome | boolean;
 
 /**
  * Runs live dispatch for many jobs at once.
@@ -91,23 +118,31 @@ export class Dispatcher {
   readonly policy: Policy;
   /** Fingerprint of the policy, recorded with every opened job so a replay can check it. */
   private readonly policyKey: string;
-  private readonly sessions = new Map<string, SessionState>();
-  private readonly timers = new TimerQueue();
+  private sessions = new Map<string, SessionState>();
+  private timers = new TimerQueue();
   /** When closed jobs are forgotten. */
-  private readonly evictions = new TimerQueue();
+  private evictions = new TimerQueue();
+  /** Winning request keys of forgotten jobs, by job id, until `until` (see {@link requestKey}). */
+  private retired = new Map<string, { until: number; keys: string[] }>();
+  private retiredExpiry = new TimerQueue();
   private readonly retainMs: number;
   /** Technician id → jobs where he may hold a running offer (pruned lazily). */
-  private readonly liveByTech = new Map<string, string[]>();
+  private liveByTech = new Map<string, string[]>();
   private log: DispatchEvent[] = [];
-  private readonly keepLog: boolean;
-  private readonly onEvent: ((event: DispatchEvent) => void) | undefined;
+  private base: DispatcherSnapshot;
+  private readonly keepLog: boolean | 'checkpoint';
+  private readonly onEvent: ((event: Readonly<DispatchEvent>) => void) | undefined;
   private seq = 0;
+  private hash = GENESIS_HASH;
   private clock: number | null = null;
   private ordinal = 0;
+  private readonly journal = new Journal();
   /** Facts of the event being handled: recorded live, read back when replaying. */
   private facts: Fact[] = NO_FACTS;
   /** Number of `unavailable` calls so far in the event being handled. */
   private calls = 0;
+  private failures: { jobId: string; error: unknown }[] | undefined;
+  private busy = false;
   private replaying = false;
   private cursor = 0;
   private fleetWrites = true;
@@ -116,24 +151,52 @@ export class Dispatcher {
   private readonly env: SessionEnv;
 
   constructor(options: DispatcherOptions) {
-    if (options === null || typeof options !== 'object' || !(options.fleet instanceof Fleet)) {
+    const o = readFields(options, OPTION_FIELDS, 'new Dispatcher(options)', 'options', InvalidArgumentError);
+    if (!(o.fleet instanceof Fleet)) {
       throw new InvalidArgumentError(
-        'new Dispatcher(options): options.fleet must be a Fleet; pass { fleet, policy }.',
+        `new Dispatcher(options): options.fleet is ${describe(o.fleet)}; pass { fleet: new Fleet(), policy }.`,
+        'fleet',
       );
     }
-    assertPolicy(options.policy);
-    this.fleet = options.fleet;
-    this.policy = options.policy;
-    this.policyKey = fingerprint(options.policy);
-    this.keepLog = options.keepLog ?? true;
-    const retain = options.retainClosedMs ?? 3_600_000;
-    if (typeof retain !== 'number' || Number.isNaN(retain) || retain < 0) {
+    assertPolicy(o.policy);
+    this.fleet = o.fleet;
+    this.policy = o.policy;
+    this.policyKey = fingerprint(o.policy);
+    const keep = o.keepLog ?? 'checkpoint';
+    if (keep !== true && keep !== false && keep !== 'checkpoint') {
       throw new InvalidArgumentError(
-        `new Dispatcher(): retainClosedMs is ${String(retain)}; pass ms ≥ 0 (Infinity keeps every job).`,
+        `new Dispatcher(): keepLog is ${describe(keep)}; pass true, false or 'checkpoint'.`,
+        'keepLog',
+      );
+    }
+    this.keepLog = keep;
+    const retain = o.retainClosedMs ?? 3_600_000;
+    if (
+      typeof retain !== 'number' ||
+      Number.isNaN(retain) ||
+      retain < 0 ||
+      (retain > MAX_TIME && retain !== Number.POSITIVE_INFINITY)
+    ) {
+      throw new InvalidArgumentError(
+        `new Dispatcher(): retainClosedMs is ${describe(retain)}; pass ms from 0 to ${MAX_TIME} (Infinity keeps every job).`,
+        'retainClosedMs',
       );
     }
     this.retainMs = retain;
-    this.onEvent = options.onEvent;
+    if (o.onEvent !== undefined && typeof o.onEvent !== 'function') {
+      throw new InvalidArgumentError(
+        `new Dispatcher(): onEvent is ${describe(o.onEvent)}; pass a function or leave it out.`,
+        'onEvent',
+      );
+    }
+    if (o.applyToFleet !== undefined && typeof o.applyToFleet !== 'boolean') {
+      throw new InvalidArgumentError(
+        `Dispatcher.replay(): applyToFleet is ${describe(o.applyToFleet)}; pass true or false.`,
+        'applyToFleet',
+      );
+    }
+    this.onEvent = o.onEvent as ((event: Readonly<DispatchEvent>) => void) | undefined;
+    this.base = this.snapshotNow();
     this.env = {
       unavailable: (ids, cert) => {
         // Recorded only when someone was skipped (rare), tagged with the call's number in the event.
@@ -145,24 +208,25 @@ export class Dispatcher {
           return f.ids;
         }
         let out: string[] | undefined;
-        for (const id of ids) if (this.skipAtSend(id, cert)) (out ??= []).push(id);
+        for (const id of ids)
+          if (skipAtSend(this.fleet, this.policy, id, cert, this.now)) (out ??= []).push(id);
         if (out === undefined) return NONE;
         this.record({ kind: 'skipped', call, ids: out });
         return out;
       },
-      replan: (job, o) => {
+      replan: (job, ov) => {
         if (this.replaying) return offersOf(this.nextFact('candidates'));
         const p = plan(this.fleet, job, {
           now: this.now,
           policy: this.policy,
-          exclude: o.exclude,
-          allowProsOnFriendJobs: o.allowProsOnFriendJobs,
-          ...(o.maxRadiusKm === undefined ? {} : { maxRadiusKm: o.maxRadiusKm }),
+          exclude: ov.exclude,
+          allowProsOnFriendJobs: ov.allowProsOnFriendJobs,
+          ...(ov.maxRadiusKm === undefined ? {} : { maxRadiusKm: ov.maxRadiusKm }),
         });
         const fact: Fact = {
           kind: 'candidates',
           ids: p.candidates.map((c) => c.id),
-          km: p.candidates.map((c) => coarsenKm(c.distanceKm)),
+          km: p.candidates.map((c) => this.publicKm(c.id, job)),
         };
         this.record(fact);
         return offersOf(fact);
@@ -173,7 +237,7 @@ export class Dispatcher {
           this.saturated = f.saturated;
           return f.reason;
         }
-        const reason = this.ineligible(id, cert);
+        const reason = ineligible(this.fleet, id, cert);
         const slot = this.fleet.findSlot(id);
         this.saturated = reason === null && this.fleet.load[slot]! + 1 >= this.fleet.capacity[slot]!;
         this.record({ kind: 'verdict', reason, saturated: this.saturated });
@@ -183,32 +247,33 @@ export class Dispatcher {
   }
 
   /**
-   * Opens a job: plans it and sends the waves due at once. Throws {@link InvalidJobError} for a bad
-   * job and {@link DuplicateIdError} for a job id the dispatcher already knows.
+   * Opens a job: plans it and sends the waves due at once. The job is copied to plain data first
+   * (each field read once; unknown fields refused) and the copy is validated and stored. Throws
+   * {@link InvalidJobError} for a bad job and {@link DuplicateIdError} for a job id the dispatcher knows.
    */
   open(job: Job, now: number): Effect[] {
     this.checkNow(now, 'open');
-    validateJob(job);
-    if (this.sessions.has(job.id)) {
-      throw new DuplicateIdError(`open(): job '${job.id}' was already opened; use a new id for a new job.`);
+    const copy = readJob(job);
+    if (this.sessions.has(copy.id)) {
+      throw new DuplicateIdError(`open(): job '${copy.id}' was already opened; use a new id for a new job.`);
     }
-    return this.handle({
-      seq: 0,
-      type: 'open',
-      at: now,
-      job: JSON.parse(JSON.stringify(job)) as Job,
-    }) as Effect[];
+    return this.handle('open', { seq: 0, type: 'open', at: now, job: copy }) as Effect[];
   }
 
-  /** Fires every timer due at or before `now` across all open jobs; returns their effects. */
+  /**
+   * Fires every timer due at or before `now` across all open jobs; returns their effects. Each job
+   * is handled all or nothing: if one throws, it is left exactly as it was (timer included) and the
+   * others are applied; the call then throws {@link JobsFailedError}, whose `effects` must be performed.
+   */
   advance(now: number): Effect[] {
     this.checkNow(now, 'advance');
-    return this.handle({ seq: 0, type: 'advance', at: now }) as Effect[];
+    return this.handle('advance', { seq: 0, type: 'advance', at: now }) as Effect[];
   }
 
   /**
    * A technician accepts a job. Exactly one accept per job is `assigned`; every other answer is a
-   * refusal (see {@link AcceptOutcome}). `requestId` makes a retry of the winner's accept idempotent.
+   * refusal (see {@link AcceptOutcome}). `requestId` makes a retry of the winner's accept idempotent,
+   * also after the job was forgotten and its id opened again.
    */
   accept(jobId: string, technicianId: string, now: number, requestId?: string): AcceptOutcome {
     this.checkNow(now, 'accept');
@@ -217,7 +282,7 @@ export class Dispatcher {
     if (requestId !== undefined) checkId(requestId, 'requestId', 'accept');
     const event: DispatchEvent = { seq: 0, type: 'accept', at: now, jobId, technicianId };
     if (requestId !== undefined) event.requestId = requestId;
-    return this.handle(event) as AcceptOutcome;
+    return this.handle('accept', event) as AcceptOutcome;
   }
 
   /** A technician declines: the next wave is pulled forward. Declines of offers not running change nothing. */
@@ -225,14 +290,14 @@ export class Dispatcher {
     this.checkNow(now, 'decline');
     checkId(jobId, 'jobId', 'decline');
     checkId(technicianId, 'technicianId', 'decline');
-    return this.handle({ seq: 0, type: 'decline', at: now, jobId, technicianId }) as Effect[];
+    return this.handle('decline', { seq: 0, type: 'decline', at: now, jobId, technicianId }) as Effect[];
   }
 
   /** Cancels a job: running offers (or the winner's assignment, whose load is released) are revoked. */
   cancel(jobId: string, now: number): Effect[] {
     this.checkNow(now, 'cancel');
     checkId(jobId, 'jobId', 'cancel');
-    return this.handle({ seq: 0, type: 'cancel', at: now, jobId }) as Effect[];
+    return this.handle('cancel', { seq: 0, type: 'cancel', at: now, jobId }) as Effect[];
   }
 
   /**
@@ -243,7 +308,7 @@ export class Dispatcher {
   complete(jobId: string, now: number): boolean {
     this.checkNow(now, 'complete');
     checkId(jobId, 'jobId', 'complete');
-    return this.handle({ seq: 0, type: 'complete', at: now, jobId }) as boolean;
+    return this.handle('complete', { seq: 0, type: 'complete', at: now, jobId }) as boolean;
   }
 
   /**
@@ -256,15 +321,22 @@ export class Dispatcher {
     checkId(technicianId, 'technicianId', 'technicianUnavailable');
     if (!UNAVAILABLE_REASONS.includes(reason)) {
       throw new InvalidArgumentError(
-        `technicianUnavailable(): reason is ${JSON.stringify(reason)}; use one of ${UNAVAILABLE_REASONS.join(', ')}.`,
+        `technicianUnavailable(): reason is ${describe(reason)}; use one of ${UNAVAILABLE_REASONS.join(', ')}.`,
       );
     }
-    return this.handle({ seq: 0, type: 'unavailable', at: now, technicianId, reason }) as Effect[];
+    return this.handle('technicianUnavailable', {
+      seq: 0,
+      type: 'unavailable',
+      at: now,
+      technicianId,
+      reason,
+    }) as Effect[];
   }
 
   /** A job's status, or undefined for a job the dispatcher does not know. */
   status(jobId: string): JobStatus | undefined {
-    const s = this.sessions.get(jobId);
+    this.checkIdle('status');
+    const s = typeof jobId === 'string' ? this.sessions.get(jobId) : undefined;
     if (!s) return undefined;
     const out: JobStatus = {
       jobId,
@@ -294,6 +366,7 @@ export class Dispatcher {
 
   /** When the next timer is due (call {@link advance} then), or undefined when nothing is pending. */
   nextDueAt(): number | undefined {
+    this.checkIdle('nextDueAt');
     for (;;) {
       const t = this.timers.peekAt();
       if (t === undefined) return undefined;
@@ -308,50 +381,58 @@ export class Dispatcher {
     return this.seq;
   }
 
-  /** Events kept in memory with `seq > sinceSeq` (all of them by default). */
-  eventLog(sinceSeq = 0): DispatchEvent[] {
+  /**
+   * Events kept in memory with `seq > sinceSeq` (deeply frozen). By default, those since the
+   * {@link checkpoint}; asking for events folded into the checkpoint is an error.
+   */
+  eventLog(sinceSeq: number = this.base.seq): DispatchEvent[] {
+    this.checkIdle('eventLog');
+    if (!Number.isInteger(sinceSeq) || sinceSeq < 0) {
+      throw new InvalidArgumentError(
+        `eventLog(): sinceSeq is ${describe(sinceSeq)}; pass a sequence number ≥ 0.`,
+      );
+    }
+    if (sinceSeq < this.base.seq) {
+      throw new InvalidStateError(
+        `eventLog(${sinceSeq}): events up to ${this.base.seq} were folded into checkpoint() to bound memory; use Dispatcher.restore(d.checkpoint()).replay(d.eventLog()), or keepLog: true to keep them all.`,
+      );
+    }
     const first = this.log[0]?.seq ?? this.seq + 1;
     return this.log.slice(Math.max(0, sinceSeq + 1 - first));
   }
 
   /** Drops logged events up to and including `seq` (after a snapshot has been persisted). */
   truncateLog(seq: number): void {
+    this.checkIdle('truncateLog');
     const first = this.log[0]?.seq ?? this.seq + 1;
     this.log = this.log.slice(Math.max(0, seq + 1 - first));
   }
 
+  /** The snapshot the in-memory {@link eventLog} follows: `restore(checkpoint()).replay(eventLog())` is this dispatcher. */
+  checkpoint(): DispatcherSnapshot {
+    this.checkIdle('checkpoint');
+    return structuredClone(this.base);
+  }
+
   /**
-   * Everything the dispatcher holds, as plain JSON. The fleet is not included: it is the caller's,
-   * and its counters already reflect every event up to {@link lastSeq}.
+   * Everything the dispatcher holds, as plain JSON (a fresh copy). The fleet is not included: it is
+   * the caller's, and its counters already reflect every event up to {@link lastSeq}.
    */
   snapshot(): DispatcherSnapshot {
-    const sessions: SessionJSON[] = [];
-    for (const s of this.sessions.values()) sessions.push(sessionToJSON(s));
-    return JSON.parse(
-      JSON.stringify({ version: 1, seq: this.seq, now: this.clock, ordinal: this.ordinal, sessions }),
-    ) as DispatcherSnapshot;
+    this.checkIdle('snapshot');
+    return this.snapshotNow();
   }
 
   /**
    * Rebuilds a dispatcher from a {@link snapshot}; follow with `replay(tail)` for the events logged
-   * after it. Running offers keep their original deadlines.
+   * after it. Every field is checked first ({@link InvalidRecordError} names the path); running
+   * offers keep their original deadlines.
    */
   static restore(snapshot: DispatcherSnapshot, options: DispatcherOptions): Dispatcher {
     const d = new Dispatcher(options);
-    if (
-      snapshot === null ||
-      typeof snapshot !== 'object' ||
-      snapshot.version !== 1 ||
-      !Array.isArray(snapshot.sessions) ||
-      !Number.isInteger(snapshot.seq) ||
-      !Number.isInteger(snapshot.ordinal)
-    ) {
-      throw new InvalidStateError(
-        'Dispatcher.restore(): not a version 1 dispatcher snapshot; pass the object snapshot() returned (after JSON round trip).',
-      );
-    }
-    const copy = JSON.parse(JSON.stringify(snapshot)) as DispatcherSnapshot;
+    const copy = readSnapshot(snapshot, options.policy);
     d.seq = copy.seq;
+    d.hash = copy.hash;
     d.clock = copy.now;
     d.ordinal = copy.ordinal;
     for (const json of copy.sessions) {
@@ -364,6 +445,11 @@ export class Dispatcher {
         for (const o of s.offers) if (o.status === 'live') d.track(o.technicianId, s.job.id);
       }
     }
+    for (const r of copy.retired ?? []) {
+      d.retired.set(r.jobId, { until: r.until, keys: r.keys });
+      d.retiredExpiry.push(r.until, 0, r.jobId);
+    }
+    d.base = d.snapshotNow();
     return d;
   }
 
@@ -373,77 +459,153 @@ export class Dispatcher {
   }
 
   /**
-   * Applies logged events (each must have the next sequence number) using the facts they recorded.
-   * With `applyToFleet`, the fleet's counters are updated as they were live.
+   * Applies logged events using the facts they recorded. The whole log is checked first — schema,
+   * consecutive sequence numbers, times, hash chain — and applied all or nothing: if any event does
+   * not match, this dispatcher (and, with `applyToFleet`, the fleet) is left as it was.
    */
   replay(events: readonly DispatchEvent[], applyToFleet = false): this {
-    for (const event of events) {
-      if (event.seq !== this.seq + 1) {
-        throw new InvalidStateError(
-          `replay(): event seq ${event.seq} does not follow ${this.seq}; replay the log from the snapshot's seq + 1 without gaps.`,
-        );
-      }
-      this.replaying = true;
-      this.fleetWrites = applyToFleet;
-      this.facts = event.facts ?? [];
-      this.cursor = 0;
-      try {
-        this.handle(event);
+    this.checkIdle('replay');
+    const log = readLog(events, { seq: this.seq, at: this.clock, hash: this.hash }, 'replay()');
+    const saved = this.backup();
+    this.busy = true;
+    this.replaying = true;
+    this.fleetWrites = applyToFleet;
+    try {
+      for (const event of log) {
+        this.facts = event.facts ?? NO_FACTS;
+        this.cursor = 0;
+        this.apply(event);
         if (this.cursor !== this.facts.length) {
-          throw new InvalidStateError(
+          throw new InvalidRecordError(
             `replay(): event ${event.seq} recorded facts the replay did not use; the log does not match.`,
+            `[${event.seq - saved.seq - 1}].facts`,
           );
         }
-      } finally {
-        this.replaying = false;
-        this.fleetWrites = true;
+        this.commitEvent(deepFreeze(event));
       }
+    } catch (error) {
+      this.journal.rollback();
+      Object.assign(this, saved.fields);
+      if (error instanceof CrowdDispatchError) throw error;
+      throw new InvalidRecordError(
+        `replay(): the log does not apply (${describe(error)}); nothing was replayed.`,
+      );
+    } finally {
+      this.journal.clear();
+      this.replaying = false;
+      this.fleetWrites = true;
+      this.busy = false;
     }
     return this;
   }
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private handle(event: DispatchEvent): Effect[] | AcceptOutcome | boolean {
-    if (!this.replaying) this.facts = NO_FACTS;
+  /** Handles a live input write-ahead: apply with undo, persist, then commit — or undo everything. */
+  private handle(fn: string, event: DispatchEvent): Result {
+    if (this.busy) {
+      throw new InvalidStateError(
+        `${fn}(): the dispatcher is handling another input (called from inside onEvent?); call it after that input returns.`,
+      );
+    }
+    this.busy = true;
+    this.facts = NO_FACTS;
+    this.failures = undefined;
+    const ordinal = this.ordinal;
+    let result: Result;
+    try {
+      result = this.apply(event);
+      // An input that changed nothing is not logged (a refused accept, an idle advance…).
+      if (this.journal.mark === 0 && this.failures === undefined) return result;
+      event.seq = this.seq + 1;
+      if (this.facts.length > 0) event.facts = this.facts;
+      event.hash = hashOf(this.hash, event);
+      deepFreeze(event);
+      if (this.onEvent !== undefined) {
+        try {
+          this.onEvent(event);
+        } catch (cause) {
+          throw new PersistenceError(
+            `${fn}(): onEvent threw while persisting event ${event.seq} (${cause instanceof Error ? describe(cause.message) : describe(cause)}); nothing was applied — retry the same call.`,
+            { cause },
+          );
+        }
+      }
+      this.commitEvent(event);
+    } catch (error) {
+      this.journal.rollback();
+      this.ordinal = ordinal;
+      if (error instanceof CrowdDispatchError) throw error;
+      throw new InputFailedError(
+        `${fn}(): handling the input threw ${error instanceof Error ? describe(error.message) : describe(error)}; nothing was applied — fix the cause and retry.`,
+        { cause: error },
+      );
+    } finally {
+      this.journal.clear();
+      this.busy = false;
+    }
+    const failures = this.failures as { jobId: string; error: unknown }[] | undefined;
+    if (failures !== undefined) {
+      this.failures = undefined;
+      throw new JobsFailedError(
+        `advance(): ${failures.length} due job(s) threw and were left as they were (${failures.map((f) => `'${f.jobId}'`).join(', ')}); the other jobs were applied — perform error.effects, and advance again to retry them.`,
+        result as Effect[],
+        failures,
+      );
+    }
+    return result;
+  }
+
+  private commitEvent(event: DispatchEvent): void {
+    this.seq = event.seq;
+    this.hash = event.hash!;
+    this.clock = event.at;
+    if (this.keepLog === false) return;
+    this.log.push(event);
+    if (
+      this.keepLog === 'checkpoint' &&
+      this.log.length > Math.max(CHECKPOINT_EVENTS, 2 * this.sessions.size)
+    ) {
+      // Fold the log into a checkpoint: forgotten jobs' events leave memory.
+      this.base = this.snapshotNow();
+      this.log = [];
+    }
+  }
+
+  private apply(event: DispatchEvent): Result {
     this.calls = 0;
     this.now = event.at;
-    let result: Effect[] | AcceptOutcome | boolean;
     switch (event.type) {
       case 'open':
-        result = this.doOpen(event.job, event.at);
-        break;
+        return this.doOpen(event.job, event.at);
       case 'advance':
-        result = this.doAdvance(event.at);
-        break;
+        return this.doAdvance(event.at);
       case 'accept':
-        result = this.doAccept(event.jobId, event.technicianId, event.at, event.requestId ?? null);
-        break;
+        return this.doAccept(event.jobId, event.technicianId, event.at, event.requestId ?? null);
       case 'decline':
-        result = this.doDecline(event.jobId, event.technicianId, event.at);
-        break;
+        return this.doDecline(event.jobId, event.technicianId, event.at);
       case 'cancel':
-        result = this.doCancel(event.jobId, event.at);
-        break;
+        return this.doCancel(event.jobId, event.at);
       case 'complete':
-        result = this.doComplete(event.jobId, event.at);
-        break;
+        return this.doComplete(event.jobId, event.at);
       case 'unavailable':
-        result = this.withdrawAll(event.technicianId, event.at, event.reason, null);
-        break;
+        return this.withdrawAll(event.technicianId, event.at, event.reason, null);
     }
-    this.seq++;
-    this.clock = event.at;
-    // Live events are built by the public methods (ours to fill in); replayed ones are logged as given.
-    const logged = event;
-    if (!this.replaying) {
-      logged.seq = this.seq;
-      if (this.facts.length > 0) logged.facts = this.facts;
-    }
-    if (this.keepLog) this.log.push(logged);
-    // Replayed events are already in the caller's durable log: only new ones are announced.
-    if (!this.replaying) this.onEvent?.(logged);
-    return result;
+  }
+
+  /** Registers how to undo a change of the dispatcher's own state (replays restore a backup instead). */
+  private note(undo: () => void): void {
+    if (!this.replaying) this.journal.push(undo);
+  }
+
+  private setSession(jobId: string, next: SessionState | undefined): void {
+    const prev = this.sessions.get(jobId);
+    if (next === undefined) this.sessions.delete(jobId);
+    else this.sessions.set(jobId, next);
+    this.note(() => {
+      if (prev === undefined) this.sessions.delete(jobId);
+      else this.sessions.set(jobId, prev);
+    });
   }
 
   private doOpen(job: Job, now: number): Effect[] {
@@ -460,11 +622,16 @@ export class Dispatcher {
       fact = {
         kind: 'candidates',
         ids: p.candidates.map((c) => c.id),
-        km: p.candidates.map((c) => coarsenKm(c.distanceKm)),
+        km: p.candidates.map((c) => this.publicKm(c.id, job)),
         waves: p.candidates.map((c) => c.wave),
         policy: this.policyKey,
       };
       this.record(fact);
+    }
+    const retired = this.retired.get(job.id);
+    if (retired !== undefined) {
+      this.retired.delete(job.id);
+      this.note(() => this.retired.set(job.id, retired));
     }
     const [state, effects] = openSession(
       {
@@ -474,10 +641,11 @@ export class Dispatcher {
         policy: this.policy,
         candidates: offersOf(fact),
         waves: fact.waves ?? [],
+        ...(retired === undefined ? {} : { retired: retired.keys }),
       },
       this.env,
     );
-    this.sessions.set(job.id, state);
+    this.setSession(job.id, state);
     const due = dueAt(state);
     if (due !== undefined) this.timers.push(due, state.ordinal, job.id);
     this.perform(effects);
@@ -486,6 +654,7 @@ export class Dispatcher {
 
   private doAdvance(now: number): Effect[] {
     const out: Effect[] = [];
+    let retry: [number, number, string][] | undefined;
     for (;;) {
       const t = this.timers.peekAt();
       if (t === undefined || t > now) break;
@@ -493,18 +662,75 @@ export class Dispatcher {
       this.timers.pop();
       const s = this.sessions.get(jobId);
       if (!s || dueAt(s) !== t) continue; // stale entry
-      const effects = this.step(s, { type: 'tick', at: now });
+      this.note(() => this.timers.push(t, s.ordinal, jobId));
+      const f = this.replaying ? this.facts[this.cursor] : undefined;
+      if (f?.kind === 'failed' && f.jobId === jobId) {
+        this.cursor++;
+        (retry ??= []).push([t, s.ordinal, jobId]);
+        continue;
+      }
+      const mark = this.journal.mark;
+      const facts = this.facts.length;
+      const calls = this.calls;
+      let effects: Effect[];
+      try {
+        effects = this.step(s, { type: 'tick', at: now });
+      } catch (error) {
+        if (this.replaying) throw error;
+        // This job only: undo its partial changes, keep its timer, go on with the others.
+        this.journal.rollback(mark);
+        if (this.facts !== NO_FACTS) this.facts.length = facts;
+        this.calls = calls;
+        this.record({ kind: 'failed', jobId });
+        (this.failures ??= []).push({ jobId, error });
+        (retry ??= []).push([t, s.ordinal, jobId]);
+        continue;
+      }
       for (const e of effects) out.push(e);
     }
+    for (const [t, o, j] of retry ?? []) this.timers.push(t, o, j);
     for (;;) {
       const t = this.evictions.peekAt();
       if (t === undefined || t > now) break;
       const jobId = this.evictions.peekJob();
+      const ord = this.evictions.peekOrdinal();
       this.evictions.pop();
       const s = this.sessions.get(jobId);
-      if (s && evictAt(s, this.retainMs) === t) this.sessions.delete(jobId);
+      if (!s || evictAt(s, this.retainMs) !== t) continue;
+      this.note(() => this.evictions.push(t, ord, jobId));
+      this.setSession(jobId, undefined);
+      this.retire(s, t);
+    }
+    for (;;) {
+      const t = this.retiredExpiry.peekAt();
+      if (t === undefined || t > now) break;
+      const jobId = this.retiredExpiry.peekJob();
+      this.retiredExpiry.pop();
+      const r = this.retired.get(jobId);
+      if (r === undefined || r.until !== t) continue;
+      this.retired.delete(jobId);
+      this.note(() => {
+        this.retired.set(jobId, r);
+        this.retiredExpiry.push(t, 0, jobId);
+      });
     }
     return out;
+  }
+
+  /**
+   * Remembers a forgotten job's winning request (and those of its earlier incarnations) for another
+   * `retainClosedMs`, so a late retry cannot win a new job opened with the same id.
+   */
+  private retire(s: SessionState, at: number): void {
+    const keys = s.retired === undefined ? [] : s.retired.slice();
+    const w = s.winner;
+    if (w !== null && w.requestId !== null) keys.push(requestKey(w.technicianId, w.requestId));
+    if (keys.length === 0 || this.retainMs === Number.POSITIVE_INFINITY) return;
+    const until = Math.min(MAX_TIME, at + this.retainMs);
+    const jobId = s.job.id;
+    this.retired.set(jobId, { until, keys });
+    this.retiredExpiry.push(until, 0, jobId);
+    this.note(() => this.retired.delete(jobId));
   }
 
   private doAccept(
@@ -539,9 +765,9 @@ export class Dispatcher {
     const effects = this.step(s, { type: 'decline', at: now, technicianId });
     if (running) {
       this.untrack(technicianId, jobId);
-      if (this.fleetWrites && this.fleet.has(technicianId)) {
-        this.fleet.recordResponse(technicianId, false, now - offer!.sentAt);
-      }
+      this.fleetWrite(technicianId, () =>
+        this.fleet.recordResponse(technicianId, false, now - offer!.sentAt),
+      );
     }
     return effects;
   }
@@ -563,8 +789,16 @@ export class Dispatcher {
   }
 
   private releaseWinner(id: string): void {
-    if (this.fleetWrites && this.fleet.has(id) && this.fleet.load[this.fleet.slotOf(id)]! > 0)
-      this.fleet.release(id);
+    const { fleet } = this;
+    if (fleet.has(id) && fleet.load[fleet.slotOf(id)]! > 0) this.fleetWrite(id, () => fleet.release(id));
+  }
+
+  /** Writes a technician's counters (when this dispatcher writes the fleet), undoably. */
+  private fleetWrite(id: string, write: () => void): void {
+    if (!this.fleetWrites || !this.fleet.has(id)) return;
+    const saved = this.fleet.saveCounters(this.fleet.slotOf(id));
+    this.journal.push(() => this.fleet.restoreCounters(saved));
+    write();
   }
 
   /** Withdraws a technician's running offers in every job (but `except`), oldest job first. */
@@ -598,7 +832,7 @@ export class Dispatcher {
 
   private commit(s: SessionState, next: SessionState, effects: Effect[]): void {
     if (next === s) return;
-    this.sessions.set(s.job.id, next);
+    this.setSession(s.job.id, next);
     const due = dueAt(next);
     if (due !== undefined && due !== dueAt(s)) this.timers.push(due, next.ordinal, next.job.id);
     if (next.state !== s.state) this.scheduleEviction(next);
@@ -613,19 +847,18 @@ export class Dispatcher {
   /** Keeps the offer index and the fleet's counters in step with the effects. */
   private perform(effects: readonly Effect[]): void {
     const { fleet } = this;
-    const writes = this.fleetWrites;
     for (const e of effects) {
       switch (e.type) {
         case 'notify':
           for (const id of e.technicianIds) {
             this.track(id, e.jobId);
-            if (writes && fleet.has(id)) fleet.recordOffer(id, e.at);
+            this.fleetWrite(id, () => fleet.recordOffer(id, e.at));
           }
           break;
         case 'expired':
           for (const id of e.technicianIds) {
             this.untrack(id, e.jobId);
-            if (writes && fleet.has(id)) fleet.recordResponse(id, false);
+            this.fleetWrite(id, () => fleet.recordResponse(id, false));
           }
           break;
         case 'revoke':
@@ -633,10 +866,10 @@ export class Dispatcher {
           break;
         case 'assigned':
           this.untrack(e.technicianId, e.jobId);
-          if (writes && fleet.has(e.technicianId)) {
+          this.fleetWrite(e.technicianId, () => {
             fleet.recordResponse(e.technicianId, true, e.responseMs);
             fleet.recordAward(e.technicianId, e.at);
-          }
+          });
           break;
         default:
           break;
@@ -649,51 +882,29 @@ export class Dispatcher {
     const jobs = this.liveByTech.get(technicianId);
     if (!jobs) this.liveByTech.set(technicianId, [jobId]);
     else if (!jobs.includes(jobId)) jobs.push(jobId);
+    else return;
+    this.note(() => this.removeTracked(technicianId, jobId));
   }
 
   private untrack(technicianId: string, jobId: string): void {
+    if (this.removeTracked(technicianId, jobId)) this.note(() => this.track(technicianId, jobId));
+  }
+
+  private removeTracked(technicianId: string, jobId: string): boolean {
     const jobs = this.liveByTech.get(technicianId);
-    if (!jobs) return;
+    if (!jobs) return false;
     const i = jobs.indexOf(jobId);
-    if (i < 0) return;
+    if (i < 0) return false;
     jobs[i] = jobs[jobs.length - 1]!;
     jobs.pop();
     if (jobs.length === 0) this.liveByTech.delete(technicianId);
+    return true;
   }
 
-  /**
-   * Whether a planned technician must be skipped when his wave goes out: no longer eligible, or
-   * (rules of the plan that depend on time) outside his availability windows or at the policy's
-   * notification cap by now.
-   */
-  private skipAtSend(technicianId: string, certPartner: string | null): boolean {
-    if (this.ineligible(technicianId, certPartner) !== null) return true;
-    const fleet = this.fleet;
-    const slot = fleet.findSlot(technicianId);
-    const flags = fleet.index.meta[fleet.index.slotEntry[slot]! * M_STRIDE]!;
-    if (flags & F_WINDOWS && !fleet.isAvailable(slot, flags, this.now)) return true;
-    const cap = this.policy.notificationCap;
-    return (
-      cap !== null &&
-      (flags & F_NOTIFIED) !== 0 &&
-      fleet.atNotificationCap(slot, this.now, cap.windowMs, cap.max)
-    );
-  }
-
-  /** Why a technician cannot take a job now (null when he can), read from the fleet. */
-  private ineligible(technicianId: string, certPartner: string | null): IneligibleReason | null {
-    const fleet = this.fleet;
-    const slot = fleet.findSlot(technicianId);
-    if (slot < 0) return 'removed';
-    const flags = fleet.flags[slot]!;
-    if ((flags & F_ONLINE) === 0) return 'offline';
-    if ((flags & F_HAS_CAPACITY) === 0) return 'at_capacity';
-    if (certPartner !== null) {
-      const bit = fleet.partnerBits.get(certPartner);
-      const certs = fleet.index.meta[fleet.index.slotEntry[slot]! * M_STRIDE + 2]!;
-      if (bit === undefined || (certs & bit) === 0) return 'not_certified';
-    }
-    return null;
+  /** The distance an effect shows: from the technician's privacy cell, never his exact position. */
+  private publicKm(technicianId: string, job: Job): number {
+    const [lat, lon] = this.fleet.positionOf(this.fleet.slotOf(technicianId));
+    return publicKm(lat, lon, job.lat, job.lon);
   }
 
   private record(fact: Fact): void {
@@ -704,35 +915,89 @@ export class Dispatcher {
   private nextFact<K extends Fact['kind']>(kind: K): Extract<Fact, { kind: K }> {
     const f = this.facts[this.cursor++];
     if (f === undefined || f.kind !== kind) {
-      throw new InvalidStateError(
+      throw new InvalidRecordError(
         `replay(): expected a recorded '${kind}' fact but found ${f ? `'${f.kind}'` : 'none'}; the log does not match this dispatcher (same policy? complete log?).`,
       );
     }
     return f as Extract<Fact, { kind: K }>;
   }
 
+  private snapshotNow(): DispatcherSnapshot {
+    const sessions: SessionJSON[] = [];
+    for (const s of this.sessions.values()) sessions.push(sessionToJSON(s));
+    const snap: DispatcherSnapshot = {
+      version: 1,
+      seq: this.seq,
+      hash: this.hash,
+      now: this.clock,
+      ordinal: this.ordinal,
+      sessions,
+    };
+    if (this.retired.size > 0) {
+      snap.retired = [...this.retired].map(([jobId, r]) => ({ jobId, until: r.until, keys: r.keys.slice() }));
+    }
+    return JSON.parse(JSON.stringify(snap)) as DispatcherSnapshot;
+  }
+
+  /** What a failed replay puts back (sessions are immutable values: copying the maps is enough). */
+  private backup(): { seq: number; fields: Record<string, unknown> } {
+    const liveByTech = new Map<string, string[]>();
+    for (const [k, v] of this.liveByTech) liveByTech.set(k, v.slice());
+    return {
+      seq: this.seq,
+      fields: {
+        sessions: new Map(this.sessions),
+        timers: this.timers.clone(),
+        evictions: this.evictions.clone(),
+        retired: new Map(this.retired),
+        retiredExpiry: this.retiredExpiry.clone(),
+        liveByTech,
+        log: this.log.slice(),
+        base: this.base,
+        seq: this.seq,
+        hash: this.hash,
+        clock: this.clock,
+        ordinal: this.ordinal,
+      },
+    };
+  }
+
+  private checkIdle(fn: string): void {
+    if (this.busy) {
+      throw new InvalidStateError(
+        `${fn}(): the dispatcher is in the middle of an input (called from inside onEvent?); call it after that input returns.`,
+      );
+    }
+  }
+
   private checkNow(now: number, fn: string): void {
-    if (typeof now !== 'number' || !Number.isFinite(now)) {
+    this.checkIdle(fn);
+    if (!isTime(now)) {
       throw new InvalidArgumentError(
-        `${fn}(): now is ${String(now)}; pass the current time in ms (a finite number).`,
+        `${fn}(): now is ${describe(now)}; pass the current time in ms (an integer within ±${MAX_TIME}, the JavaScript Date range).`,
+        'now',
       );
     }
     if (this.clock !== null && now < this.clock) {
       throw new InvalidArgumentError(
         `${fn}(): now is ${now}, before the previous input (${this.clock}); pass inputs in time order.`,
+        'now',
       );
     }
   }
 }
 
 function checkId(value: unknown, name: string, fn: string): void {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new InvalidArgumentError(`${fn}(): ${name} is ${JSON.stringify(value)}; pass a non-empty string.`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1_000) {
+    throw new InvalidArgumentError(
+      `${fn}(): ${name} is ${describe(value)}; pass a non-empty string (at most 1000 characters).`,
+      name,
+    );
   }
 }
 
 /** FNV-1a over the policy's JSON: a short tag that changes when any setting changes. */
-function fingerprint(policy: Policy): string {
+export function fingerprint(policy: Policy): string {
   const text = JSON.stringify(policy);
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);

@@ -21,7 +21,15 @@ export type ErrorCode =
   /** a dispatch store transaction failed part-way and was rolled back */
   | 'STORE_FAILED'
   /** concurrent writers kept conflicting past the retry bound */
-  | 'STORE_CONFLICT';
+  | 'STORE_CONFLICT'
+  /** the persistence hook (`onEvent`) threw: nothing was applied, retry the same call */
+  | 'PERSISTENCE_FAILED'
+  /** handling an input threw unexpectedly (e.g. a fleet read): nothing was applied */
+  | 'INPUT_FAILED'
+  /** `advance` could not handle some due jobs: they were left as they were, the others applied */
+  | 'JOBS_FAILED'
+  /** a snapshot or event log handed to restore/replay does not pass its schema or hash chain */
+  | 'INVALID_RECORD';
 
 /** Base class of every error the library throws; `code` is stable, `message` is for humans. */
 export class CrowdDispatchError extends Error {
@@ -88,7 +96,128 @@ export class RegistryFullError extends CrowdDispatchError {
 
 /** An operation is not valid in the current state (e.g. restoring an incompatible snapshot). */
 export class InvalidStateError extends CrowdDispatchError {
-  constructor(message: string) {
-    super('INVALID_STATE', message);
+  constructor(message: string, path?: string) {
+    super('INVALID_STATE', message, path);
   }
+}
+
+/**
+ * The `onEvent` persistence hook threw: the input was not applied (sessions, timers, log and fleet
+ * counters are exactly as before). Retry the same call once the store is back; `cause` is the hook's error.
+ */
+export class PersistenceError extends CrowdDispatchError {
+  /** Always true: nothing was applied, so the same call can be made again. */
+  readonly retryable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PERSISTENCE_FAILED', message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/**
+ * Handling an input threw something that is not a typed error (e.g. a fleet read failed): nothing
+ * was applied. Retry once the cause is fixed; `cause` is the original error.
+ */
+export class InputFailedError extends CrowdDispatchError {
+  /** Always true: nothing was applied. */
+  readonly retryable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INPUT_FAILED', message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/**
+ * `advance` handled every due job it could; the jobs in `failures` threw and were left exactly as
+ * they were, timers included (the next `advance` tries them again). The other jobs' changes are
+ * applied and logged: perform `effects` as if `advance` had returned them.
+ */
+export class JobsFailedError extends CrowdDispatchError {
+  /** Effects of the jobs that were handled: perform them. */
+  readonly effects: readonly unknown[];
+  /** The jobs left untouched, with what they threw. */
+  readonly failures: readonly { jobId: string; error: unknown }[];
+  constructor(message: string, effects: readonly unknown[], failures: { jobId: string; error: unknown }[]) {
+    super('JOBS_FAILED', message);
+    this.effects = effects;
+    this.failures = failures;
+  }
+}
+
+/** A snapshot or event log read back does not pass its schema (or the log's hash chain); `path` names the field. */
+export class InvalidRecordError extends CrowdDispatchError {
+  constructor(message: string, path?: string) {
+    super('INVALID_RECORD', message, path);
+  }
+}
+
+/**
+ * Describes any value for an error message without throwing: BigInt, Symbol, null-prototype
+ * objects, cycles, proxies and throwing getters or `toString`s all come out as short text.
+ * @example describe(10n) // '10n'
+ */
+export function describe(value: unknown, depth = 0): string {
+  try {
+    switch (typeof value) {
+      case 'string':
+        return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+      case 'number':
+        return Object.is(value, -0) ? '-0' : String(value);
+      case 'bigint':
+        return `${value}n`;
+      case 'symbol':
+        return value.description === undefined ? 'Symbol()' : `Symbol(${describe(value.description)})`;
+      case 'function':
+        return 'a function';
+      case 'undefined':
+      case 'boolean':
+        return String(value);
+      default:
+        break;
+    }
+    if (value === null) return 'null';
+    if (Array.isArray(value)) {
+      if (depth > 0) return `an array of ${value.length}`;
+      const items = value.slice(0, 5).map((v) => describe(v, depth + 1));
+      return `[${items.join(', ')}${value.length > 5 ? ', …' : ''}]`;
+    }
+    const keys = Object.keys(value as object);
+    if (depth > 0 || keys.length > 5) return keys.length === 0 ? 'an empty object' : 'an object';
+    // Values are not read (a getter could throw or lie): keys are enough to recognise the object.
+    return keys.length === 0
+      ? 'an empty object'
+      : `an object with ${keys.map((k) => describe(k, 1)).join(', ')}`;
+  } catch {
+    return 'an unreadable value';
+  }
+}
+
+/** Levenshtein distance, for "did you mean" hints (short strings only). */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** ` Did you mean 'skills'?` when a known name is within a third of the name's length in edits, else ''. */
+export function didYouMean(name: string, known: readonly string[]): string {
+  if (name.length > 64) return '';
+  let best = '';
+  let bestD = Math.max(2, Math.ceil(name.length / 3)) + 1;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best === '' ? '' : ` Did you mean '${best}'?`;
 }

@@ -4,7 +4,13 @@
  * update validates first and writes second, so a rejected call leaves the fleet unchanged.
  */
 import { type CompiledAvailability, compileAvailability, isAvailableAt } from './availability.js';
-import { DuplicateIdError, InvalidArgumentError, RegistryFullError, UnknownIdError } from './errors.js';
+import {
+  DuplicateIdError,
+  describe,
+  InvalidArgumentError,
+  RegistryFullError,
+  UnknownIdError,
+} from './errors.js';
 import {
   F_ALIVE,
   F_BEST,
@@ -19,7 +25,7 @@ import { C_STRIDE, GridIndex, M_STRIDE, RangeBuffer } from './geo/grid.js';
 import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2, toUnit, unitLat, unitLon, vectorKm } from './geo/sphere.js';
 import { SCHEDULE_SHIFT, ScheduleTable, UNINTERNED } from './schedules.js';
 import type { Availability, Technician, TechnicianInput } from './types.js';
-import { checkLatLon, checkRadius, validateTechnician, validateTechnicianFields } from './validate.js';
+import { checkLatLon, checkRadius, readTechnician, validateTechnician } from './validate.js';
 
 export { F_ALIVE, F_BEST, F_FRIEND, F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_PRO, F_WINDOWS };
 
@@ -52,6 +58,19 @@ const WEEK_MS = 604_800_000;
  * fleet.move('anna', 47.38, 8.55);
  * fleet.setOnline('anna', false);
  */
+/** A slot's dispatcher-written counters (see {@link Fleet.saveCounters}); opaque to callers. */
+export interface SavedCounters {
+  readonly slot: number;
+  readonly offers: number;
+  readonly awards: number;
+  readonly at: number;
+  readonly acceptRate: number;
+  readonly responseMs: number;
+  readonly load: number;
+  readonly flags: number;
+  readonly times: number[] | undefined;
+}
+
 export class Fleet {
   /** The spatial index (read by the planner's scan loop). */
   readonly index: GridIndex;
@@ -155,7 +174,9 @@ export class Fleet {
   slotOf(id: string): number {
     const slot = this.idToSlot.get(id);
     if (slot === undefined) {
-      throw new UnknownIdError(`technician '${id}' is not in the fleet; add it first or check the id.`);
+      throw new UnknownIdError(
+        `technician ${typeof id === 'string' ? `'${id}'` : describe(id)} is not in the fleet; add it first or check the id.`,
+      );
     }
     return slot;
   }
@@ -171,8 +192,9 @@ export class Fleet {
   }
 
   /** Adds a technician; throws {@link DuplicateIdError} if the id exists. */
-  add(input: TechnicianInput): void {
-    validateTechnician(input);
+  add(record: TechnicianInput): void {
+    // The copy is checked and stored: a getter or proxy is read once, unknown fields are refused.
+    const input = readTechnician(record);
     if (this.idToSlot.has(input.id)) {
       throw new DuplicateIdError(
         `technician '${input.id}' is already in the fleet; use upsert() or update() to change it.`,
@@ -182,8 +204,8 @@ export class Fleet {
   }
 
   /** Adds a technician or replaces every field of an existing one. */
-  upsert(input: TechnicianInput): void {
-    validateTechnician(input);
+  upsert(record: TechnicianInput): void {
+    const input = readTechnician(record);
     this.write(input, this.idToSlot.get(input.id));
   }
 
@@ -196,12 +218,12 @@ export class Fleet {
     if (patch === null || typeof patch !== 'object') {
       throw new InvalidArgumentError(`update('${id}', patch): patch must be an object of fields to change.`);
     }
-    if ('id' in patch && (patch as TechnicianInput).id !== id) {
+    const copy = readTechnician(patch, true, `technician '${id}'`);
+    if ('id' in copy && copy.id !== id) {
       throw new InvalidArgumentError(`update('${id}'): the id cannot change; remove() and add() instead.`);
     }
     const { stats: _current, ...current } = this.get(id)!;
-    const merged = { ...current, ...patch, id } as TechnicianInput;
-    validateTechnicianFields(patch, `technician '${id}'`);
+    const merged = { ...current, ...copy, id } as TechnicianInput;
     // The merged record too: an explicit `lat: undefined` or `tier: undefined` must not get through.
     validateTechnician(merged);
     this.write(merged, slot);
@@ -220,7 +242,7 @@ export class Fleet {
   setOnline(id: string, online: boolean): void {
     const slot = this.slotOf(id);
     if (typeof online !== 'boolean') {
-      throw new InvalidArgumentError(`setOnline('${id}', ${String(online)}): pass true or false.`);
+      throw new InvalidArgumentError(`setOnline('${id}', ${describe(online)}): pass true or false.`);
     }
     this.setFlag(slot, F_ONLINE, online);
   }
@@ -229,7 +251,7 @@ export class Fleet {
   setLoad(id: string, load: number): void {
     const slot = this.slotOf(id);
     if (!Number.isInteger(load) || load < 0 || load > 1000) {
-      throw new InvalidArgumentError(`setLoad('${id}', ${load}): pass a whole number of jobs ≥ 0.`);
+      throw new InvalidArgumentError(`setLoad('${id}', ${describe(load)}): pass a whole number of jobs ≥ 0.`);
     }
     this.load[slot] = load;
     this.setFlag(slot, F_HAS_CAPACITY, load < this.capacity[slot]!);
@@ -388,12 +410,14 @@ export class Fleet {
     const slot = this.slotOf(id);
     if (typeof accepted !== 'boolean') {
       throw new InvalidArgumentError(
-        `recordResponse('${id}', ${String(accepted)}): pass accepted as true or false.`,
+        `recordResponse('${id}', ${describe(accepted)}): pass accepted as true or false.`,
       );
     }
     // Validate before the first write: a rejected call must leave the accept rate alone too.
     if (responseMs !== undefined && (!(responseMs >= 0) || !Number.isFinite(responseMs))) {
-      throw new InvalidArgumentError(`recordResponse('${id}'): responseMs is ${responseMs}; pass ms ≥ 0.`);
+      throw new InvalidArgumentError(
+        `recordResponse('${id}'): responseMs is ${describe(responseMs)}; pass ms ≥ 0.`,
+      );
     }
     const a = this.alpha;
     const ar = this.acceptRate[slot]!;
@@ -425,6 +449,41 @@ export class Fleet {
     }
     this.load[slot] = this.load[slot]! - 1;
     this.setFlag(slot, F_HAS_CAPACITY, true);
+  }
+
+  /**
+   * The counters the dispatcher writes for a slot (offers, awards, answers, load, notification
+   * times), so that an input it rejects after writing can be undone exactly with {@link restoreCounters}.
+   */
+  saveCounters(slot: number): SavedCounters {
+    const times = this.notifications.get(slot);
+    return {
+      slot,
+      offers: this.lines32[slot * 6 + 4]!,
+      awards: this.lines32[slot * 6 + 5]!,
+      at: this.lines[slot * 3 + 1]!,
+      acceptRate: this.acceptRate[slot]!,
+      responseMs: this.responseMs[slot]!,
+      load: this.load[slot]!,
+      flags: this.flags[slot]!,
+      times: times === undefined ? undefined : times.slice(),
+    };
+  }
+
+  /** Puts back counters read by {@link saveCounters} (same slot, same technician). */
+  restoreCounters(saved: SavedCounters): void {
+    const { slot } = saved;
+    this.lines32[slot * 6 + 4] = saved.offers;
+    this.lines32[slot * 6 + 5] = saved.awards;
+    this.lines[slot * 3 + 1] = saved.at;
+    this.acceptRate[slot] = saved.acceptRate;
+    this.responseMs[slot] = saved.responseMs;
+    this.load[slot] = saved.load;
+    if (saved.times === undefined) this.notifications.delete(slot);
+    else this.notifications.set(slot, saved.times);
+    this.flags[slot] = saved.flags;
+    this.index.setFlags(slot, saved.flags | (this.schedule[slot]! << SCHEDULE_SHIFT));
+    this.touchQuality(slot);
   }
 
   /**
@@ -725,7 +784,7 @@ const HALF_CIRCUMFERENCE_KM = Math.PI * EARTH_RADIUS_KM;
 function checkTime(now: number, fn: string): void {
   if (typeof now !== 'number' || !Number.isFinite(now)) {
     throw new InvalidArgumentError(
-      `${fn}(): now is ${String(now)}; pass the current time in ms (a finite number).`,
+      `${fn}(): now is ${describe(now)}; pass the current time in ms (a finite number).`,
     );
   }
 }

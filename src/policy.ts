@@ -2,7 +2,7 @@
  * Dispatch policy: every tunable of eligibility, scoring, waves and escalation, with documented
  * defaults, resolved and validated in one place ({@link createPolicy}).
  */
-import { InvalidPolicyError } from './errors.js';
+import { describe, didYouMean, InvalidPolicyError } from './errors.js';
 import type { FactorName, PartnerRules } from './types.js';
 
 /** One first-round notification wave. */
@@ -133,7 +133,7 @@ function num(
 ): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    fail(path, `is ${String(value)}, not a finite number`, `pass a number between ${min} and ${max}`);
+    fail(path, `is ${describe(value)}, not a finite number`, `pass a number between ${min} and ${max}`);
   }
   if (opts.integer && !Number.isInteger(value)) fail(path, `is ${value}`, 'pass a whole number');
   if ((opts.minExclusive ? value <= min : value < min) || value > max) {
@@ -148,7 +148,7 @@ function num(
 
 function bool(value: unknown, fallback: boolean, path: string): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail(path, `is ${String(value)}`, 'pass true or false');
+  if (typeof value !== 'boolean') fail(path, `is ${describe(value)}`, 'pass true or false');
   return value;
 }
 
@@ -165,7 +165,7 @@ function object(value: unknown, path: string, known?: readonly string[]): Record
         fail(
           path === '(root)' ? key : `${path}.${key}`,
           'is not a policy field',
-          `use one of ${known.join(', ')}`,
+          `${didYouMean(key, known).trim() ? `${didYouMean(key, known).trim()} Known fields` : 'use one of'}: ${known.join(', ')}`,
         );
       }
     }
@@ -264,7 +264,7 @@ function resolveEscalation(input: unknown): EscalationStep[] {
       default:
         return fail(
           `escalation[${i}].action`,
-          `is ${JSON.stringify(o.action)}`,
+          `is ${describe(o.action)}`,
           "use one of 'deeper', 'widen', 'allowPros', 'broadcast'",
         );
     }

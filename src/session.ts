@@ -84,9 +84,11 @@ export interface OpenInput {
   candidates: readonly PlannedOffer[];
   /** First-round wave of each candidate, −1 for the reserve. */
   waves: readonly number[];
+  /** Winning request keys of earlier jobs with this id (see `SessionJSON.retired`). */
+  retired?: readonly string[];
 }
 
-/** Rounds a distance to 0.5 km, so offers cannot be used to trilaterate a technician's home. */
+/** Rounds a distance to 0.5 km (the dispatcher measures it from a privacy cell first, see `dispatch/privacy.ts`). */
 export function coarsenKm(km: number): number {
   return Math.round(km * 2) / 2;
 }
@@ -204,6 +206,8 @@ export function openSession(input: OpenInput, env: SessionEnv): [SessionState, E
     completedAt: null,
     reason: null,
   };
+  if (input.retired !== undefined && input.retired.length > 0)
+    (state as Draft).retired = input.retired.slice();
   const c = new Ctx(state, at, env);
   runDue(c);
   return [c.d, c.effects];
@@ -291,6 +295,10 @@ function accept(
     (state.state === 'assigned' || state.state === 'completed')
   ) {
     return [state, [], { outcome: 'assigned', jobId, technicianId, at: w.at, repeated: true, effects: [] }];
+  }
+  // A retry of a request that won an earlier job with this id is never a fresh win of this one.
+  if (event.requestId !== null && state.retired?.includes(`${technicianId}\u0000${event.requestId}`)) {
+    return [state, [], { outcome: 'already_taken', jobId }];
   }
   const o = offerOf(state, technicianId);
   // Checked before the job's state, so a technician who was never offered the job learns nothing about it.

@@ -46,6 +46,20 @@ export class TimerQueue {
     return this.job[0]!;
   }
 
+  /** Ordinal of the earliest entry (call only when not empty). */
+  peekOrdinal(): number {
+    return this.ord[0]!;
+  }
+
+  /** An independent copy (for a replay that may have to be undone). */
+  clone(): TimerQueue {
+    const q = new TimerQueue();
+    q.at = this.at.slice();
+    q.ord = this.ord.slice();
+    q.job = this.job.slice();
+    return q;
+  }
+
   /** Removes the earliest entry. */
   pop(): void {
     const { at: a, ord: o, job: j } = this;

@@ -178,7 +178,9 @@ export type Fact =
   /** technicians skipped at send time because they became unavailable (`call`: which send of the event) */
   | { kind: 'skipped'; call: number; ids: string[] }
   /** the eligibility verdict of an accept: null when eligible */
-  | { kind: 'verdict'; reason: IneligibleReason | null; saturated: boolean };
+  | { kind: 'verdict'; reason: IneligibleReason | null; saturated: boolean }
+  /** a due job `advance` could not handle: it was left as it was (a replay skips it too) */
+  | { kind: 'failed'; jobId: string };
 
 /** Fields of every logged event. */
 interface EventBase {
@@ -188,6 +190,11 @@ interface EventBase {
   at: number;
   /** Recorded fleet facts (see {@link Fact}); absent when the input needed none. */
   facts?: Fact[];
+  /**
+   * Chain hash: FNV-1a (two 32-bit lanes) of the previous event's hash and this event's canonical
+   * JSON; replay checks it (see `docs/reliability.md` for what it does and does not detect).
+   */
+  hash?: string;
 }
 
 /** One input to the dispatcher, as logged. Replaying the log rebuilds exactly the same state. */
@@ -252,6 +259,11 @@ export interface SessionJSON {
   /** When the winner finished the job (`Dispatcher.complete`). */
   completedAt: number | null;
   reason: UnfilledReason | null;
+  /**
+   * Request ids (`technicianId` + NUL + `requestId`) that won earlier jobs with the same id, which
+   * the dispatcher has forgotten: a late retry of one is `already_taken`, never a fresh win.
+   */
+  retired?: string[];
 }
 
 /** Everything a dispatcher holds, JSON-serialisable; the fleet is the caller's and not included. */
@@ -263,6 +275,10 @@ export interface DispatcherSnapshot {
   now: number | null;
   /** Next job ordinal. */
   ordinal: number;
+  /** Hash of the last event applied (the log's chain continues from it). */
+  hash: string;
   /** Every job the dispatcher still knows, open and closed, in ordinal order. */
   sessions: SessionJSON[];
+  /** Winning request keys of forgotten jobs, kept until `until` (see `SessionJSON.retired`). */
+  retired?: { jobId: string; until: number; keys: string[] }[];
 }
