@@ -6,14 +6,15 @@
  * - a timed report (`bench/baseline.json`): runs the baseline's scenarios with its settings,
  *   compares each subject's ratio to the reference workload and re-runs suspects.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { assertReport, type GateMetric, gateMarkdown, runGate } from './gate.js';
 import { assertInstructionReport, compareInstructions, instructionGateMarkdown } from './instruction-gate.js';
+import { injectionFromEnv } from './inject.js';
 import { countInstructions, isInstructionReport } from './instructions.js';
 import { markdownReport } from './report.js';
-import { runBench, slowdownFromEnv } from './runner.js';
+import { runBench } from './runner.js';
 import type { BenchReport } from './schema.js';
 
 const share = (v: string) => {
@@ -51,6 +52,10 @@ const program = new Command('bench:check')
       .default('min'),
   )
   .option('--out <file>', 'JSON file for the verdict and the run', DEFAULT_OUT)
+  .option(
+    '--summary <file>',
+    'also append the verdict as Markdown to this file (e.g. "$GITHUB_STEP_SUMMARY"); the exit code stays the gate\'s',
+  )
   .option('--all-methods', 'also time the baselines and ungated figures (slower; the verdict is the same)');
 
 program.parse();
@@ -60,6 +65,7 @@ const o = program.opts<{
   retries: number;
   metric: GateMetric;
   out: string;
+  summary?: string;
   allMethods?: boolean;
   retryDelay: number;
 }>();
@@ -69,6 +75,11 @@ const fail = (e: unknown): never => {
   process.exit(2);
 };
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
+/** Prints the verdict and appends it to the --summary file, so no pipe can swallow the exit code. */
+const emit = (markdown: string) => {
+  process.stdout.write(markdown);
+  if (o.summary) appendFileSync(o.summary, `${markdown}\n`);
+};
 
 let baseline: unknown;
 try {
@@ -83,14 +94,14 @@ if (isInstructionReport(baseline)) {
   try {
     assertInstructionReport(baseline, o.baseline);
     const current = await countInstructions(baseline.results, {
-      slowdown: slowdownFromEnv(),
+      injection: injectionFromEnv(),
       onProgress: progress,
     });
     verdict = compareInstructions(baseline, current, o.threshold);
   } catch (e) {
     fail(e);
   }
-  process.stdout.write(instructionGateMarkdown(verdict!));
+  emit(instructionGateMarkdown(verdict!));
   const out = o.out === DEFAULT_OUT ? 'bench/results/check-instructions.json' : o.out;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(verdict, null, 2)}\n`);
@@ -129,9 +140,7 @@ try {
   process.exit(2);
 }
 
-process.stdout.write(markdownReport(result.run));
-process.stdout.write('\n');
-process.stdout.write(gateMarkdown(result));
+emit(`${markdownReport(result.run)}\n${gateMarkdown(result)}`);
 mkdirSync(dirname(o.out), { recursive: true });
 writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
 if (!result.passed) process.exitCode = 1;

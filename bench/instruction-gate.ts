@@ -3,6 +3,7 @@
  * deterministic, so there is nothing to re-run: one count per target, a threshold, a verdict.
  */
 import { type Comparison, verdictTail } from './gate.js';
+import { injectionLabel } from './inject.js';
 import { INSTRUCTION_REPORT_VERSION, type InstructionReport, isInstructionReport } from './instructions.js';
 
 /** The verdict of {@link compareInstructions}. */
@@ -95,7 +96,7 @@ export function instructionGateMarkdown(g: InstructionGateResult): string {
     (a, b) => Number(b.regressed) - Number(a.regressed) || b.change - a.change,
   );
   const lines = [
-    `Instruction gate: ${g.passed ? 'PASSED' : 'FAILED'} (instructions per operation under valgrind; threshold +${(g.threshold * 100).toFixed(0)} %${g.run.slowdown ? `; INJECTED SLOWDOWN ${g.run.slowdown}` : ''})`,
+    `Instruction gate: ${g.passed ? 'PASSED' : 'FAILED'} (instructions per operation under valgrind; threshold +${(g.threshold * 100).toFixed(0)} %${g.run.injection ? `; ${injectionLabel(g.run.injection)}` : ''})`,
     '',
     '| suite | scenario | method | baseline | this run | change | verdict |',
     '| --- | --- | --- | ---: | ---: | ---: | --- |',

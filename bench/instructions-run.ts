@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { COUNT_TARGETS, countInstructions } from './instructions.js';
-import { slowdownFromEnv } from './runner.js';
+import { injectionFromEnv, injectionLabel } from './inject.js';
 
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
 
@@ -31,11 +31,11 @@ if (targets.length === 0) {
 }
 try {
   const report = await countInstructions(targets, {
-    slowdown: slowdownFromEnv(),
+    injection: injectionFromEnv(),
     onProgress: (m) => process.stderr.write(`${m}\n`),
   });
   const lines = [
-    `Instructions per operation (valgrind cachegrind, Node ${report.environment.node}, ${report.environment.valgrind})${report.slowdown ? ` — INJECTED SLOWDOWN ${report.slowdown}` : ''}`,
+    `Instructions per operation (valgrind callgrind, measured calls only, Node ${report.environment.node}, ${report.environment.valgrind})${report.injection ? ` — ${injectionLabel(report.injection)}` : ''}`,
     '',
     '| suite | scenario | method | calls counted | instructions / op |',
     '| --- | --- | --- | ---: | ---: |',

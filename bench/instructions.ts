@@ -1,31 +1,33 @@
 /**
- * Instruction counts per operation, measured under Valgrind (cachegrind without its cache model):
- * the CI gate's figure on shared machines. Wall and CPU time on a busy 2-vCPU VM swing by tens of
- * per cent from process to process; the number of instructions a deterministic program executes
- * does not (see docs/performance.md for the measured spread). The price: Valgrind runs Node
- * ~50× slower, and memory stalls are invisible to it (the timed gate still reports those).
+ * Instruction counts per operation, measured under Valgrind (callgrind without cache or branch
+ * models): the CI gate's figure on shared machines. Wall and CPU time on a busy 2-vCPU VM swing by
+ * tens of per cent from process to process; the number of instructions a deterministic program
+ * executes does not (see docs/performance.md for the measured spread). The price: Valgrind runs
+ * Node ~50× slower, and memory stalls are invisible to it (the timed gate still reports those).
  *
- * How: the counting program (`./count.ts`, bundled once with esbuild) builds a scenario and calls
- * the subject `warmup + calls` times. Two processes per target, one with `calls = 0` and one with
- * `calls = N`, run under `node --single-threaded --predictable --predictable-gc-schedule` (JIT and
- * GC on the main thread, fixed seeds, GC independent of the wall clock), so their counts differ by
- * the N measured calls (identical processes agree to ~1e-5 of their count, in some runs 0.2 %):
- * `(I(N) − I(0)) / (N × opsPerCall)`.
+ * How: the counting program (`./count.ts`, bundled with esbuild) builds a scenario, warms the
+ * method up and calls it N times between two markers; callgrind zeroes its counters at the first
+ * (`--zero-before=uv_loadavg`) and dumps them at the second (`--dump-before=uv_uptime`), so the
+ * dump holds the measured calls alone — nothing is subtracted, and the Node start-up, the scenario
+ * build and the warm-up, whose totals drift by up to ~1 % between runs, are not in the figure.
+ * Node runs with `--single-threaded --predictable --predictable-gc-schedule` (JIT and GC on the
+ * main thread, fixed seeds, GC independent of the wall clock).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { assertInjection, type Injection, injectionPlugin } from './inject.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 // At the repository root's depth, so the bundle's `../fixtures/` resolves as it does from `bench/`.
-const bundlePath = join(repoRoot, '.cache', 'bench-count.mjs');
+const cacheDir = join(repoRoot, '.cache');
 
 /** Version of {@link InstructionReport}. */
-export const INSTRUCTION_REPORT_VERSION = 1;
+export const INSTRUCTION_REPORT_VERSION = 2;
 /** Identifies an instruction report (the gate tells the two baseline kinds apart by it). */
 export const INSTRUCTION_REPORT_SCHEMA = 'crowd-dispatch/instruction-report';
 
@@ -34,34 +36,38 @@ export interface CountTarget {
   suite: string;
   scenario: string;
   method: string;
-  /** Calls before the measured ones in both processes (JIT tiers settle). */
+  /** Calls before the measured ones (JIT tiers settle). */
   warmup: number;
-  /** Measured calls (the difference between the two processes). */
+  /** Measured calls: the only ones callgrind counts. */
   calls: number;
 }
 
 /**
- * What the CI gate counts: the subjects of the quick timed gate, with call counts sized so that
- * each process stays under ~60 s under Valgrind on a 2-vCPU VM.
+ * What the CI gate counts: the planner at three fleet sizes, fleet moves and the dispatcher's live
+ * event mix, with call counts sized so that each process stays under ~90 s under Valgrind on a
+ * 2-vCPU VM. Not here: the simulated day (a 27 % slower planner moved it by 1.9 %: it cannot guard
+ * the planner) and dispatch replay (its figure hinges on whether a major GC of the world heap lands
+ * in the window).
  */
 export const COUNT_TARGETS: readonly CountTarget[] = [
-  // Longest first, so the two-process pool stays balanced. Not here: dispatch replay, whose world-100k
-  // heap makes its count hinge on whether a 10^8-instruction major GC lands in the window (it
-  // read 152k–330k instructions per event on one build); the simulated day runs the dispatcher.
-  { suite: 'simulator', scenario: 'ch-day', method: 'day', warmup: 1, calls: 1 },
-  { suite: 'plan', scenario: 'ch-1500', method: 'crowd-dispatch', warmup: 2048, calls: 4096 },
+  // Longest first, so the two-process pool stays balanced.
+  { suite: 'dispatch', scenario: 'ch-10000-1k-jobs', method: 'events', warmup: 16, calls: 64 },
+  { suite: 'plan', scenario: 'world-100k', method: 'crowd-dispatch', warmup: 2048, calls: 2048 },
   { suite: 'plan', scenario: 'ch-10000', method: 'crowd-dispatch', warmup: 2048, calls: 1024 },
+  { suite: 'plan', scenario: 'ch-1500', method: 'crowd-dispatch', warmup: 2048, calls: 4096 },
   { suite: 'fleet', scenario: 'ch-10000', method: 'move', warmup: 16, calls: 64 },
 ];
 
 /** One target's count. */
 export interface InstructionResult extends CountTarget {
-  /** Operations per call (batched moves, replayed events). */
+  /** Operations per call (batched moves, dispatch events). */
   opsPerCall: number;
-  /** Instructions per operation. */
+  /** Instructions per operation: {@link windowInstructions} / (calls × opsPerCall). */
   instructionsPerOp: number;
-  /** Total instructions of the `calls = 0` and `calls = N` processes. */
-  totals: [number, number];
+  /** Instructions callgrind counted between the markers (the measured calls alone). */
+  windowInstructions: number;
+  /** Calls of the injected component inside the measured calls (0 without an injection). */
+  injectedCalls: number;
 }
 
 /** The instruction report written by `npm run bench:instructions` and stored as a baseline. */
@@ -70,8 +76,8 @@ export interface InstructionReport {
   version: typeof INSTRUCTION_REPORT_VERSION;
   /** ISO time the count finished (reports only). */
   createdAt: string;
-  /** Injected slowdown (the self-test's `withRepeat` share), 0 normally. */
-  slowdown: number;
+  /** The injected regression (the self-test's switch), null normally. */
+  injection: Injection | null;
   environment: { node: string; v8: string; valgrind: string; platform: string; arch: string };
   results: InstructionResult[];
 }
@@ -96,39 +102,56 @@ export async function valgrindVersion(): Promise<string> {
   }
 }
 
-let bundled: Promise<string> | undefined;
+const bundles = new Map<string, Promise<string>>();
 
-/** Bundles `./count.ts` (and the library it measures) into one ESM file; once per process. */
-export function bundleCounter(): Promise<string> {
-  bundled ??= (async () => {
-    const { build } = await import('esbuild');
-    mkdirSync(dirname(bundlePath), { recursive: true });
-    await build({
-      entryPoints: [join(repoRoot, 'bench', 'count.ts')],
-      outfile: bundlePath,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'warning',
-    });
-    return bundlePath;
-  })();
-  return bundled;
+/** Bundles `./count.ts` (and the library it measures, with the injection if any) into one ESM file. */
+export function bundleCounter(injection: Injection | null = null): Promise<string> {
+  const key = injection ? `${injection.component}-${injection.units}` : 'plain';
+  let b = bundles.get(key);
+  if (!b) {
+    b = (async () => {
+      const { build } = await import('esbuild');
+      const outfile = join(cacheDir, `bench-count-${key}.mjs`);
+      mkdirSync(dirname(outfile), { recursive: true });
+      await build({
+        entryPoints: [join(repoRoot, 'bench', 'count.ts')],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        packages: 'external',
+        logLevel: 'silent',
+        plugins: injection ? [injectionPlugin(repoRoot, injection)] : [],
+      });
+      return outfile;
+    })();
+    bundles.set(key, b);
+  }
+  return b;
 }
 
-/** Runs the counter once under Valgrind; returns the instructions and the method's opsPerCall. */
+/** Reads the `totals:` line of a callgrind dump. */
+function totalsOf(file: string): number {
+  const m = /^totals:\s+(\d+)/m.exec(readFileSync(file, 'utf8'));
+  if (!m) throw new Error(`callgrind dump ${file} has no totals line.`);
+  return Number(m[1]);
+}
+
+/** Runs the counter once under Valgrind; returns the window's instructions and the counter's output. */
 async function countOnce(
   t: CountTarget,
-  calls: number,
-  slowdown: number,
-): Promise<{ instructions: number; opsPerCall: number }> {
-  const script = await bundleCounter();
+  injection: Injection | null,
+): Promise<{ instructions: number; opsPerCall: number; injected: number }> {
+  const script = await bundleCounter(injection);
+  const dir = mkdtempSync(join(os.tmpdir(), 'crowd-dispatch-count-'));
   const args = [
-    '--tool=cachegrind',
+    '--tool=callgrind',
     '--cache-sim=no',
-    '--cachegrind-out-file=/dev/null',
+    '--branch-sim=no',
+    '--zero-before=uv_loadavg',
+    '--dump-before=uv_uptime',
+    `--callgrind-out-file=${join(dir, 'cg.%p')}`,
     process.execPath,
     // JIT and GC on the main thread, fixed seeds, and a GC schedule that does not follow the wall
     // clock (the memory reducer fires after 8 s of wall time: under Valgrind, mid-count).
@@ -141,23 +164,31 @@ async function countOnce(
     t.scenario,
     t.method,
     String(t.warmup),
-    String(calls),
-    String(slowdown),
+    String(t.calls),
   ];
-  let stdout: string;
-  let stderr: string;
+  const what = `${t.suite}/${t.scenario}/${t.method}`;
   try {
-    ({ stdout, stderr } = await run('valgrind', args, { cwd: repoRoot, maxBuffer: 16 << 20 }));
-  } catch (e) {
-    const err = e as Error & { stderr?: string };
-    throw new Error(
-      `counting ${t.suite}/${t.scenario}/${t.method} under valgrind failed: ${err.stderr?.trim().split('\n').slice(-5).join(' | ') ?? err.message}`,
-    );
+    let stdout: string;
+    try {
+      ({ stdout } = await run('valgrind', args, { cwd: repoRoot, maxBuffer: 16 << 20 }));
+    } catch (e) {
+      const err = e as Error & { stderr?: string };
+      throw new Error(
+        `counting ${what} under valgrind failed: ${err.stderr?.trim().split('\n').slice(-5).join(' | ') ?? err.message}`,
+      );
+    }
+    // One dump at the end marker (`cg.<pid>.1`) besides the final one at exit (`cg.<pid>`).
+    const dumps = readdirSync(dir).filter((f) => /^cg\.\d+\.\d+$/.test(f));
+    if (dumps.length !== 1) {
+      throw new Error(
+        `counting ${what}: expected one callgrind dump at the end marker, found ${dumps.length}; does something else call os.uptime()?`,
+      );
+    }
+    const out = JSON.parse(stdout.trim().split('\n').pop()!) as { opsPerCall: number; injected: number };
+    return { instructions: totalsOf(join(dir, dumps[0]!)), ...out };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const m = /I\s+refs:\s+([\d,]+)/.exec(stderr);
-  if (!m) throw new Error(`valgrind printed no instruction count for ${t.suite}/${t.scenario}/${t.method}.`);
-  const { opsPerCall } = JSON.parse(stdout.trim().split('\n').pop()!) as { opsPerCall: number };
-  return { instructions: Number(m[1]!.replaceAll(',', '')), opsPerCall };
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping their order. */
@@ -176,15 +207,15 @@ async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]>
 
 /** Options of {@link countInstructions}. */
 export interface CountOptions {
-  /** Extra work injected into each subject (the self-test's switch), 0 normally. */
-  slowdown?: number;
+  /** A regression injected into one component (the self-test's switch); none normally. */
+  injection?: Injection | null;
   /** Valgrind processes at once. @default the machine's available parallelism */
   concurrency?: number;
   onProgress?: (message: string) => void;
 }
 
 /**
- * Counts instructions per operation for each target.
+ * Counts instructions per operation for each target, one Valgrind process per target.
  * @example
  * const report = await countInstructions(COUNT_TARGETS.filter((t) => t.suite === 'plan'));
  */
@@ -192,43 +223,40 @@ export async function countInstructions(
   targets: readonly CountTarget[],
   options: CountOptions = {},
 ): Promise<InstructionReport> {
-  const slowdown = options.slowdown ?? 0;
-  if (!(slowdown >= 0 && slowdown < 10)) {
-    throw new RangeError(`slowdown is ${slowdown}; pass a share such as 0.25, or 0.`);
+  const injection = options.injection ?? null;
+  if (injection) assertInjection(injection);
+  for (const t of targets) {
+    if (!(Number.isInteger(t.calls) && t.calls >= 1 && Number.isInteger(t.warmup) && t.warmup >= 0)) {
+      throw new Error(
+        `${t.suite}/${t.scenario}/${t.method}: calls ${t.calls} and warmup ${t.warmup} must be whole numbers, calls ≥ 1.`,
+      );
+    }
   }
   const valgrind = await valgrindVersion();
-  const tasks = targets.flatMap((t) =>
-    [0, t.calls].map((calls) => async () => {
-      const t0 = performance.now();
-      const r = await countOnce(t, calls, slowdown);
-      options.onProgress?.(
-        `${t.suite}/${t.scenario}/${t.method}: ${calls} calls → ${r.instructions.toLocaleString('en-US')} instructions (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
-      );
-      return r;
-    }),
-  );
-  const counts = await pool(tasks, options.concurrency ?? os.availableParallelism());
-  const results = targets.map((t, k): InstructionResult => {
-    const idle = counts[2 * k]!;
-    const busy = counts[2 * k + 1]!;
-    const perOp = (busy.instructions - idle.instructions) / (t.calls * busy.opsPerCall);
-    if (!(perOp > 0)) {
-      throw new Error(
-        `${t.suite}/${t.scenario}/${t.method}: the measured calls added no instructions (${busy.instructions} vs ${idle.instructions}); is the method a no-op?`,
-      );
+  const tasks = targets.map((t) => async (): Promise<InstructionResult> => {
+    const t0 = performance.now();
+    const r = await countOnce(t, injection);
+    const ops = t.calls * r.opsPerCall;
+    options.onProgress?.(
+      `${t.suite}/${t.scenario}/${t.method}: ${ops.toLocaleString('en-US')} operations → ${r.instructions.toLocaleString('en-US')} instructions (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+    );
+    if (!(r.instructions > 0)) {
+      throw new Error(`${t.suite}/${t.scenario}/${t.method}: the measured calls counted no instructions.`);
     }
     return {
       ...t,
-      opsPerCall: busy.opsPerCall,
-      instructionsPerOp: perOp,
-      totals: [idle.instructions, busy.instructions],
+      opsPerCall: r.opsPerCall,
+      instructionsPerOp: r.instructions / ops,
+      windowInstructions: r.instructions,
+      injectedCalls: r.injected,
     };
   });
+  const results = await pool(tasks, options.concurrency ?? os.availableParallelism());
   return {
     schema: INSTRUCTION_REPORT_SCHEMA,
     version: INSTRUCTION_REPORT_VERSION,
     createdAt: new Date().toISOString(),
-    slowdown,
+    injection,
     environment: {
       node: process.version,
       v8: process.versions.v8,
