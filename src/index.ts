@@ -39,12 +39,17 @@ export { type EligibilityOverrides, RULES, type Rule } from './eligibility.js';
 export {
   CrowdDispatchError,
   DuplicateIdError,
+  describe as describeValue,
   type ErrorCode,
+  InputFailedError,
   InvalidArgumentError,
   InvalidJobError,
   InvalidPolicyError,
+  InvalidRecordError,
   InvalidStateError,
   InvalidTechnicianError,
+  JobsFailedError,
+  PersistenceError,
   RegistryFullError,
   UnknownIdError,
 } from './errors.js';
@@ -88,12 +93,12 @@ export {
   StoreConflictError,
   StoreDispatcher,
   type StoreDispatcherOptions,
-  StoreFailedError,
-  StoreTimeoutError,
-  StoreUnavailableError,
   type StoredEvent,
   type StoredInput,
   type StoredJob,
+  StoreFailedError,
+  StoreTimeoutError,
+  StoreUnavailableError,
 } from './store/index.js';
 export type {
   Availability,

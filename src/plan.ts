@@ -12,8 +12,8 @@ import {
   REQUIRED_FLAGS,
   reasonsFor,
 } from './eligibility.js';
-import { InvalidArgumentError } from './errors.js';
-import { F_BEST, F_NOTIFIED, F_WINDOWS, type Fleet, radiusFromChord2 } from './fleet.js';
+import { describe, InvalidArgumentError } from './errors.js';
+import { F_BEST, F_NOTIFIED, F_WINDOWS, Fleet, radiusFromChord2 } from './fleet.js';
 import { C_STRIDE, M_STRIDE, RangeBuffer } from './geo/grid.js';
 import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2 } from './geo/sphere.js';
 import { assertPolicy, type Policy } from './policy.js';
@@ -37,29 +37,27 @@ const NF = 6; // factors per candidate
 const INDEX_MASK = 0x1ffff; // positions packed into sort keys: maxNotifiedPerJob ≤ 100,000 < 2^17
 
 /**
- * Eligible candidates of one plan and their ranking. Candidates are appended unsorted (O(1) each);
- * {@link ranked} selects the best `k` (quickselect, O(n)) and sorts only those: natively, with the
- * position packed into the low mantissa bits of the key (a perturbation below 1e-11), then an
- * insertion pass restores the exact order (score, distance, id) — linear on nearly sorted input.
+ * The best `k` eligible candidates of one plan: a bounded heap whose root is the worst kept
+ * (O(log k) per candidate that beats it, one comparison for the rest), so its score is a bar every
+ * later candidate must reach — the planner skips the exact score of anyone whose upper bound is
+ * below it. {@link ranked} sorts only the `k` kept: natively, with the position packed into the low
+ * mantissa bits of the key (a perturbation below 1e-11), then an insertion pass restores the exact
+ * order (score, distance, id) — linear on nearly sorted input.
  */
 class Ranker {
-  score = new Float64Array(64);
-  d2 = new Float64Array(64);
-  slot = new Int32Array(64);
-  order = new Int32Array(64);
+  score = new Float64Array(65);
+  d2 = new Float64Array(65);
+  slot = new Int32Array(65);
+  order = new Int32Array(65);
   /** Sort keys, and the same memory as 32-bit words (little-endian: low word first). */
-  keys = new Float64Array(64);
+  keys = new Float64Array(65);
   bits = new Uint32Array(this.keys.buffer);
   /** keys.subarray(0, n), cached: creating a view costs more than sorting a few dozen numbers. */
   views: Float64Array[] = [];
   size = 0;
   /** Entries kept per plan (`maxNotifiedPerJob`). */
   k = 0;
-  /**
-   * A score every kept entry reaches: once `2k` entries are held they are cut to the best `k`
-   * and the lowest kept score becomes the bar, so a dense area's thousands of eligible
-   * technicians cost one comparison each. -Infinity until the first cut.
-   */
+  /** The worst kept score once `k` are held (every new entry must reach it); -Infinity before. */
   threshold = Number.NEGATIVE_INFINITY;
   fleet!: Fleet;
 
@@ -72,26 +70,28 @@ class Ranker {
 
   add(score: number, d2: number, slot: number): void {
     if (score < this.threshold) return;
-    let n = this.size;
-    if (n >= 2 * this.k && n >= 128) {
-      this.select(this.k);
-      n = this.size = this.k;
-      let min = this.score[0]!;
-      for (let i = 1; i < n; i++) if (this.score[i]! < min) min = this.score[i]!;
-      this.threshold = min;
-      if (score < min) return;
-    }
-    if (n === this.score.length) this.grow(n * 2);
+    const n = this.size;
+    if (n >= this.score.length) this.grow(Math.min(this.k + 1, 2 * this.score.length));
+    // The incoming entry sits at position n (k when full) so that `before` can compare it.
     this.score[n] = score;
     this.d2[n] = d2;
     this.slot[n] = slot;
-    this.size = n + 1;
+    if (n < this.k) {
+      this.size = n + 1;
+      this.siftUp(n);
+      if (this.size === this.k) this.threshold = this.score[0]!;
+      return;
+    }
+    // Full: the newcomer replaces the root only if it ranks before it.
+    if (!this.before(n, 0)) return;
+    this.move(n, 0);
+    this.siftDown(0);
+    this.threshold = this.score[0]!;
   }
 
-  /** Positions of the best `k` entries in rank order (best first); the count is min(size, k). */
+  /** Positions of the kept entries in rank order (best first); the count is min(size, k). */
   ranked(k: number): Int32Array {
     const n = Math.min(this.size, k);
-    if (this.size > k) this.select(k);
     const { order, keys, bits } = this;
     for (let i = 0; i < n; i++) {
       keys[i] = -this.score[i]!;
@@ -125,25 +125,32 @@ class Ranker {
     return this.fleet.idOf(this.slot[a]!) < this.fleet.idOf(this.slot[b]!);
   }
 
-  /** Quickselect: moves the best `k` entries (exact order) to positions [0, k). */
-  private select(k: number): void {
-    let lo = 0;
-    let hi = this.size - 1;
-    while (lo < hi) {
-      // Median of three as pivot, moved to hi.
-      const mid = (lo + hi) >>> 1;
-      if (this.before(mid, lo)) this.swap(mid, lo);
-      if (this.before(hi, lo)) this.swap(hi, lo);
-      if (this.before(mid, hi)) this.swap(mid, hi);
-      let store = lo;
-      for (let i = lo; i < hi; i++) {
-        if (this.before(i, hi)) this.swap(i, store++);
-      }
-      this.swap(store, hi);
-      if (store === k - 1 || store === k) return;
-      if (store < k) lo = store + 1;
-      else hi = store - 1;
+  /** Min-heap by rank: a parent ranks after its children (the root is the worst kept). */
+  private siftUp(i: number): void {
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.before(p, i)) return;
+      this.swap(p, i);
+      i = p;
     }
+  }
+
+  private siftDown(i: number): void {
+    const n = this.size;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) return;
+      const c = l + 1 < n && this.before(l, l + 1) ? l + 1 : l;
+      if (!this.before(i, c)) return;
+      this.swap(i, c);
+      i = c;
+    }
+  }
+
+  private move(from: number, to: number): void {
+    this.score[to] = this.score[from]!;
+    this.d2[to] = this.d2[from]!;
+    this.slot[to] = this.slot[from]!;
   }
 
   private swap(a: number, b: number): void {
@@ -180,6 +187,21 @@ const ranges = new RangeBuffer();
 const top = new Ranker();
 
 const factors = new Float64Array(NF);
+
+// Own radius (km) by squared chord, memoised: a fleet has few distinct radii, and the conversion
+// (square root, polynomial, rounding) was a tenth of a dense plan. Same input, same output.
+const RADIUS_MASK = 1023;
+const radiusR2 = new Float64Array(RADIUS_MASK + 1).fill(-1);
+const radiusKm = new Float64Array(RADIUS_MASK + 1);
+
+function ownRadiusKm(r2: number): number {
+  const h = (r2 * 8e8) & RADIUS_MASK;
+  if (radiusR2[h] === r2) return radiusKm[h]!;
+  const km = radiusFromChord2(r2);
+  radiusR2[h] = r2;
+  radiusKm[h] = km;
+  return km;
+}
 /** Largest arc/chord ratio of a radius up to 1000 km (θ / (2 sin(θ/2)) at θ = 1000/6371), rounded up. */
 const ARC_PER_CHORD = 1.0011;
 
@@ -210,7 +232,7 @@ function consider(
     if (bound < top.threshold) return;
   }
   // The own radius from the index entry (same memory as the scan), not from the slot.
-  const ownRadius = radiusFromChord2(r2);
+  const ownRadius = ownRadiusKm(r2);
   const radius = ownRadius < jobRadius ? ownRadius : jobRadius;
   top.add(scoreOf(sc, fleet, slot, flags, chord2ToKm(d2), radius), d2, slot);
 }
@@ -223,15 +245,23 @@ function consider(
  * p.waves[0].technicianIds; // notified at once
  */
 export function plan(fleet: Fleet, job: Job, options: PlanOptions): Plan {
+  if (!(fleet instanceof Fleet)) {
+    throw new InvalidArgumentError(
+      `plan(): fleet is ${describe(fleet)}; pass a Fleet (new Fleet() with technicians added).`,
+    );
+  }
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(`plan(): options is ${describe(options)}; pass { now, policy }.`);
+  }
   const { now, policy, explain = false } = options;
   assertPolicy(policy);
   if (typeof now !== 'number' || !Number.isFinite(now)) {
-    throw new InvalidArgumentError(`plan(): now is ${String(now)}; pass the current time in ms.`);
+    throw new InvalidArgumentError(`plan(): now is ${describe(now)}; pass the current time in ms.`);
   }
   validateJob(job);
   const mr = options.maxRadiusKm;
   if (mr !== undefined && !(typeof mr === 'number' && mr > 0 && mr <= 1000)) {
-    throw new InvalidArgumentError(`plan(): maxRadiusKm is ${String(mr)}; pass km in (0, 1000].`);
+    throw new InvalidArgumentError(`plan(): maxRadiusKm is ${describe(mr)}; pass km in (0, 1000].`);
   }
   const ctx = jobContext(fleet, job, policy, now, options);
   top.reset(fleet, policy.maxNotifiedPerJob);
@@ -348,7 +378,10 @@ function finish(
     const flags = fleet.flags[slot]!;
     const bestFriend = (flags & F_BEST) !== 0;
     const distanceKm = chord2ToKm(top.d2[at]!);
-    const radiusKm = Math.min(fleet.radiusOf(slot), ctx.jobRadiusKm);
+    const radiusKm = Math.min(
+      ownRadiusKm(fleet.index.coords[fleet.index.slotEntry[slot]! * C_STRIDE + 3]!),
+      ctx.jobRadiusKm,
+    );
     // The breakdown comes from the reference scorer; the rank from the score it was ranked by.
     scoreSlot(fleet, slot, flags, distanceKm, radiusKm, ctx, policy, factors);
     ids[rank] = id;
