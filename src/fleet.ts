@@ -78,6 +78,9 @@ export class Fleet {
   readonly skillBits = new Map<string, number>();
   /** Partner id → bit. At most 32 distinct partners with certifications. */
   readonly partnerBits = new Map<string, number>();
+  /** Technicians holding each skill bit / certification bit (a bit is freed at 0). */
+  private readonly skillHolders = new Uint32Array(32);
+  private readonly partnerHolders = new Uint32Array(32);
 
   private readonly idToSlot = new Map<string, number>();
   private slotIds: (string | undefined)[] = [];
@@ -260,6 +263,9 @@ export class Fleet {
   /** Removes a technician. */
   remove(id: string): void {
     const slot = this.slotOf(id);
+    const [skills, certs] = this.masksOf(slot);
+    this.holdings(this.skillBits, this.skillHolders, skills, 0);
+    this.holdings(this.partnerBits, this.partnerHolders, certs, 0);
     this.idToSlot.delete(id);
     this.slotIds[slot] = undefined;
     this.index.remove(slot);
@@ -613,6 +619,14 @@ export class Fleet {
     return attrs + this.index.byteLength;
   }
 
+  /** Skill and certification masks of a live slot (0, 0 when it has no index entry). */
+  private masksOf(slot: number): [number, number] {
+    const entry = this.index.slotEntry[slot]!;
+    if (entry === undefined || entry < 0) return [0, 0];
+    const e = entry * M_STRIDE;
+    return [this.index.meta[e + 1]! >>> 0, this.index.meta[e + 2]! >>> 0];
+  }
+
   /** Mask of registered names; unknown names set `unknown` (nobody can match them). */
   maskOf(
     registry: Map<string, number>,
@@ -651,13 +665,36 @@ export class Fleet {
       for (const n of names) {
         let bit = registry.get(n);
         if (bit === undefined) {
-          bit = (1 << registry.size) >>> 0;
+          // The lowest bit no registered name holds (bits are reclaimed when their last holder goes).
+          let used = 0;
+          for (const b of registry.values()) used |= b;
+          bit = (~used & (used + 1)) >>> 0;
           registry.set(n, bit);
         }
         mask = (mask | bit) >>> 0;
       }
     }
     return mask;
+  }
+
+  /**
+   * Moves a slot's holdings in a registry from `before` to `after` (bit masks): counts per bit, and
+   * a name whose bit nobody holds any more leaves the registry, so churn never fills the 32 bits.
+   */
+  private holdings(registry: Map<string, number>, counts: Uint32Array, before: number, after: number): void {
+    if (before === after) return;
+    for (let i = 0; i < 32; i++) {
+      const bit = (1 << i) >>> 0;
+      if (after & bit) counts[i]!++;
+      if (before & bit && --counts[i]! === 0) {
+        for (const [name, b] of registry) {
+          if (b === bit) {
+            registry.delete(name);
+            break;
+          }
+        }
+      }
+    }
   }
 
   private write(t: TechnicianInput, existing: number | undefined): void {
@@ -667,8 +704,11 @@ export class Fleet {
     const radius = t.radiusKm ?? DEFAULT_RADIUS_KM;
     const capacity = t.capacity ?? 1;
     const load = t.load ?? 0;
+    const [oldSkills, oldCerts] = existing === undefined ? [0, 0] : this.masksOf(existing);
     const skills = this.register(this.skillBits, t.skills);
     const certs = this.register(this.partnerBits, t.certifications);
+    this.holdings(this.skillBits, this.skillHolders, oldSkills, skills);
+    this.holdings(this.partnerBits, this.partnerHolders, oldCerts, certs);
     let slot = existing;
     if (slot === undefined) {
       slot = this.freeSlots.pop() ?? this.slotIds.length;
