@@ -15,20 +15,11 @@
  * of the technician's own radius, a flag mask, skill and certification masks and the slot), so a
  * scan never leaves these arrays until a technician has passed every cheap test.
  */
+import { CELL_DEG, CELLS, COLS, cellKey, queryWindow, ROWS } from './cells.js';
 import { lowerBound, RangeBuffer, radixSortEntries } from './ranges.js';
-import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2 } from './sphere.js';
+import { chord2ToKm, kmToChord2 } from './sphere.js';
 
-export { RangeBuffer };
-
-/** Grid resolution in degrees (rows and columns). */
-export const CELL_DEG = 0.25;
-/** Rows of the grid (latitude bands). */
-export const ROWS = 180 / CELL_DEG;
-/** Columns of the grid (longitude bands). */
-export const COLS = 360 / CELL_DEG;
-
-/** Cells of the grid. */
-const CELLS = ROWS * COLS;
+export { CELL_DEG, COLS, cellKey, RangeBuffer, ROWS };
 
 /**
  * Upper bounds (km) of the radius classes: a technician's class is the first bound at or above his
@@ -52,24 +43,6 @@ export function radiusClass(r2: number): number {
 export const C_STRIDE = 4;
 /** Stride of {@link GridIndex.meta}: flags, skills, certifications, slot. */
 export const M_STRIDE = 4;
-
-const DEG = 180 / Math.PI;
-const EPS_DEG = 1e-9;
-
-function rowOf(lat: number): number {
-  const r = Math.floor((lat + 90) / CELL_DEG);
-  return r < 0 ? 0 : r >= ROWS ? ROWS - 1 : r;
-}
-
-function colOf(lon: number): number {
-  const c = Math.floor((lon + 180) / CELL_DEG);
-  return c < 0 ? 0 : c >= COLS ? COLS - 1 : c;
-}
-
-/** The cell key of a coordinate (row-major). */
-export function cellKey(lat: number, lon: number): number {
-  return rowOf(lat) * COLS + colOf(lon);
-}
 
 /**
  * Live grid index. Entries are identified by the caller's slot number; the index keeps
@@ -108,13 +81,8 @@ export class GridIndex {
   /** Rebuilds so far (for tests and benchmarks). */
   rebuilds = 0;
 
-  // The query window of the last computed radius (rows r0…r1, columns [a0, b0] ∪ [a1, b1]).
-  private wr0 = 0;
-  private wr1 = -1;
-  private wa0 = 0;
-  private wb0 = -1;
-  private wa1 = 1;
-  private wb1 = 0;
+  /** The query window of the last computed radius (see {@link queryWindow}). */
+  private readonly win = new Int32Array(6);
 
   constructor(initialCapacity = 1024) {
     const cap = Math.max(16, initialCapacity);
@@ -282,7 +250,7 @@ export class GridIndex {
       const maxKm = this.classMaxKm[c]!;
       const kc = covering && maxKm < km ? maxKm : km;
       if (kc !== windowKm) {
-        this.window(lat, lon, kc);
+        queryWindow(lat, lon, kc, this.win);
         windowKm = kc;
       }
       this.pushClass(c, out);
@@ -290,53 +258,15 @@ export class GridIndex {
     return out.length >> 1;
   }
 
-  /** Sets the rows and column intervals of a query window of `km` around (lat, lon). */
-  private window(lat: number, lon: number, km: number): void {
-    const angle = km / EARTH_RADIUS_KM;
-    const angleDeg = angle * DEG + EPS_DEG;
-    const latMin = lat - angleDeg;
-    const latMax = lat + angleDeg;
-    this.wr0 = rowOf(latMin);
-    this.wr1 = rowOf(latMax);
-    // Column intervals (at most two, when the window crosses the antimeridian).
-    let a0 = 0;
-    let b0 = COLS - 1;
-    let a1 = 1;
-    let b1 = 0; // empty second interval
-    const cosLat = Math.cos((lat * Math.PI) / 180);
-    const sinA = Math.sin(Math.min(angle, Math.PI / 2));
-    if (latMax < 90 && latMin > -90 && angle < Math.PI / 2 && sinA < cosLat) {
-      const dLon = Math.asin(sinA / cosLat) * DEG + EPS_DEG;
-      const lo = Math.floor((lon - dLon + 180) / CELL_DEG);
-      const hi = Math.floor((lon + dLon + 180) / CELL_DEG);
-      if (hi - lo + 1 < COLS) {
-        if (lo < 0) {
-          a0 = 0;
-          b0 = hi;
-          a1 = lo + COLS;
-          b1 = COLS - 1;
-        } else if (hi >= COLS) {
-          a0 = lo;
-          b0 = COLS - 1;
-          a1 = 0;
-          b1 = hi - COLS;
-        } else {
-          a0 = lo;
-          b0 = hi;
-        }
-      }
-    }
-    this.wa0 = a0;
-    this.wb0 = b0;
-    this.wa1 = a1;
-    this.wb1 = b1;
-  }
-
   /** Pushes the ranges of class `c` inside the current window. */
   private pushClass(c: number, out: RangeBuffer): void {
-    const { keys, rowStart, rowHead, next, wa0: a0, wb0: b0, wa1: a1, wb1: b1 } = this;
+    const { keys, rowStart, rowHead, next, win } = this;
+    const a0 = win[2]!;
+    const b0 = win[3]!;
+    const a1 = win[4]!;
+    const b1 = win[5]!;
     const base = this.baseCount;
-    for (let r = this.wr0; r <= this.wr1; r++) {
+    for (let r = win[0]!; r <= win[1]!; r++) {
       const row = c * ROWS + r;
       const rowKey = row * COLS;
       const rs = rowStart[row]!;
