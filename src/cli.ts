@@ -359,15 +359,19 @@ export function program(): Command {
   prog
     .command('demo')
     .description(
-      'the default Swiss week under today, best-friend-boost and fairness-aware (2 seeds); writes out/demo/report.html',
+      'the default Swiss week under today, best-friend-boost and fairness-aware (5 seeds); writes out/demo/report.html',
     )
     .option('--out <dir>', 'output directory', 'out/demo')
+    .option('--workers <n>', 'worker threads (default 2, or 1 on a one-core machine)', positiveInt)
     .option('-q, --quiet', 'no progress bar or file messages')
     .action(async (o) => {
       await runCompare(
         {
           policies: 'today,best-friend-boost,fairness-aware',
-          seeds: [1, 2],
+          // Five seeds: enough for intervals and bands (three is the minimum shown).
+          seeds: [1, 2, 3, 4, 5],
+          // Two threads by default: the same bytes, sooner (the demo must finish within a minute).
+          workers: o.workers ?? Math.min(2, availableParallelism()),
           out: o.out,
           report: true,
           json: true,

@@ -65,7 +65,7 @@ describe('crowd-dispatch CLI', () => {
       ]);
       expect(r.stderr).not.toMatch(/ETA|█/); // no progress bar when stderr is not a terminal
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/^\| metric \| today \|/);
+      expect(r.stdout).toMatch(/^\| metric \(mean over 1 seed; no interval below 3 seeds\) \| today \|/);
       return out;
     });
     const json = readFileSync(join(outs[0]!, 'comparison.json'), 'utf8');

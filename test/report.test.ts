@@ -6,14 +6,25 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { reportCharts } from '../src/report/charts.js';
 import { markdownTable, renderReport, renderSvg } from '../src/report/html.js';
 import { type Comparison, compare } from '../src/sim/compare.js';
 import { PRESETS } from '../src/sim/presets.js';
 import { SWISS_CITIES } from '../src/sim/scenario.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SMALL = { name: 'small', days: 1, fleet: { size: 300 }, demand: { jobsPerDay: 400 } };
-const CHART_IDS = ['time-to-accept', 'per-technician', 'fairness-lorenz', 'fairness-gini', 'unfilled-map'];
+const SMALL = { name: 'small', days: 2, fleet: { size: 300 }, demand: { jobsPerDay: 300 } };
+const CHART_IDS = [
+  'time-to-accept',
+  'by-hour',
+  'by-weekday',
+  'door-minutes',
+  'per-technician',
+  'fairness-lorenz',
+  'fairness-gini',
+  'unfilled-map',
+];
+const OKABE_ITO = ['#0072B2', '#E69F00'];
 
 let comparison: Comparison;
 let html: string;
@@ -25,7 +36,7 @@ beforeAll(async () => {
       { name: 'today', policy: PRESETS.today!.policy },
       { name: 'fairness-aware', policy: PRESETS['fairness-aware']!.policy },
     ],
-    { seeds: [1, 2], detail: true },
+    { seeds: [1, 2, 3], detail: true },
   );
   html = await renderReport(comparison, { cities: SWISS_CITIES, descriptions: { today: 'nearest first' } });
 });
@@ -57,10 +68,49 @@ describe('report', () => {
     );
   });
 
-  it('shows the headline metrics with both policies', () => {
+  it('shows the headline metrics with both policies and the number of seeds', () => {
     const table = markdownTable(comparison);
-    expect(table.split('\n')[0]).toBe('| metric | today | fairness-aware |');
-    expect(table).toMatch(/\| Accepted within 60 s \| \d+\.\d %/);
+    expect(table.split('\n')[0]).toBe(
+      '| metric (mean over 3 seeds ± 95 % half-width) | today | fairness-aware |',
+    );
+    expect(table).toMatch(/\| Accepted within 60 s \| \d+\.\d % ± \d+\.\d/);
+  });
+
+  it('names the seeds in every table', () => {
+    const tables = html.match(/<table[\s\S]*?<\/table>/g)!;
+    expect(tables.length).toBe(3); // metrics, paired differences, per technician
+    for (const t of tables) expect(t).toMatch(/<caption>[^<]*3 seeds/);
+    expect(html).toMatch(
+      /<table class="technicians">[\s\S]*<th scope="row">today<\/th><th scope="row">friends<\/th>(<td>[\d.]+( %)?<\/td>){8}<td>3<\/td>/,
+    );
+  });
+
+  it('draws every policy in the Okabe–Ito palette, with bands over the seeds', () => {
+    for (const colour of OKABE_ITO) expect(html.toLowerCase()).toContain(colour.toLowerCase());
+    expect(html).not.toMatch(/#1f77b4|#ff7f0e|#d62728/i); // Vega's default category10 blue, orange, red
+    expect(html).toContain('the shaded band is the range from the lowest to the highest seed');
+  });
+
+  it('puts the offers per Friend on a log scale, so one busy Friend does not squash the rest', () => {
+    const chart = reportCharts(comparison, SWISS_CITIES).find((c) => c.id === 'per-technician')!;
+    expect(JSON.stringify(chart.spec)).toContain('"type":"symlog"');
+    expect(chart.caption).toMatch(/logarithmic/);
+  });
+
+  it('shows no interval and no band below three seeds', async () => {
+    const two = {
+      ...comparison,
+      seeds: [1, 2],
+      metrics: comparison.metrics.map((m) => ({
+        ...m,
+        byPolicy: Object.fromEntries(Object.entries(m.byPolicy).map(([p, e]) => [p, { ...e, n: 2 }])),
+      })),
+    };
+    const page = await renderReport(two, { cities: SWISS_CITIES });
+    expect(page).not.toMatch(/<td>[^<]*±/);
+    expect(page).not.toContain('Paired differences');
+    expect(page).toContain('no band: ranges are drawn from 3 seeds up');
+    expect(markdownTable(two)).not.toContain('±');
   });
 
   it.skipIf(!existsSync(CHROMIUM))('opens in headless Chromium with every chart drawn', async () => {

@@ -1,12 +1,25 @@
 /**
- * Vega-Lite specs of the report's charts, built from a comparison's detail: time-to-accept
- * distributions, offers and awards per technician, fairness (Lorenz curves and Gini), and a map of
- * unfilled jobs. Data is reduced here (quantiles, ranks) so the SVGs stay small.
+ * Vega-Lite specs of the report's charts, built from a comparison's detail over every seed:
+ * time-to-accept distributions, breakdowns by hour and weekday, minutes to the door, offers and
+ * awards per technician, fairness (Lorenz curves and Gini), and a map of unfilled jobs. Data is
+ * reduced here (quantiles, ranks, bands) so the SVGs stay small.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Comparison } from '../sim/compare.js';
 import type { City } from '../sim/scenario.js';
 import { gini, sortedCopy } from '../sim/stats.js';
+import {
+  type BandPoint,
+  banded,
+  bandLayers,
+  bandNote,
+  bandOf,
+  PALETTE,
+  policyColor,
+  SCHEMA,
+  seedsOf,
+} from './bands.js';
+import { breakdownCharts } from './breakdowns.js';
 
 /** A chart of the report. */
 export interface ChartSpec {
@@ -17,125 +30,139 @@ export interface ChartSpec {
   spec: TopLevelSpec;
 }
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 560;
 const MAX_MAP_POINTS = 600;
 
-/** Share of jobs accepted by time t, on a log time axis (one line per policy). */
+/** Log-spaced times (s) at which the time-to-accept curves are read. */
+const TTA_GRID = Array.from({ length: 81 }, (_, i) => 0.5 * (1800 / 0.5) ** (i / 80));
+
+/** Share of jobs accepted by time t, on a log time axis (one line per policy, a band over seeds). */
 function timeToAccept(c: Comparison): ChartSpec {
-  const values: { policy: string; seconds: number; share: number }[] = [];
+  const values: ({ policy: string; seconds: number } & BandPoint)[] = [];
   for (const name of c.policies) {
-    const d = c.detail?.[name]?.[0];
-    if (!d || d.acceptSeconds.length === 0) continue;
-    const s = sortedCopy(d.acceptSeconds);
-    // Share of *all* jobs of the run (unfilled ones never reach 1).
-    const total = s.length + d.unfilledJobs.length;
-    const steps = 120;
-    for (let k = 0; k <= steps; k++) {
-      const i = Math.min(s.length - 1, Math.round((k / steps) * (s.length - 1)));
-      values.push({ policy: name, seconds: Math.max(0.5, s[i]!), share: (i + 1) / total });
-    }
+    const curves = seedsOf(c, name).map((d) => {
+      const s = sortedCopy(d.acceptSeconds);
+      // Share of *all* jobs of the run (unfilled ones never reach 1).
+      const total = s.length + d.unfilledJobs.length;
+      let i = 0;
+      return TTA_GRID.map((t) => {
+        while (i < s.length && s[i]! <= t) i++;
+        return total ? i / total : Number.NaN;
+      });
+    });
+    TTA_GRID.forEach((t, k) => {
+      const b = bandOf(curves.map((cv) => cv[k]));
+      if (b) values.push({ policy: name, seconds: t, ...b });
+    });
   }
+  const x = {
+    field: 'seconds',
+    type: 'quantitative',
+    scale: { type: 'log', domain: [0.5, 1800], nice: false },
+    title: 'seconds after the job opened',
+  };
+  const y = {
+    type: 'quantitative',
+    scale: { domain: [0, 1] },
+    axis: { format: '%' },
+    title: 'jobs accepted',
+  };
   return {
     id: 'time-to-accept',
     title: 'Time to accept',
-    caption:
-      'Share of jobs accepted by a given time after they opened (log scale). The dashed lines mark 10 s and 60 s; a curve that rises earlier is faster.',
+    caption: `Share of jobs accepted by a given time after they opened (log scale). The dashed lines mark 10 s and 60 s; a curve that rises earlier is faster. ${bandNote(c)}`,
     spec: {
       $schema: SCHEMA,
       width: WIDTH,
       height: 260,
-      data: { values },
       layer: [
-        {
-          mark: { type: 'line', interpolate: 'step-after' },
-          encoding: {
-            x: {
-              field: 'seconds',
-              type: 'quantitative',
-              scale: { type: 'log', domain: [0.5, 1800], nice: false },
-              title: 'seconds after the job opened',
-            },
-            y: {
-              field: 'share',
-              type: 'quantitative',
-              scale: { domain: [0, 1] },
-              axis: { format: '%' },
-              title: 'jobs accepted',
-            },
-            color: { field: 'policy', type: 'nominal', sort: c.policies },
-          },
-        },
+        { data: { values }, layer: bandLayers(c, x, y, { type: 'line', interpolate: 'step-after' }) },
         {
           data: { values: [{ s: 10 }, { s: 60 }] },
           mark: { type: 'rule', strokeDash: [4, 4], color: '#888' },
           encoding: { x: { field: 's', type: 'quantitative' } },
         },
       ],
-    } as TopLevelSpec,
+    } as unknown as TopLevelSpec,
   };
 }
 
-/** Offers and awards per technician, technicians ranked from most to least (Friends). */
+/** Value at each of `points` evenly spaced positions of a sorted list (0 = first, 1 = last). */
+function atShares(sorted: readonly number[], points: number): number[] {
+  return Array.from({ length: points }, (_, k) =>
+    sorted.length ? sorted[Math.round((k / (points - 1)) * (sorted.length - 1))]! : Number.NaN,
+  );
+}
+
+/** Offers and awards per technician, Friends ranked from most to least, on a log scale. */
 function perTechnician(c: Comparison): ChartSpec {
-  const values: { policy: string; what: string; rank: number; count: number }[] = [];
+  const values: ({ policy: string; what: string; share: number } & BandPoint)[] = [];
+  const points = 101;
   for (const name of c.policies) {
-    const d = c.detail?.[name]?.[0];
-    if (!d) continue;
-    const friends = d.technicians.filter((t) => t.tier === 'friend');
     for (const what of ['offers', 'awards'] as const) {
-      const counts = friends.map((t) => t[what]).sort((a, b) => b - a);
-      const step = Math.max(1, Math.floor(counts.length / 150));
-      for (let i = 0; i < counts.length; i += step)
-        values.push({ policy: name, what, rank: i + 1, count: counts[i]! });
+      const curves = seedsOf(c, name).map((d) =>
+        atShares(
+          d.technicians
+            .filter((t) => t.tier === 'friend')
+            .map((t) => t[what])
+            .sort((a, b) => b - a),
+          points,
+        ),
+      );
+      for (let k = 0; k < points; k++) {
+        const b = bandOf(curves.map((cv) => cv[k]));
+        if (b) values.push({ policy: name, what, share: k / (points - 1), ...b });
+      }
     }
   }
+  const x = { field: 'share', type: 'quantitative', axis: { format: '%' }, title: 'Friends, most first' };
+  // A symmetric log scale: one Friend with ~1,000 offers no longer flattens everyone else, and zeros stay on the axis.
+  const y = { type: 'quantitative', scale: { type: 'symlog' }, title: 'count in the run (log scale)' };
   return {
     id: 'per-technician',
     title: 'Offers and awards per Friend',
-    caption:
-      'Every Friend ranked from the most to the least offers (left) and awards (right) over the run. A steep head and a long flat tail is the "a few get everything" pattern.',
+    caption: `Every Friend ranked from the most to the least offers (left) and awards (right) over the run, on a logarithmic count axis so the few busiest do not squash the rest. A steep head and a long flat tail is the "a few get everything" pattern. ${bandNote(c)}`,
     spec: {
       $schema: SCHEMA,
       data: { values },
       facet: { column: { field: 'what', type: 'nominal', title: null, sort: ['offers', 'awards'] } },
-      spec: {
-        width: 270,
-        height: 220,
-        mark: { type: 'line' },
-        encoding: {
-          x: { field: 'rank', type: 'quantitative', title: 'Friends, ranked' },
-          y: { field: 'count', type: 'quantitative', title: 'count in the run' },
-          color: { field: 'policy', type: 'nominal', sort: c.policies },
-        },
-      },
+      spec: { width: 270, height: 220, layer: bandLayers(c, x, y) },
       resolve: { scale: { y: 'independent' } },
-    } as TopLevelSpec,
+    } as unknown as TopLevelSpec,
   };
 }
 
 /** Lorenz curves of awards among Friends. */
 function lorenz(c: Comparison): ChartSpec {
-  const values: { policy: string; people: number; awards: number }[] = [];
+  const values: ({ policy: string; people: number } & BandPoint)[] = [];
+  const points = 51;
   for (const name of c.policies) {
-    const d = c.detail?.[name]?.[0];
-    if (!d) continue;
-    const s = sortedCopy(d.technicians.filter((t) => t.tier === 'friend').map((t) => t.awards));
-    const total = s.reduce((a, b) => a + b, 0) || 1;
-    let cum = 0;
-    values.push({ policy: name, people: 0, awards: 0 });
-    const step = Math.max(1, Math.floor(s.length / 100));
-    for (let i = 0; i < s.length; i++) {
-      cum += s[i]!;
-      if ((i + 1) % step === 0 || i === s.length - 1)
-        values.push({ policy: name, people: (i + 1) / s.length, awards: cum / total });
+    const curves = seedsOf(c, name).map((d) => {
+      const s = sortedCopy(d.technicians.filter((t) => t.tier === 'friend').map((t) => t.awards));
+      const cum = [0];
+      for (let i = 0; i < s.length; i++) cum.push(cum[i]! + s[i]!);
+      const total = cum[cum.length - 1]! || 1;
+      return Array.from(
+        { length: points },
+        (_, k) => cum[Math.round((k / (points - 1)) * s.length)]! / total,
+      );
+    });
+    for (let k = 0; k < points; k++) {
+      const b = bandOf(curves.map((cv) => cv[k]));
+      if (b) values.push({ policy: name, people: k / (points - 1), ...b });
     }
   }
+  const x = {
+    field: 'people',
+    type: 'quantitative',
+    axis: { format: '%' },
+    title: 'Friends, fewest awards first',
+  };
+  const y = { type: 'quantitative', axis: { format: '%' }, title: 'share of awards' };
   return {
     id: 'fairness-lorenz',
     title: 'Fairness: who wins the jobs (Lorenz curves, Friends)',
-    caption:
-      'Share of all Friend awards (y) won by the least-served share of Friends (x). The diagonal is perfect equality; the further a curve sags below it, the more unequal.',
+    caption: `Share of all Friend awards (y) won by the least-served share of Friends (x). The diagonal is perfect equality; the further a curve sags below it, the more unequal. ${bandNote(c)}`,
     spec: {
       $schema: SCHEMA,
       width: 360,
@@ -146,56 +173,53 @@ function lorenz(c: Comparison): ChartSpec {
           mark: { type: 'line', color: '#aaa', strokeDash: [3, 3] },
           encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'x', type: 'quantitative' } },
         },
-        {
-          data: { values },
-          mark: { type: 'line' },
-          encoding: {
-            x: {
-              field: 'people',
-              type: 'quantitative',
-              axis: { format: '%' },
-              title: 'Friends, fewest awards first',
-            },
-            y: { field: 'awards', type: 'quantitative', axis: { format: '%' }, title: 'share of awards' },
-            color: { field: 'policy', type: 'nominal', sort: c.policies },
-          },
-        },
+        { data: { values }, layer: bandLayers(c, x, y) },
       ],
-    } as TopLevelSpec,
+    } as unknown as TopLevelSpec,
   };
 }
 
-/** Gini of offers and awards for Friends and Pros, per policy. */
+/** Gini of offers and awards for Friends and Pros, per policy: mean over seeds, range as a rule. */
 function giniBars(c: Comparison): ChartSpec {
-  const values: { policy: string; measure: string; gini: number }[] = [];
+  const values: ({ policy: string; measure: string } & BandPoint)[] = [];
   for (const name of c.policies) {
-    const d = c.detail?.[name]?.[0];
-    if (!d) continue;
     for (const tier of ['friend', 'pro'] as const) {
-      const group = d.technicians.filter((t) => t.tier === tier);
-      if (group.length === 0) continue;
-      values.push({ policy: name, measure: `${tier}s: offers`, gini: gini(group.map((t) => t.offers)) });
-      values.push({ policy: name, measure: `${tier}s: awards`, gini: gini(group.map((t) => t.awards)) });
+      for (const what of ['offers', 'awards'] as const) {
+        const b = bandOf(
+          seedsOf(c, name).map((d) => {
+            const group = d.technicians.filter((t) => t.tier === tier);
+            return group.length ? gini(group.map((t) => t[what])) : Number.NaN;
+          }),
+        );
+        if (b) values.push({ policy: name, measure: `${tier}s: ${what}`, ...b });
+      }
     }
   }
+  const color = policyColor(c);
+  const enc = {
+    y: { field: 'measure', type: 'nominal', title: null },
+    yOffset: { field: 'policy', type: 'nominal', sort: c.policies },
+  };
+  const layer: Record<string, unknown>[] = [
+    {
+      mark: { type: 'bar' },
+      encoding: {
+        ...enc,
+        x: { field: 'mean', type: 'quantitative', scale: { domain: [0, 1] }, title: 'Gini' },
+        color,
+      },
+    },
+  ];
+  if (banded(c))
+    layer.push({
+      mark: { type: 'rule', color: '#222' },
+      encoding: { ...enc, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } },
+    });
   return {
     id: 'fairness-gini',
     title: 'Fairness: Gini coefficients',
-    caption:
-      'Gini of offers and of awards per technician (0 = everyone the same, 1 = one technician gets all).',
-    spec: {
-      $schema: SCHEMA,
-      width: 360,
-      height: 220,
-      data: { values },
-      mark: { type: 'bar' },
-      encoding: {
-        y: { field: 'measure', type: 'nominal', title: null },
-        yOffset: { field: 'policy', type: 'nominal', sort: c.policies },
-        x: { field: 'gini', type: 'quantitative', scale: { domain: [0, 1] }, title: 'Gini' },
-        color: { field: 'policy', type: 'nominal', sort: c.policies },
-      },
-    } as TopLevelSpec,
+    caption: `Gini of offers and of awards per technician (0 = everyone the same, 1 = one technician gets all), mean over ${c.seeds.length} seed${c.seeds.length > 1 ? 's' : ''}${banded(c) ? '; the black rule spans the lowest to the highest seed' : ''}.`,
+    spec: { $schema: SCHEMA, width: 360, height: 220, data: { values }, layer } as unknown as TopLevelSpec,
   };
 }
 
@@ -254,17 +278,24 @@ function unfilledMap(c: Comparison, cities: readonly City[]): ChartSpec {
               color: {
                 field: 'reason',
                 type: 'nominal',
-                scale: { domain: ['deadline', 'exhausted'], range: ['#d62728', '#ff7f0e'] },
+                scale: { domain: ['deadline', 'exhausted'], range: [PALETTE[4], PALETTE[0]] },
               },
             },
           },
         ],
       },
-    } as TopLevelSpec,
+    } as unknown as TopLevelSpec,
   };
 }
 
 /** Every chart of a comparison's report (needs `detail`). */
 export function reportCharts(c: Comparison, cities: readonly City[]): ChartSpec[] {
-  return [timeToAccept(c), perTechnician(c), lorenz(c), giniBars(c), unfilledMap(c, cities)];
+  return [
+    timeToAccept(c),
+    ...breakdownCharts(c),
+    perTechnician(c),
+    lorenz(c),
+    giniBars(c),
+    unfilledMap(c, cities),
+  ];
 }

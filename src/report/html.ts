@@ -7,7 +7,10 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { type Comparison, KEY_METRICS } from '../sim/compare.js';
 import type { City } from '../sim/scenario.js';
+import type { Estimate } from '../sim/stats.js';
+import { MIN_SEEDS_FOR_INTERVALS } from './bands.js';
 import { type ChartSpec, reportCharts } from './charts.js';
+import { technicianTable } from './tables.js';
 
 /** Renders a Vega-Lite spec to an SVG string (no DOM, no canvas). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -58,7 +61,10 @@ const PERCENT = new Set([
   'unfilled.share',
 ]);
 
-/** Formats a metric value (percentages for shares). */
+/**
+ * Formats a metric value (percentages for shares), with its 95 % half-width when given (callers
+ * pass it only from {@link MIN_SEEDS_FOR_INTERVALS} seeds up).
+ */
 export function formatMetric(key: string, value: number, ci95?: number): string {
   const pct = PERCENT.has(key);
   const f = (x: number) =>
@@ -82,16 +88,31 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
+/** The interval to show for an estimate: none below {@link MIN_SEEDS_FOR_INTERVALS} seeds. */
+function shownCi(e: Estimate): number | undefined {
+  return e.n >= MIN_SEEDS_FOR_INTERVALS ? e.ci95 : undefined;
+}
+
+/** One cell of a metric table: the mean, ± the 95 % half-width from 3 seeds up. */
+export function metricCell(c: Comparison, key: string, policy: string): string {
+  const e = c.metrics.find((x) => x.key === key)?.byPolicy[policy];
+  return e ? formatMetric(key, e.mean, shownCi(e)) : '–';
+}
+
+/** The sentence every table carries: how many seeds, and what ± means. */
+export function seedsNote(c: Comparison): string {
+  const n = c.seeds.length;
+  return n >= MIN_SEEDS_FOR_INTERVALS
+    ? `mean over ${n} seeds ± 95 % half-width`
+    : `mean over ${n} seed${n > 1 ? 's' : ''}; no interval below ${MIN_SEEDS_FOR_INTERVALS} seeds`;
+}
+
 /** A Markdown table of the headline metrics (used for the README and the terminal). */
 export function markdownTable(c: Comparison, keys: readonly string[] = KEY_METRICS): string {
-  const head = `| metric | ${c.policies.join(' | ')} |\n| --- |${c.policies.map(() => ' ---: |').join('')}`;
-  const rows = keys.map((k) => {
-    const m = c.metrics.find((x) => x.key === k);
-    const cells = c.policies.map((p) =>
-      m ? formatMetric(k, m.byPolicy[p]!.mean, m.byPolicy[p]!.ci95) : '–',
-    );
-    return `| ${metricLabel(k)} | ${cells.join(' | ')} |`;
-  });
+  const head = `| metric (${seedsNote(c)}) | ${c.policies.join(' | ')} |\n| --- |${c.policies.map(() => ' ---: |').join('')}`;
+  const rows = keys.map(
+    (k) => `| ${metricLabel(k)} | ${c.policies.map((p) => metricCell(c, k, p)).join(' | ')} |`,
+  );
   return [head, ...rows].join('\n');
 }
 
@@ -124,18 +145,15 @@ export async function renderReport(c: Comparison, options: ReportOptions): Promi
   const charts = await renderCharts(c, options.cities);
   const header = `<tr><th>metric</th>${c.policies.map((p) => `<th>${esc(p)}</th>`).join('')}</tr>`;
   const rows = KEY_METRICS.map((k) => {
-    const m = c.metrics.find((x) => x.key === k);
-    const cells = c.policies
-      .map((p) => `<td>${m ? esc(formatMetric(k, m.byPolicy[p]!.mean, m.byPolicy[p]!.ci95)) : '–'}</td>`)
-      .join('');
+    const cells = c.policies.map((p) => `<td>${esc(metricCell(c, k, p))}</td>`).join('');
     return `<tr><th scope="row">${esc(metricLabel(k))}</th>${cells}</tr>`;
   }).join('\n');
   const [baseline, ...others] = c.policies;
   const paired =
-    others.length > 0 && c.seeds.length > 1
+    others.length > 0 && c.seeds.length >= MIN_SEEDS_FOR_INTERVALS
       ? `<h2>Paired differences against ${esc(baseline!)}</h2>
-<p class="note">Same seeds, same random numbers: each policy's figure minus ${esc(baseline!)}'s, averaged over seeds, ± 95 % half-width. Much tighter than the intervals above, because the noise is shared.</p>
-<table class="paired"><thead><tr><th>metric</th>${others.map((p) => `<th>${esc(p)}</th>`).join('')}</tr></thead><tbody>
+<p class="note">Same ${c.seeds.length} seeds, same random numbers: each policy's figure minus ${esc(baseline!)}'s, averaged over seeds, ± 95 % half-width. Much tighter than the intervals above, because the noise is shared.</p>
+<table class="paired"><caption>${c.seeds.length} seeds</caption><thead><tr><th>metric</th>${others.map((p) => `<th>${esc(p)}</th>`).join('')}</tr></thead><tbody>
 ${KEY_METRICS.map((k) => {
   const m = c.metrics.find((x) => x.key === k);
   const cells = others
@@ -164,17 +182,18 @@ ${KEY_METRICS.map((k) => {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0}th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:right}
+table{border-collapse:collapse;margin:1em 0}caption{caption-side:bottom;text-align:left;color:#666;font-size:.85em;padding-top:.3em}th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:right}
 th[scope=row],thead th:first-child{text-align:left;font-weight:normal}thead th{border-bottom:2px solid #444}
 figure{margin:2em 0}figcaption{color:#555;max-width:720px}h2{font-size:1.1em}.note{color:#666;font-size:.9em}
 </style></head><body>
 <h1>${esc(title)}</h1>
-<p>Scenario <b>${esc(c.scenario)}</b>, ${c.policies.length} policies × ${seeds} seed${seeds > 1 ? 's' : ''} (${esc(c.seeds.join(', '))}), common random numbers. Values are means${seeds > 1 ? ' ± 95 % confidence half-width over seeds' : ' of one seed (run more seeds for intervals)'}; charts show the first seed.</p>
-<table><thead>${header}</thead><tbody>
+<p>Scenario <b>${esc(c.scenario)}</b>, ${c.policies.length} policies × ${seeds} seed${seeds > 1 ? 's' : ''} (${esc(c.seeds.join(', '))}), common random numbers. Values are means${seeds >= MIN_SEEDS_FOR_INTERVALS ? ' ± 95 % confidence half-width over seeds' : ` of ${seeds} seed${seeds > 1 ? 's' : ''}, without intervals (they need ${MIN_SEEDS_FOR_INTERVALS} seeds or more)`}; charts show every seed.</p>
+<table class="metrics"><caption>${esc(seedsNote(c))}</caption><thead>${header}</thead><tbody>
 ${rows}
 </tbody></table>
 ${descriptions ? `<ul>${descriptions}</ul>` : ''}
 ${paired}
+${technicianTable(c)}
 ${figures}
 ${(options.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
 </body></html>

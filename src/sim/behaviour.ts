@@ -11,7 +11,7 @@ import type { SimTechnician } from './world.js';
 /** How a technician answers one offer. */
 export interface Answer {
   kind: 'accept' | 'decline' | 'ignore';
-  /** When the answer comes, ms after the notification (irrelevant for `ignore`). */
+  /** When the answer comes, whole ms after the notification (irrelevant for `ignore`). */
   delayMs: number;
 }
 
@@ -37,11 +37,12 @@ export function acceptProbability(scenario: Scenario, tech: SimTechnician, ctx: 
 export function answer(scenario: Scenario, seed: number, tech: SimTechnician, ctx: OfferContext): Answer {
   const b = scenario.behaviour;
   const { jobIndex: j, techIndex: t } = ctx;
-  const delayMs = logNormal(
-    tech.responseMedianMs,
-    b.responseMs.sigma,
-    draw(seed, j, t, 0),
-    draw(seed, j, t, 1),
+  // Whole milliseconds (at least 1): the dispatcher takes integer times only.
+  const delayMs = Math.max(
+    1,
+    Math.round(
+      logNormal(tech.responseMedianMs, b.responseMs.sigma, draw(seed, j, t, 0), draw(seed, j, t, 1)),
+    ),
   );
   if (draw(seed, j, t, 2) >= b.seenShare) return { kind: 'ignore', delayMs };
   if (draw(seed, j, t, 3) < acceptProbability(scenario, tech, ctx)) return { kind: 'accept', delayMs };

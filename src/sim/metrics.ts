@@ -130,6 +130,59 @@ export interface SimDetail {
     reason: 'deadline' | 'exhausted';
     partner: string | null;
   }[];
+  /** Jobs by local hour of creation (0–23) and by weekday (0 = Sunday), cancellations excluded. */
+  byHour: Breakdown[];
+  byWeekday: Breakdown[];
+  /**
+   * Minutes from creation to the door of assigned on-demand jobs, counted in bins of
+   * {@link DOOR_BIN_MIN} minutes (the last bin holds everything later).
+   */
+  doorMinutes: number[];
+}
+
+/** Jobs of one hour or weekday: how many, how many assigned, served in time, and the median time to accept. */
+export interface Breakdown {
+  jobs: number;
+  assigned: number;
+  served: number;
+  acceptP50: number | null;
+}
+
+/** Width of a minutes-to-door bin, and how many bins (the last is open-ended). */
+export const DOOR_BIN_MIN = 5;
+export const DOOR_BINS = 37;
+
+function breakdowns(
+  rec: Recorder,
+  jobs: readonly SimJob[],
+  startWeekday: number,
+): [Breakdown[], Breakdown[]] {
+  const groups = [24, 7].map((n) =>
+    Array.from({ length: n }, () => ({ jobs: 0, assigned: 0, served: 0, tta: [] as number[] })),
+  );
+  jobs.forEach((sj, j) => {
+    const o = rec.outcome[j]!;
+    if (o === OUTCOME.cancelled) return;
+    const keys = [Math.floor(sj.at / 3_600_000) % 24, (startWeekday + Math.floor(sj.at / DAY_MS)) % 7];
+    keys.forEach((k, g) => {
+      const b = groups[g]![k]!;
+      b.jobs++;
+      if (o !== OUTCOME.assigned) return;
+      b.assigned++;
+      b.tta.push((rec.acceptedAt[j]! - sj.at) / 1000);
+      const end = sj.appointment ? sj.appointment.end : sj.at + 3_600_000;
+      if (rec.onSiteAt[j]! <= end) b.served++;
+    });
+  });
+  const out = groups.map((g) =>
+    g.map((b) => ({
+      jobs: b.jobs,
+      assigned: b.assigned,
+      served: b.served,
+      acceptP50: round(quantile(sortedCopy(b.tta), 0.5), 2),
+    })),
+  );
+  return [out[0]!, out[1]!];
 }
 
 function fairnessOf(rec: Recorder, idx: number[], days: number): FairnessFigures {
@@ -257,14 +310,25 @@ export function summarise(
 }
 
 /** The per-item data behind the report's charts. */
-export function detailOf(rec: Recorder, jobs: readonly SimJob[], techs: readonly SimTechnician[]): SimDetail {
+export function detailOf(
+  rec: Recorder,
+  jobs: readonly SimJob[],
+  techs: readonly SimTechnician[],
+  startWeekday = 1,
+): SimDetail {
   const acceptSeconds: number[] = [];
+  const doorMinutes: number[] = new Array(DOOR_BINS).fill(0);
   const unfilledJobs: SimDetail['unfilledJobs'] = [];
   for (let j = 0; j < jobs.length; j++) {
     const o = rec.outcome[j]!;
     const job = jobs[j]!.job;
-    if (o === OUTCOME.assigned) acceptSeconds.push(round((rec.acceptedAt[j]! - jobs[j]!.at) / 1000, 2)!);
-    else if (o === OUTCOME.deadline || o === OUTCOME.exhausted) {
+    if (o === OUTCOME.assigned) {
+      acceptSeconds.push(round((rec.acceptedAt[j]! - jobs[j]!.at) / 1000, 2)!);
+      if (!jobs[j]!.appointment) {
+        const m = (rec.onSiteAt[j]! - jobs[j]!.at) / 60_000;
+        doorMinutes[Math.min(DOOR_BINS - 1, Math.floor(m / DOOR_BIN_MIN))]!++;
+      }
+    } else if (o === OUTCOME.deadline || o === OUTCOME.exhausted) {
       unfilledJobs.push({
         id: job.id,
         lat: job.lat,
@@ -274,6 +338,7 @@ export function detailOf(rec: Recorder, jobs: readonly SimJob[], techs: readonly
       });
     }
   }
+  const [byHour, byWeekday] = breakdowns(rec, jobs, startWeekday);
   return {
     acceptSeconds,
     technicians: techs.map((t, i) => ({
@@ -284,6 +349,9 @@ export function detailOf(rec: Recorder, jobs: readonly SimJob[], techs: readonly
       awards: rec.awards[i]!,
     })),
     unfilledJobs,
+    byHour,
+    byWeekday,
+    doorMinutes,
   };
 }
 

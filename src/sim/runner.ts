@@ -103,7 +103,7 @@ function simulate(
   const { technicians: techs, jobs } = world;
   const env = new Environment(0);
   const rec = new Recorder(jobs.length, techs.length, options.records === true);
-  const horizon = scenario.days * 24 * HOUR_MS;
+  const horizon = Math.round(scenario.days * 24 * HOUR_MS);
   const techIndex = new Map<string, number>();
   const online = new Uint8Array(techs.length);
   const shiftPos = new Int32Array(techs.length);
@@ -219,16 +219,14 @@ function simulate(
     rec.awards[t]!++;
     held[t]!++;
     rec.distanceKm[j] = km;
-    const travel = travelMinutes(scenario, km) * 60_000;
+    const travel = Math.round(travelMinutes(scenario, km) * 60_000);
     // An appointment's technician is at the door at the window's start at the earliest.
     const onSite = Math.max(env.now + travel, sj.appointment?.start ?? 0);
-    const onJob = onJobMinutes(scenario, seed, j) * 60_000;
+    const onJob = Math.round(onJobMinutes(scenario, seed, j) * 60_000);
     rec.onSiteAt[j] = onSite;
     rec.onJobMs[j] = onJob;
     rec.log(j, onSite, 'on_site', id);
-    // Same float sum as before appointments existed, so on-demand runs stay byte-identical.
-    const delay = sj.appointment ? onSite - env.now + onJob : travel + onJob;
-    env.schedule(delay, () => {
+    env.schedule(onSite - env.now + onJob, () => {
       held[t]!--;
       rec.log(j, env.now, 'completed', id);
       dispatcher.complete(sj.job.id, env.now);
@@ -296,7 +294,7 @@ function simulate(
     days: scenario.days,
   };
   const result: SimResult = { summary: summarise(rec, jobs, techs, meta) };
-  if (options.detail) result.detail = detailOf(rec, jobs, techs);
+  if (options.detail) result.detail = detailOf(rec, jobs, techs, scenario.startWeekday);
   if (options.records) result.records = recordsOf(scenario, rec, world, meta);
   return result;
 }

@@ -187,15 +187,16 @@ function shiftsFor(scenario: Scenario, tier: 'friend' | 'pro', rng: { next(): nu
   let end = parseHhmm(pattern.end) * 60_000 + endShift;
   if (end <= start) end += DAY_MS;
   // One extra day, so jobs opened just before the end still meet the usual crowd.
-  const horizon = (scenario.days + 1) * DAY_MS;
+  const horizon = Math.round((scenario.days + 1) * DAY_MS);
   const out: number[] = [];
   // Start one day early so a shift that wraps past midnight into day 0 counts.
   for (let d = -1; d * DAY_MS < horizon; d++) {
     const weekday = (((scenario.startWeekday + d) % 7) + 7) % 7;
     if (!pattern.days.includes(weekday)) continue;
     if (rng.next() < pattern.skipShare) continue;
-    const on = Math.max(0, d * DAY_MS + start);
-    const off = Math.min(horizon, d * DAY_MS + end);
+    // Whole milliseconds: the dispatcher takes integer times only.
+    const on = Math.max(0, Math.round(d * DAY_MS + start));
+    const off = Math.min(horizon, Math.round(d * DAY_MS + end));
     if (off <= on) continue;
     const last = out.length - 1;
     if (last > 0 && out[last]! >= on) out[last] = Math.max(out[last]!, off);
@@ -246,7 +247,9 @@ export function generateJobs(scenario: Scenario, seed: number): SimJob[] {
       if (needsSkill && skill) job.skills = [skill[0]];
       const c = demand.cancel;
       const cancelAt =
-        rng.next() < c.share ? at + logNormal(c.medianMin * 60_000, 0.5, rng.next(), rng.next()) : Infinity;
+        rng.next() < c.share
+          ? at + Math.round(logNormal(c.medianMin * 60_000, 0.5, rng.next(), rng.next()))
+          : Infinity;
       out.push({ index, at, job, cancelAt });
     }
   }
