@@ -14,7 +14,7 @@ import { ineligible, skipAtSend } from './dispatch/fleet-facts.js';
 import { Journal } from './dispatch/journal.js';
 import { hashOf, isTime, MAX_TIME, readLog, UNAVAILABLE_REASONS } from './dispatch/log.js';
 import { publicKm } from './dispatch/privacy.js';
-import { deepFreeze, GENESIS_HASH } from './dispatch/record.js';
+import { deepFreeze, GENESIS_HASH, snapshotDigest } from './dispatch/record.js';
 import { readSnapshot } from './dispatch/snapshot-schema.js';
 import { TimerQueue } from './dispatch/timers.js';
 import type {
@@ -936,7 +936,9 @@ export class Dispatcher {
     if (this.retired.size > 0) {
       snap.retired = [...this.retired].map(([jobId, r]) => ({ jobId, until: r.until, keys: r.keys.slice() }));
     }
-    return JSON.parse(JSON.stringify(snap)) as DispatcherSnapshot;
+    const copy = JSON.parse(JSON.stringify(snap)) as DispatcherSnapshot;
+    copy.digest = snapshotDigest(copy);
+    return copy;
   }
 
   /** What a failed replay puts back (sessions are immutable values: copying the maps is enough). */

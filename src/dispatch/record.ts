@@ -38,3 +38,24 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** JSON with object keys sorted at every level: the same text whatever order a store kept the keys in. */
+export function canonicalJSON(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJSON).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    const parts: string[] = [];
+    for (const k of keys) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) parts.push(`${JSON.stringify(k)}:${canonicalJSON(v)}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Digest of a snapshot (every field but `digest` itself), so an edited snapshot is refused. */
+export function snapshotDigest(snapshot: object): string {
+  const { digest: _d, ...body } = snapshot as { digest?: string };
+  return chainHash('snapshot', canonicalJSON(body));
+}

@@ -8,6 +8,7 @@ import { describe, InvalidRecordError } from '../errors.js';
 import type { EscalationStep, Policy } from '../policy.js';
 import { MAX_RADIUS_KM, readJob } from '../validate.js';
 import { fields, id, int, km, list, time } from './log.js';
+import { snapshotDigest } from './record.js';
 import type { DispatcherSnapshot, OfferRecord, PlannedOffer, SessionJSON } from './types.js';
 
 type Fail = (path: string, what: string) => never;
@@ -19,7 +20,7 @@ const fail: Fail = (path, what) => {
   );
 };
 
-const SNAPSHOT_FIELDS = ['version', 'seq', 'hash', 'now', 'ordinal', 'sessions', 'retired'];
+const SNAPSHOT_FIELDS = ['version', 'seq', 'hash', 'now', 'ordinal', 'sessions', 'retired', 'digest'];
 const SESSION_FIELDS = [
   'job',
   'ordinal',
@@ -237,7 +238,7 @@ function consistent(s: SessionJSON, path: string, now: number | null): void {
  * Reads a snapshot back: a version 1 dispatcher snapshot, every field checked, as a fresh copy.
  * Throws {@link InvalidRecordError} with the path of the first bad field.
  */
-export function readSnapshot(value: unknown, _policy: Policy): DispatcherSnapshot {
+export function readSnapshot(value: unknown, _policy: Policy, lenient = false): DispatcherSnapshot {
   const f = fields(value, SNAPSHOT_FIELDS, '', fail);
   if (f.version !== 1) fail('version', `is ${describe(f.version)}; only version 1 snapshots can be restored`);
   const seq = int(f.seq, 'seq', fail, 0, Number.MAX_SAFE_INTEGER);
@@ -267,6 +268,16 @@ export function readSnapshot(value: unknown, _policy: Policy): DispatcherSnapsho
         keys: list(r.keys, `${p}.keys`, fail, key),
       };
     });
+  }
+  // Last, over the checked copy: the schema names the field at fault, the digest catches the rest.
+  if (f.digest !== undefined || !lenient) {
+    const expected = snapshotDigest(out);
+    if (f.digest !== expected) {
+      fail(
+        'digest',
+        `is ${describe(f.digest)}, but the snapshot's content gives ${expected}: it was edited after snapshot() wrote it`,
+      );
+    }
   }
   return out;
 }

@@ -277,6 +277,8 @@ export interface DispatcherSnapshot {
   ordinal: number;
   /** Hash of the last event applied (the log's chain continues from it). */
   hash: string;
+  /** Digest of the rest of the snapshot (FNV-1a, two lanes, over sorted-key JSON): restore refuses an edited one. */
+  digest?: string;
   /** Every job the dispatcher still knows, open and closed, in ordinal order. */
   sessions: SessionJSON[];
   /** Winning request keys of forgotten jobs, kept until `until` (see `SessionJSON.retired`). */
