@@ -6,7 +6,7 @@
 import { EARTH_RADIUS_KM } from './sphere.js';
 
 /** Grid resolution in degrees (rows and columns). */
-export const CELL_DEG = 0.25;
+export const CELL_DEG = 0.125;
 /** Rows of the grid (latitude bands). */
 export const ROWS = 180 / CELL_DEG;
 /** Columns of the grid (longitude bands). */

@@ -23,11 +23,11 @@ export { CELL_DEG, COLS, cellKey, RangeBuffer, ROWS };
 
 /**
  * Upper bounds (km) of the radius classes: a technician's class is the first bound at or above his
- * own radius (the last class takes everything else). Half of the common radii (20–35 km) fall in
- * the first class, the rest of 20–50 km in the second, the long tail in classes whose members are
- * few, so the wide windows they need are mostly empty rows.
+ * own radius (the last class takes everything else). The common radii (20–50 km) split into three
+ * classes, so each is scanned about as far as its members reach; the long tail falls in classes
+ * whose members are few, so the wide windows they need are mostly empty rows.
  */
-export const CLASS_KM: readonly number[] = [35, 50, 100, 200, 400, 1000];
+export const CLASS_KM: readonly number[] = [30, 40, 50, 100, 200, 400, 1000];
 /** Number of radius classes. */
 export const CLASSES = CLASS_KM.length;
 const CLASS_R2 = Float64Array.from(CLASS_KM, kmToChord2);

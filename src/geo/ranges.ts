@@ -27,7 +27,7 @@ export function lowerBound(keys: Int32Array, lo: number, hi: number, key: number
 
 /**
  * The live entries among [0, count) (flag word `meta[e * stride]` ≠ 0; `live` of them) in key
- * order: LSD radix sort on a key below 2^24, two passes of 12 bits; stable, so equal keys keep
+ * order: LSD radix sort on a key below 2^26, two passes of 13 bits; stable, so equal keys keep
  * entry order. The scratch lives only for the call: keeping it would cost 8 bytes per entry.
  */
 export function radixSortEntries(
@@ -41,14 +41,14 @@ export function radixSortEntries(
   let b = new Uint32Array(live);
   let k = 0;
   for (let e = 0; e < count; e++) if (meta[e * stride] !== 0) a[k++] = e;
-  const buckets = new Int32Array(4097);
-  for (let shift = 0; shift < 24; shift += 12) {
+  const buckets = new Int32Array(8193);
+  for (let shift = 0; shift < 26; shift += 13) {
     buckets.fill(0);
-    for (let i = 0; i < live; i++) buckets[((keys[a[i]!]! >>> shift) & 4095) + 1]!++;
+    for (let i = 0; i < live; i++) buckets[((keys[a[i]!]! >>> shift) & 8191) + 1]!++;
     for (let i = 1; i < buckets.length; i++) buckets[i]! += buckets[i - 1]!;
     for (let i = 0; i < live; i++) {
       const e = a[i]!;
-      b[buckets[(keys[e]! >>> shift) & 4095]!++] = e;
+      b[buckets[(keys[e]! >>> shift) & 8191]!++] = e;
     }
     const t = a;
     a = b;
