@@ -162,7 +162,7 @@ export class Dispatcher {
     this.fleet = o.fleet;
     this.policy = o.policy;
     this.policyKey = fingerprint(o.policy);
-    const keep = o.keepLog ?? 'checkpoint';
+    const keep = o.keepLog === undefined ? 'checkpoint' : o.keepLog;
     if (keep !== true && keep !== false && keep !== 'checkpoint') {
       throw new InvalidArgumentError(
         `new Dispatcher(): keepLog is ${describe(keep)}; pass true, false or 'checkpoint'.`,
@@ -170,7 +170,7 @@ export class Dispatcher {
       );
     }
     this.keepLog = keep;
-    const retain = o.retainClosedMs ?? 3_600_000;
+    const retain = o.retainClosedMs === undefined ? 3_600_000 : o.retainClosedMs;
     if (
       typeof retain !== 'number' ||
       Number.isNaN(retain) ||
