@@ -125,7 +125,7 @@ export async function migrate(pool: PgPool, options: MigrateOptions = {}): Promi
   try {
     client = await pool.connect();
   } catch (err) {
-    throw storeError(err, 'migrate()', false);
+    throw storeError(err, 'migrate()', true);
   }
   const applied: number[] = [];
   let broken = false;
@@ -158,7 +158,7 @@ export async function migrate(pool: PgPool, options: MigrateOptions = {}): Promi
     }
   } catch (err) {
     if (err instanceof StoreFailedError) throw err;
-    throw storeError(err, `migrate() at version ${applied.length + 1}`, true);
+    throw storeError(err, `migrate() at version ${applied.length + 1}`);
   } finally {
     client.release(broken);
   }

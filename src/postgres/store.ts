@@ -141,8 +141,17 @@ export class PostgresStore implements DispatchStore {
   }
 
   async remember(jobId: string, requestId: string, outcome: AcceptOutcome): Promise<AcceptOutcome> {
-    const r = await this.query('remember()', this.sql.remember, [jobId, requestId, JSON.stringify(outcome)]);
-    return r.rows[0]!.outcome as AcceptOutcome;
+    for (;;) {
+      const r = await this.query('remember()', this.sql.remember, [
+        jobId,
+        requestId,
+        JSON.stringify(outcome),
+      ]);
+      if (r.rows[0]) return r.rows[0].outcome as AcceptOutcome;
+      // Lost the insert to a writer that committed after this statement's snapshot: read it anew.
+      const had = await this.answer(jobId, requestId);
+      if (had) return had;
+    }
   }
 
   async setCapacity(technicianId: string, capacity: number): Promise<void> {
@@ -295,7 +304,7 @@ export class PostgresStore implements DispatchStore {
             `${what}: PostgreSQL aborted the statement as a serialization conflict ${attempt + 1} times; retry later.`,
           );
         }
-        throw storeError(err, what, sent(err));
+        throw storeError(err, what);
       }
     }
   }
@@ -306,7 +315,7 @@ export class PostgresStore implements DispatchStore {
       try {
         client = await this.pool.connect();
       } catch (err) {
-        throw storeError(err, what, false);
+        throw storeError(err, what, true);
       }
       let broken = false;
       try {
@@ -325,20 +334,12 @@ export class PostgresStore implements DispatchStore {
           );
         }
         if (err instanceof Error && err.message.endsWith('this is a bug')) throw err;
-        throw storeError(err, what, true);
+        throw storeError(err, what);
       } finally {
         client.release(broken);
       }
     }
   }
-}
-
-/** Whether the server had the statement: pg errors with a SQLSTATE came from it. */
-function sent(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return (
-    typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('28')
-  );
 }
 
 function appendArgs(step: Step): unknown[] {

@@ -21,7 +21,7 @@ export class StoreTimeoutError extends CrowdDispatchError {
   }
 }
 
-/** A transaction failed part-way (connection lost, server error) and was rolled back: nothing was applied. */
+/** A statement or transaction failed (server error, connection lost): PostgreSQL applied all of it or none of it; a retry (same request id) tells which. */
 export class StoreFailedError extends CrowdDispatchError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('STORE_FAILED', message);
