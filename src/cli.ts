@@ -4,24 +4,28 @@
  * that touches the process, files and the terminal; everything it runs is the library.
  */
 import { availableParallelism } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { SingleBar } from 'cli-progress';
-import { Command, InvalidArgumentError as CommanderArgError, CommanderError, Option } from 'commander';
+import { join, resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
 import { CrowdDispatchError, InvalidArgumentError } from './errors.js';
 import { markdownTable, renderCharts, renderReport } from './report/html.js';
+import {
+  type Io,
+  limitOption,
+  limitsOf,
+  parseSeeds,
+  positiveInt,
+  positiveNumber,
+  progress,
+} from './sim/cliShared.js';
 import { type Comparison, compare, type NamedPolicy } from './sim/compare.js';
 import { comparisonCsv, exportFiles, runsCsv } from './sim/export.js';
 import { parseFleetCsv, parseFleetGeoJson, parseJobHistory } from './sim/input.js';
 import { prepareOut, readJson, readText, write } from './sim/io.js';
-import { checkLimit, checkScenarioLimits, DEFAULT_LIMITS, type Limits, parseLimits } from './sim/limits.js';
-import { compareParallel, runPool } from './sim/pool.js';
+import { checkLimit, checkScenarioLimits, type Limits } from './sim/limits.js';
+import { compareParallel } from './sim/pool.js';
 import { PRESETS, parsePolicyFile, preset } from './sim/presets.js';
 import { parseScenario, type Scenario, type ScenarioInput } from './sim/scenario.js';
-import { basePolicy, expandSweep, parseShard, parseSweep, shardPoints, sweepCsv } from './sim/sweep.js';
-
-interface Io {
-  quiet: boolean;
-}
+import { sweepCommands } from './sim/sweepCommands.js';
 
 /** Technicians from CSV (`.csv`), a JSON array of technicians, or a GeoJSON FeatureCollection of points. */
 function readFleet(path: string): unknown[] {
@@ -66,62 +70,6 @@ function loadPolicy(ref: string): NamedPolicy & { description?: string } {
   if (!ref.endsWith('.json')) preset(ref); // throws, listing the presets
   const file = parsePolicyFile(readJson(ref, 'policy'));
   return { name: file.name, policy: file.policy, description: file.description ?? '' };
-}
-
-function progress(io: Io, label: string): { update(done: number, total: number): void; stop(): void } {
-  if (io.quiet || !process.stderr.isTTY) return { update() {}, stop() {} };
-  const bar = new SingleBar({
-    format: `${label} [{bar}] {percentage}% | {step} | ETA {eta}s`,
-    stream: process.stderr,
-    hideCursor: true,
-    clearOnComplete: true,
-  });
-  let started = false;
-  return {
-    update(done, total) {
-      // Work is counted in hundredths, so a single long run still moves the bar.
-      if (!started) {
-        bar.start(total * 100, 0, { step: '' });
-        started = true;
-      }
-      bar.update(Math.round(done * 100), { step: `run ${Math.min(total, Math.floor(done) + 1)}/${total}` });
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
-}
-
-function limitsOf(o: { limit?: Limits }): Limits {
-  return o.limit ?? { ...DEFAULT_LIMITS };
-}
-
-function parseLimitOption(text: string, previous: Limits | undefined): Limits {
-  try {
-    return parseLimits(text, previous ?? DEFAULT_LIMITS);
-  } catch (e) {
-    throw new CommanderArgError((e as Error).message);
-  }
-}
-
-function parseSeeds(text: string): number[] {
-  const seeds = text.split(',').map((s) => Number(s.trim()));
-  if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0)) {
-    throw new CommanderArgError(`seeds '${text}': give whole numbers ≥ 0 separated by commas, e.g. 1,2,3.`);
-  }
-  return seeds;
-}
-
-function positiveInt(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new CommanderArgError(`'${text}' is not a whole number ≥ 1.`);
-  return n;
-}
-
-function positiveNumber(text: string): number {
-  const n = Number(text);
-  if (!(n > 0) || !Number.isFinite(n)) throw new CommanderArgError(`'${text}' is not a number > 0.`);
-  return n;
 }
 
 interface CompareCliOptions extends ScenarioCliOptions {
@@ -202,16 +150,6 @@ async function runCompare(opts: CompareCliOptions, io: Io, command: string): Pro
   }
   process.stdout.write(`${markdownTable(c)}\n`);
   return c;
-}
-
-function limitOption(cmd: Command): Command {
-  return cmd.option(
-    '--limit <name=value,…>',
-    `raise a work limit (${Object.entries(DEFAULT_LIMITS)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')})`,
-    parseLimitOption,
-  );
 }
 
 function scenarioOptions(cmd: Command): Command {
@@ -303,59 +241,6 @@ export function program(): Command {
       await runCompare(o, { quiet: !!o.quiet }, `compare --policies ${o.policies}`);
     });
 
-  limitOption(prog.command('sweep'))
-    .description('sweep policy parameters over a grid on all cores; split the grid with --shard i/n')
-    .requiredOption(
-      '--spec <file>',
-      'sweep JSON: { base, parameters: { "weights.fairness": [0, 0.2] }, seeds, scenario }',
-    )
-    .option('--scenario <file>', 'scenario JSON file (overrides the spec)')
-    .option('--shard <i/n>', 'run only shard i of n (1-based), e.g. 2/4')
-    .option('--workers <n>', 'worker threads (default: all cores)', positiveInt)
-    .option('--out <dir>', 'output directory', 'out/sweep')
-    .option('-q, --quiet', 'no progress bar or file messages')
-    .action(async (o) => {
-      const io = { quiet: !!o.quiet };
-      const limits = limitsOf(o);
-      prepareOut(o.out);
-      const spec = parseSweep(readJson(o.spec, 'sweep'));
-      const scenario = (
-        o.scenario ? readJson(o.scenario, 'scenario') : (spec.scenario ?? {})
-      ) as ScenarioInput;
-      checkScenarioLimits(parseScenario(scenario), limits); // fail fast, before the workers start
-      basePolicy(spec);
-      const shard = o.shard ? parseShard(o.shard) : { index: 0, count: 1 };
-      const points = shardPoints(expandSweep(spec), shard);
-      checkLimit(limits, 'points', points.length, 'The sweep grid');
-      const seeds = spec.seeds ?? [1];
-      checkLimit(limits, 'seeds', seeds.length, 'The sweep field seeds');
-      if (o.workers !== undefined) checkLimit(limits, 'workers', o.workers, '--workers');
-      const workers = o.workers ?? Math.min(availableParallelism(), limits.workers);
-      if (!io.quiet) {
-        process.stderr.write(
-          `${points.length} points × ${seeds.length} seeds on ${workers} worker threads\n`,
-        );
-      }
-      const bar = progress(io, 'sweeping');
-      const started = performance.now();
-      let rows: Awaited<ReturnType<typeof runPool>>;
-      try {
-        rows = await runPool(scenario, points, seeds, { workers, onProgress: (d, t) => bar.update(d, t) });
-      } finally {
-        bar.stop();
-      }
-      const seconds = (performance.now() - started) / 1000;
-      const tag = o.shard ? `-shard-${shard.index + 1}-of-${shard.count}` : '';
-      const name = basename(o.spec).replace(/\.json$/, '');
-      write(
-        join(o.out, `${name}${tag}.json`),
-        `${JSON.stringify({ shard: o.shard ?? '1/1', seeds, rows }, null, 2)}\n`,
-        io,
-      );
-      write(join(o.out, `${name}${tag}.csv`), sweepCsv(rows), io);
-      if (!io.quiet) process.stderr.write(`${rows.length} points in ${seconds.toFixed(1)} s\n`);
-    });
-
   prog
     .command('demo')
     .description(
@@ -383,6 +268,7 @@ export function program(): Command {
       );
     });
 
+  sweepCommands(prog);
   return prog;
 }
 

@@ -20,6 +20,7 @@ import {
   seedsOf,
 } from './bands.js';
 import { breakdownCharts } from './breakdowns.js';
+import { comparisonFrontier } from './frontier.js';
 
 /** A chart of the report. */
 export interface ChartSpec {
@@ -296,6 +297,7 @@ export function reportCharts(c: Comparison, cities: readonly City[]): ChartSpec[
     perTechnician(c),
     lorenz(c),
     giniBars(c),
+    comparisonFrontier(c),
     unfilledMap(c, cities),
   ];
 }

@@ -34,6 +34,7 @@ const LABELS: Record<string, string> = {
   'notificationsPerTechnicianPerDay.mean': 'Notifications per technician per day',
   'travelKm.mean': 'Distance to the job (km)',
   'fairness.friends.awardsGini': 'Friends: Gini of awards',
+  'fairness.activeFriends.awardsGini': 'Active Friends: Gini of awards',
   'fairness.friends.awardsTopDecileShare': 'Friends: top 10 % share of awards',
   'fairness.friends.offersGini': 'Friends: Gini of offers',
   'fairness.friends.withoutAward': 'Friends without any award',

@@ -66,6 +66,7 @@ export const KEY_METRICS: readonly string[] = [
   'notificationsPerTechnicianPerDay.mean',
   'travelKm.mean',
   'fairness.friends.awardsGini',
+  'fairness.activeFriends.awardsGini',
   'fairness.friends.awardsTopDecileShare',
   'fairness.friends.offersGini',
   'fairness.friends.withoutAward',

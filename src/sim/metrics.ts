@@ -109,7 +109,8 @@ export interface SimSummary {
   notificationsPerTechnicianPerDay: { mean: number | null; p90: number | null; max: number | null };
   /** Great-circle distance from the winner to the job, km. */
   travelKm: { mean: number | null; p90: number | null };
-  fairness: { friends: FairnessFigures; pros: FairnessFigures };
+  /** `activeFriends`: Friends online at some point of the run (the ones a policy can reach). */
+  fairness: { friends: FairnessFigures; activeFriends: FairnessFigures; pros: FairnessFigures };
   /** Best Friends' mean notifications and awards relative to other Friends' (1 = no uplift). */
   bestFriends: { count: number; notificationsUplift: number | null; awardsUplift: number | null };
   /** Share of jobs with at least one escalation step, and steps taken by action. */
@@ -258,13 +259,16 @@ export function summarise(
   const travelSorted = sortedCopy(travel);
   const perDay = sortedCopy(Array.from(rec.offers, (x) => x / meta.days));
   const friends: number[] = [];
+  const active: number[] = [];
   const pros: number[] = [];
+  const horizon = meta.days * DAY_MS;
   const best: number[] = [];
   const plain: number[] = [];
   techs.forEach((t, i) => {
     if (t.input.tier === 'pro') pros.push(i);
     else {
       friends.push(i);
+      if (t.shifts.length > 0 && t.shifts[0]! < horizon) active.push(i);
       (t.input.bestFriend ? best : plain).push(i);
     }
   });
@@ -298,7 +302,11 @@ export function summarise(
       max: round(perDay.length ? perDay[perDay.length - 1]! : Number.NaN, 2),
     },
     travelKm: { mean: round(mean(travelSorted), 2), p90: round(quantile(travelSorted, 0.9), 2) },
-    fairness: { friends: fairnessOf(rec, friends, meta.days), pros: fairnessOf(rec, pros, meta.days) },
+    fairness: {
+      friends: fairnessOf(rec, friends, meta.days),
+      activeFriends: fairnessOf(rec, active, meta.days),
+      pros: fairnessOf(rec, pros, meta.days),
+    },
     bestFriends: {
       count: best.length,
       notificationsUplift: ratio(rec.offers),

@@ -1,6 +1,7 @@
 /**
  * Runs sweep points and comparison runs on all cores with worker threads: one worker per core
- * pulls the next task when it finishes one, so uneven tasks balance out. Results come back in task
+ * pulls the next task when it finishes one, so uneven tasks balance out. The seeds' worlds are
+ * built once for the whole pool, spread over the workers, and handed to every worker. Results come back in task
  * order, so the output does not depend on which worker finished first.
  */
 import { availableParallelism } from 'node:os';
@@ -10,7 +11,7 @@ import { aggregate, type Comparison, compareRuns, type NamedPolicy } from './com
 import type { SimResult } from './runner.js';
 import { parseScenario, type ScenarioInput } from './scenario.js';
 import type { SweepPoint, SweepRow } from './sweep.js';
-import type { WorkerTask } from './sweepWorker.js';
+import type { WorkerTask, WorldMessage } from './sweepWorker.js';
 
 /** Options of {@link runPool} and {@link compareParallel}. */
 export interface PoolOptions {
@@ -68,10 +69,30 @@ function runTasks<R>(
         w.postMessage({ ...bodies[id]!, id } as WorkerTask);
       } else w.postMessage(null);
     };
+    // Each seed's world is built once, by one worker (round robin), and handed to the others;
+    // a worker starts on tasks once it holds every world, so nobody builds a world twice.
+    const worldsHeld = new Array<number>(size).fill(0);
+    const started = new Array<boolean>(size).fill(false);
+    const ready = (i: number): void => {
+      if (started[i] || worldsHeld[i]! < seeds.length) return;
+      started[i] = true;
+      feed(workers[i]!);
+    };
     for (let i = 0; i < size; i++) {
       const w = spawn({ scenario, seeds: [...seeds] });
       workers.push(w);
-      w.on('message', (m: { id: number; result?: R; error?: string }) => {
+      w.on('message', (m: { id: number; result?: R; error?: string; built?: number; world?: unknown }) => {
+        if (m.built !== undefined) {
+          worldsHeld[i]!++;
+          workers.forEach((other, k) => {
+            if (k === i) return;
+            other.postMessage({ kind: 'world', seed: m.built!, world: m.world } as WorldMessage);
+            worldsHeld[k]!++;
+            ready(k);
+          });
+          ready(i);
+          return;
+        }
         if (m.error !== undefined) {
           fail(new InvalidArgumentError(`task ${m.id}: ${m.error}`));
           return;
@@ -84,8 +105,11 @@ function runTasks<R>(
         } else feed(w);
       });
       w.on('error', fail);
-      feed(w);
     }
+    seeds.forEach((seed, k) => {
+      workers[k % size]!.postMessage({ kind: 'build', seed } as WorldMessage);
+    });
+    if (seeds.length === 0) for (let i = 0; i < size; i++) ready(i);
   });
 }
 
