@@ -165,7 +165,7 @@ function object(value: unknown, path: string, known?: readonly string[]): Record
         fail(
           path === '(root)' ? key : `${path}.${key}`,
           'is not a policy field',
-          `${didYouMean(key, known).trim() ? `${didYouMean(key, known).trim()} Known fields` : 'use one of'}: ${known.join(', ')}`,
+          `${didYouMean(key, known).trim() ? `${didYouMean(key, known).trim()} If not, use` : 'use'} one of ${known.join(', ')}`,
         );
       }
     }
