@@ -77,7 +77,8 @@ export class PostgresStore implements DispatchStore {
     this.notify = options.notify ?? true;
     if (this.pool.on && this.pool.listenerCount?.('error') === 0) this.pool.on('error', () => {});
     this.sql = {
-      get: `SELECT version, state, last_at FROM ${p}jobs WHERE job_id = $1`,
+      get: `SELECT j.version, j.state, j.last_at, r.outcome FROM ${p}jobs j
+        LEFT JOIN ${p}requests r ON r.job_id = j.job_id AND r.request_id = $2 WHERE j.job_id = $1`,
       append: `SELECT ${p}append($1, $2, $3::json, $4, $5, $6::json, $7::json, $8, $9, $10, $11, $12::json) AS r`,
       answer: `SELECT outcome FROM ${p}requests WHERE job_id = $1 AND request_id = $2`,
       remember: `WITH ins AS (INSERT INTO ${p}requests (job_id, request_id, outcome) VALUES ($1, $2, $3::json)
@@ -90,16 +91,18 @@ export class PostgresStore implements DispatchStore {
     };
   }
 
-  async get(jobId: string): Promise<StoredJob | undefined> {
-    const r = await this.query('get()', this.sql.get, [jobId]);
+  async get(jobId: string, requestId?: string): Promise<StoredJob | undefined> {
+    const r = await this.query('get()', this.sql.get, [jobId, requestId ?? null]);
     const row = r.rows[0];
     if (!row) return undefined;
-    return {
+    const job: StoredJob = {
       jobId,
       version: Number(row.version),
       state: row.state as StoredJob['state'],
       lastAt: Number(row.last_at),
     };
+    if (row.outcome !== null && row.outcome !== undefined) job.answer = row.outcome as AcceptOutcome;
+    return job;
   }
 
   async append(step: Step): Promise<AppendResult> {

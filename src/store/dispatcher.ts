@@ -137,12 +137,10 @@ export class StoreDispatcher {
     checkId(technicianId, 'technicianId', 'accept');
     if (requestId !== undefined) checkId(requestId, 'requestId', 'accept');
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
-      if (requestId !== undefined) {
-        const had = await this.store.answer(jobId, requestId);
-        if (had) return repeatOf(had);
-      }
-      const job = await this.store.get(jobId);
+      // One read: the job and, for a retry, the answer it already got.
+      const job = await this.store.get(jobId, requestId);
       if (!job) return { outcome: 'unknown_job', jobId };
+      if (job.answer) return repeatOf(job.answer);
       const at = Math.max(now, job.lastAt);
       const s = sessionFromJSON(job.state);
       const env = new RecordingEnv(this.fleet, this.policy, at);

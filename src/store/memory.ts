@@ -39,10 +39,13 @@ export class MemoryStore implements DispatchStore {
   private readonly outbox: (OutboxEntry & { delivered: boolean; held: boolean })[] = [];
   private undelivered = 0;
 
-  async get(jobId: string): Promise<StoredJob | undefined> {
+  async get(jobId: string, requestId?: string): Promise<StoredJob | undefined> {
     const r = this.jobs.get(jobId);
     if (!r) return undefined;
-    return { jobId, version: r.version, state: JSON.parse(r.state), lastAt: r.lastAt };
+    const job: StoredJob = { jobId, version: r.version, state: JSON.parse(r.state), lastAt: r.lastAt };
+    const a = requestId === undefined ? undefined : this.requests.get(key(jobId, requestId));
+    if (a !== undefined) job.answer = JSON.parse(a);
+    return job;
   }
 
   async append(step: Step): Promise<AppendResult> {

@@ -33,6 +33,8 @@ export interface StoredJob {
   version: number;
   state: SessionJSON;
   lastAt: number;
+  /** The answer recorded for the request id passed to `get`, if any. */
+  answer?: AcceptOutcome;
 }
 
 /** One step to append: all of it or none of it is stored. */
@@ -73,8 +75,8 @@ export const FEED_START: FeedCursor = '';
 
 /** The store every replica shares. Methods reject with the store errors of `src/store/errors.ts`. */
 export interface DispatchStore {
-  /** A job's current state, or undefined for an unknown job. */
-  get(jobId: string): Promise<StoredJob | undefined>;
+  /** A job's current state, or undefined for an unknown job; with `requestId`, also that accept's recorded answer (one read). */
+  get(jobId: string, requestId?: string): Promise<StoredJob | undefined>;
   /** Appends one step at its expected version, all or nothing. */
   append(step: Step): Promise<AppendResult>;
   /**
