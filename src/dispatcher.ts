@@ -13,7 +13,7 @@
 import { ineligible, skipAtSend } from './dispatch/fleet-facts.js';
 import { Journal } from './dispatch/journal.js';
 import { hashOf, isTime, MAX_TIME, readLog, UNAVAILABLE_REASONS } from './dispatch/log.js';
-import { publicKm } from './dispatch/privacy.js';
+import { PublicDistances } from './dispatch/privacy.js';
 import { deepFreeze, GENESIS_HASH, snapshotDigest } from './dispatch/record.js';
 import { readSnapshot } from './dispatch/snapshot-schema.js';
 import { TimerQueue } from './dispatch/timers.js';
@@ -55,7 +55,7 @@ import {
   sessionToJSON,
   transition,
 } from './session.js';
-import type { Job } from './types.js';
+import type { Job, Plan } from './types.js';
 import { readFields, readJob } from './validate.js';
 
 /** Options of a {@link Dispatcher}. */
@@ -131,12 +131,15 @@ export class Dispatcher {
   private log: DispatchEvent[] = [];
   private base: DispatcherSnapshot;
   private readonly keepLog: boolean | 'checkpoint';
+  /** Whether events leave the dispatcher (kept or streamed): only then are they hashed and frozen. */
+  private readonly exposed: boolean;
   private readonly onEvent: ((event: Readonly<DispatchEvent>) => void) | undefined;
   private seq = 0;
   private hash = GENESIS_HASH;
   private clock: number | null = null;
   private ordinal = 0;
   private readonly journal = new Journal();
+  private readonly distances = new PublicDistances();
   /** Facts of the event being handled: recorded live, read back when replaying. */
   private facts: Fact[] = NO_FACTS;
   /** Number of `unavailable` calls so far in the event being handled. */
@@ -196,6 +199,7 @@ export class Dispatcher {
       );
     }
     this.onEvent = o.onEvent as ((event: Readonly<DispatchEvent>) => void) | undefined;
+    this.exposed = keep !== false || this.onEvent !== undefined;
     this.base = this.snapshotNow();
     this.env = {
       unavailable: (ids, cert) => {
@@ -226,7 +230,7 @@ export class Dispatcher {
         const fact: Fact = {
           kind: 'candidates',
           ids: p.candidates.map((c) => c.id),
-          km: p.candidates.map((c) => this.publicKm(c.id, job)),
+          km: this.publicKms(p, job),
         };
         this.record(fact);
         return offersOf(fact);
@@ -519,8 +523,11 @@ export class Dispatcher {
       if (this.journal.mark === 0 && this.failures === undefined) return result;
       event.seq = this.seq + 1;
       if (this.facts.length > 0) event.facts = this.facts;
-      event.hash = hashOf(this.hash, event);
-      deepFreeze(event);
+      // An event nobody can see (no log kept, none streamed) is neither hashed nor frozen.
+      if (this.exposed) {
+        event.hash = hashOf(this.hash, event);
+        deepFreeze(event);
+      }
       if (this.onEvent !== undefined) {
         try {
           this.onEvent(event);
@@ -558,7 +565,7 @@ export class Dispatcher {
 
   private commitEvent(event: DispatchEvent): void {
     this.seq = event.seq;
-    this.hash = event.hash!;
+    if (event.hash !== undefined) this.hash = event.hash;
     this.clock = event.at;
     if (this.keepLog === false) return;
     this.log.push(event);
@@ -622,7 +629,7 @@ export class Dispatcher {
       fact = {
         kind: 'candidates',
         ids: p.candidates.map((c) => c.id),
-        km: p.candidates.map((c) => this.publicKm(c.id, job)),
+        km: this.publicKms(p, job),
         waves: p.candidates.map((c) => c.wave),
         policy: this.policyKey,
       };
@@ -901,10 +908,11 @@ export class Dispatcher {
     return true;
   }
 
-  /** The distance an effect shows: from the technician's privacy cell, never his exact position. */
-  private publicKm(technicianId: string, job: Job): number {
-    const [lat, lon] = this.fleet.positionOf(this.fleet.slotOf(technicianId));
-    return publicKm(lat, lon, job.lat, job.lon);
+  /** The distances effects show: from each technician's privacy cell, never his exact position. */
+  private publicKms(p: Plan, job: Job): number[] {
+    const d = this.distances;
+    d.setJob(job.lat, job.lon);
+    return p.candidates.map((c) => d.km(this.fleet, this.fleet.slotOf(c.id)));
   }
 
   private record(fact: Fact): void {

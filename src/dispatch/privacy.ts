@@ -6,7 +6,9 @@
  * then rounded: every technician in a cell gets the same distances, and no number of offers tells
  * more than which cell he is in (up to ~1.4 km from the centre).
  */
-import { haversineKm } from '../geo/sphere.js';
+import type { Fleet } from '../fleet.js';
+import { C_STRIDE } from '../geo/grid.js';
+import { EARTH_RADIUS_KM, haversineKm, toUnit } from '../geo/sphere.js';
 
 /** Side of a privacy cell, km (north–south; east–west it is as wide at its central latitude). */
 export const CELL_KM = 2;
@@ -28,4 +30,50 @@ export function cellCentre(lat: number, lon: number): [number, number] {
 export function publicKm(techLat: number, techLon: number, jobLat: number, jobLon: number): number {
   const [lat, lon] = cellCentre(techLat, techLon);
   return Math.round(haversineKm(lat, lon, jobLat, jobLon) * 2) / 2;
+}
+
+/**
+ * {@link publicKm} for fleet slots, with each technician's cell centre cached (as a unit vector)
+ * until he moves: the plan's candidates then cost one chord and one `asin` each.
+ */
+export class PublicDistances {
+  /** Per slot: the unit vector the cell was computed for, then the cell centre's unit vector. */
+  private cache = new Float64Array(0);
+  private readonly job = new Float64Array(3);
+
+  /** Sets the job the next {@link km} calls measure to. */
+  setJob(lat: number, lon: number): void {
+    toUnit(lat, lon, this.job, 0);
+  }
+
+  /** Public distance from a slot's cell to the job, km, rounded to 0.5 km. */
+  km(fleet: Fleet, slot: number): number {
+    const o = fleet.index.slotEntry[slot]! * C_STRIDE;
+    const c = fleet.index.coords;
+    const x = c[o]!;
+    const y = c[o + 1]!;
+    const z = c[o + 2]!;
+    const k = slot * 6;
+    if (k + 6 > this.cache.length) {
+      const grown = new Float64Array(Math.max(k + 6, this.cache.length * 2));
+      grown.set(this.cache);
+      this.cache = grown;
+    }
+    const s = this.cache;
+    if (s[k] !== x || s[k + 1] !== y || s[k + 2] !== z) {
+      const [lat, lon] = fleet.positionOf(slot);
+      const [cLat, cLon] = cellCentre(lat, lon);
+      toUnit(cLat, cLon, s, k + 3);
+      s[k] = x;
+      s[k + 1] = y;
+      s[k + 2] = z;
+    }
+    const j = this.job;
+    const dx = s[k + 3]! - j[0]!;
+    const dy = s[k + 4]! - j[1]!;
+    const dz = s[k + 5]! - j[2]!;
+    // Great-circle distance from the chord (exact enough at 0.5 km resolution).
+    const half = Math.sqrt(dx * dx + dy * dy + dz * dz) / 2;
+    return Math.round(2 * EARTH_RADIUS_KM * Math.asin(half < 1 ? half : 1) * 2) / 2;
+  }
 }
