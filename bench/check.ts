@@ -10,8 +10,8 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { assertReport, type GateMetric, gateMarkdown, runGate } from './gate.js';
-import { assertInstructionReport, compareInstructions, instructionGateMarkdown } from './instruction-gate.js';
 import { injectionFromEnv } from './inject.js';
+import { assertInstructionReport, compareInstructions, instructionGateMarkdown } from './instruction-gate.js';
 import { countInstructions, isInstructionReport } from './instructions.js';
 import { markdownReport } from './report.js';
 import { runBench } from './runner.js';

@@ -26,7 +26,10 @@ export const COMPONENTS = {
       'Dispatcher.prototype.decline',
     ],
   },
-} as const satisfies Record<string, { file: string; functions: readonly string[]; methods: readonly string[] }>;
+} as const satisfies Record<
+  string,
+  { file: string; functions: readonly string[]; methods: readonly string[] }
+>;
 
 /** A component that can take an injected regression. */
 export type Component = keyof typeof COMPONENTS;
@@ -82,18 +85,27 @@ export function injectionPlugin(repoRoot: string, injection: Injection): Plugin 
         let source = await readFile(args.path, 'utf8');
         const call = `__burn(${injection.units});`;
         for (const f of spec.functions) {
-          source = insertAtBodyStart(source, new RegExp(`\\bfunction ${f}\\(`), call, `${spec.file}: function ${f}`);
+          source = insertAtBodyStart(
+            source,
+            new RegExp(`\\bfunction ${f}\\(`),
+            call,
+            `${spec.file}: function ${f}`,
+          );
         }
         for (const m of spec.methods) {
           const [cls, , name] = m.split('.');
           const at = source.search(new RegExp(`\\bclass ${cls}\\b`));
-          if (at < 0) throw new Error(`${spec.file} has no class ${cls}: update COMPONENTS in bench/inject.ts.`);
+          if (at < 0)
+            throw new Error(`${spec.file} has no class ${cls}: update COMPONENTS in bench/inject.ts.`);
           source =
             source.slice(0, at) +
             insertAtBodyStart(source.slice(at), new RegExp(`\\n\\s+${name}\\(`), call, `${spec.file}: ${m}`);
         }
         wrapped = true;
-        return { contents: `import { burn as __burn } from ${JSON.stringify(runtime)};\n${source}`, loader: 'ts' };
+        return {
+          contents: `import { burn as __burn } from ${JSON.stringify(runtime)};\n${source}`,
+          loader: 'ts',
+        };
       });
       build.onEnd((result) => {
         if (result.errors.length === 0 && !wrapped) {

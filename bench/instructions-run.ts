@@ -8,8 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
-import { COUNT_TARGETS, countInstructions } from './instructions.js';
 import { injectionFromEnv, injectionLabel } from './inject.js';
+import { COUNT_TARGETS, countInstructions } from './instructions.js';
 
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
 

@@ -9,6 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { injectionPlugin } from '../bench/inject.js';
 import {
   assertInstructionReport,
   compareInstructions,
@@ -23,7 +24,6 @@ import {
   ValgrindMissingError,
   valgrindVersion,
 } from '../bench/instructions.js';
-import { injectionPlugin } from '../bench/inject.js';
 
 function report(perOp: Record<string, number>, v8 = '11.3'): InstructionReport {
   return {
@@ -113,11 +113,14 @@ describe('instruction counter refusals', () => {
     }
   });
 
-  it.each([0, -1, 1.5, Number.NaN])('rejects injected units %d before starting any process', async (units) => {
-    await expect(countInstructions([target], { injection: { component: 'scoring', units } })).rejects.toThrow(
-      /injected units is .*pass a whole number/,
-    );
-  });
+  it.each([0, -1, 1.5, Number.NaN])(
+    'rejects injected units %d before starting any process',
+    async (units) => {
+      await expect(
+        countInstructions([target], { injection: { component: 'scoring', units } }),
+      ).rejects.toThrow(/injected units is .*pass a whole number/);
+    },
+  );
 
   it('rejects an unknown component and zero measured calls', async () => {
     await expect(
@@ -135,7 +138,9 @@ describe('instruction counter refusals', () => {
       logLevel: 'silent',
       plugins: [injectionPlugin(process.cwd(), { component: 'scoring', units: 5 })],
     }).catch((e: unknown) => e);
-    expect(String((err as Error).message)).toMatch(/does not include src\/scoring.ts, so nothing was injected/);
+    expect(String((err as Error).message)).toMatch(
+      /does not include src\/scoring.ts, so nothing was injected/,
+    );
   });
 });
 
@@ -191,7 +196,9 @@ describe.skipIf(!available && !required)('instruction gate on real code (valgrin
     // operation there (burn is linear in its units), so step 2 can size the regression to 10 %.
     const probeUnits = 64;
     const probes = await Promise.all(
-      cases.map((c) => countInstructions([c.target], { injection: { component: c.component, units: probeUnits } })),
+      cases.map((c) =>
+        countInstructions([c.target], { injection: { component: c.component, units: probeUnits } }),
+      ),
     );
     const sized = cases.map((c, k) => {
       const base = baseOf(c.target).results[0]!.instructionsPerOp;
@@ -204,7 +211,9 @@ describe.skipIf(!available && !required)('instruction gate on real code (valgrin
     const [unchangedPlan, unchangedDispatch, ...injected] = await Promise.all([
       countInstructions([planTarget]),
       countInstructions([dispatchTarget]),
-      ...cases.map((c, k) => countInstructions([c.target], { injection: { component: c.component, units: sized[k]! } })),
+      ...cases.map((c, k) =>
+        countInstructions([c.target], { injection: { component: c.component, units: sized[k]! } }),
+      ),
     ]);
     for (const [base, again] of [
       [planBase, unchangedPlan],
@@ -222,7 +231,9 @@ describe.skipIf(!available && !required)('instruction gate on real code (valgrin
       const change = g.comparisons[0]!.change;
       console.log(`injected into ${c.component} (${sized[k]} units per call): ${pct(change)}`);
       expect(g.passed, instructionGateMarkdown(g)).toBe(false);
-      expect(instructionGateMarkdown(g)).toContain(`INJECTED REGRESSION: ${sized[k]} units per call of ${c.component}`);
+      expect(instructionGateMarkdown(g)).toContain(
+        `INJECTED REGRESSION: ${sized[k]} units per call of ${c.component}`,
+      );
       // Sized to 10 %: linear extrapolation from the probe (the burn is linear in its units).
       expect(change).toBeGreaterThan(0.08);
       expect(change).toBeLessThan(0.15);
