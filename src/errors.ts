@@ -4,6 +4,8 @@
  * Every message says what was wrong and what to do about it.
  */
 
+import type { Effect } from './dispatch/types.js';
+
 /** Machine-readable error codes, one per kind of mistake. */
 export type ErrorCode =
   | 'INVALID_TECHNICIAN'
@@ -134,10 +136,10 @@ export class InputFailedError extends CrowdDispatchError {
  */
 export class JobsFailedError extends CrowdDispatchError {
   /** Effects of the jobs that were handled: perform them. */
-  readonly effects: readonly unknown[];
+  readonly effects: readonly Effect[];
   /** The jobs left untouched, with what they threw. */
   readonly failures: readonly { jobId: string; error: unknown }[];
-  constructor(message: string, effects: readonly unknown[], failures: { jobId: string; error: unknown }[]) {
+  constructor(message: string, effects: readonly Effect[], failures: { jobId: string; error: unknown }[]) {
     super('JOBS_FAILED', message);
     this.effects = effects;
     this.failures = failures;
