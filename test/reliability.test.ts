@@ -447,3 +447,32 @@ describe('privacy: distances in effects do not locate a technician', () => {
     );
   });
 });
+
+describe('bounded memory: the log folds into a checkpoint', () => {
+  it('after more than 10,000 events, restore(checkpoint()).replay(eventLog()) is the dispatcher', () => {
+    const policy = fastPolicy();
+    const d = new Dispatcher({ fleet: makeFleet(12), policy, retainClosedMs: 5_000 });
+    let now = T0;
+    for (let i = 0; d.lastSeq < 10_500; i++) {
+      now += 1_000;
+      const wave = notified(d.open(job(`j${i}`), now));
+      if (wave.length > 0 && i % 2 === 0) {
+        d.accept(`j${i}`, wave[0]!, now + 10, `r${i}`);
+        d.complete(`j${i}`, now + 20);
+      } else d.cancel(`j${i}`, now + 20);
+      d.advance(now + 30);
+    }
+    const base = d.checkpoint();
+    expect(base.seq).toBeGreaterThan(0);
+    const log = d.eventLog();
+    expect(log.length).toBeLessThan(10_001);
+    expect(log[0]!.seq).toBe(base.seq + 1);
+    expect(() => d.eventLog(0)).toThrow(/folded into checkpoint/);
+    const rebuilt = Dispatcher.restore(base, { fleet: makeFleet(12), policy, retainClosedMs: 5_000 }).replay(
+      log,
+    );
+    expect(rebuilt.snapshot()).toEqual(d.snapshot());
+    // Closed jobs were forgotten: the checkpoint holds only what is still known.
+    expect(base.sessions.length).toBeLessThan(20);
+  });
+});
