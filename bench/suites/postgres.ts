@@ -230,18 +230,20 @@ export async function runPostgresBench(options: {
   return rows;
 }
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : Number(process.argv[i + 1]);
+function arg(argv: readonly string[], name: string, fallback: number): number {
+  const i = argv.indexOf(`--${name}`);
+  return i < 0 ? fallback : Number(argv[i + 1]);
 }
 
-if (process.argv[1]?.endsWith('postgres.ts')) {
+/** Runs the suite and prints its Markdown table (`--jobs`, `--clients`, `--pool` from `argv`). */
+export async function printPostgresBench(argv: readonly string[] = []): Promise<void> {
   const rows = await runPostgresBench({
     databaseUrl: process.env.DATABASE_URL,
-    jobs: arg('jobs', 4000),
-    clients: arg('clients', 8),
-    poolSize: arg('pool', 8),
+    jobs: arg(argv, 'jobs', 4000),
+    clients: arg(argv, 'clients', 8),
+    poolSize: arg(argv, 'pool', 8),
   });
+  console.log('\n### postgres: accepts (wall clock; two accepts per job, request ids)\n');
   console.log('| target | accepts | accepts/s | p50 ms | p99 ms |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const r of rows ?? []) {
@@ -250,3 +252,5 @@ if (process.argv[1]?.endsWith('postgres.ts')) {
     );
   }
 }
+
+if (process.argv[1]?.endsWith('postgres.ts')) await printPostgresBench(process.argv.slice(2));
