@@ -11,7 +11,6 @@ import { Fleet } from '../fleet.js';
 import { plan } from '../plan.js';
 import { assertPolicy, type Policy } from '../policy.js';
 import {
-  coarsenKm,
   dueAt,
   openSession,
   type SessionEvent,
@@ -22,7 +21,7 @@ import {
 } from '../session.js';
 import type { Job } from '../types.js';
 import { validateJob } from '../validate.js';
-import { fingerprint, offersOf, RecordingEnv } from './env.js';
+import { fingerprint, offersOf, publicKms, RecordingEnv } from './env.js';
 import { StoreConflictError } from './errors.js';
 import type { DispatchStore, Step, StoredEvent, StoredJob } from './types.js';
 
@@ -98,7 +97,7 @@ export class StoreDispatcher {
     const fact = {
       kind: 'candidates' as const,
       ids: p.candidates.map((c) => c.id),
-      km: p.candidates.map((c) => coarsenKm(c.distanceKm)),
+      km: publicKms(this.fleet, p, copy),
       waves: p.candidates.map((c) => c.wave),
       policy: this.policyKey,
     };

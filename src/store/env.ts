@@ -3,13 +3,16 @@
  * facts in the stored event so that a replay needs no fleet — and the replay environment that reads
  * them back. Capacity is not judged here: the store reserves it (the fleet's view may be stale).
  */
+import { skipAtSend } from '../dispatch/fleet-facts.js';
+import { PublicDistances } from '../dispatch/privacy.js';
 import type { Fact, IneligibleReason, PlannedOffer } from '../dispatch/types.js';
 import { InvalidStateError } from '../errors.js';
-import { F_NOTIFIED, F_ONLINE, F_WINDOWS, type Fleet } from '../fleet.js';
+import { F_ONLINE, type Fleet } from '../fleet.js';
 import { M_STRIDE } from '../geo/grid.js';
 import { plan } from '../plan.js';
 import type { Policy } from '../policy.js';
-import { coarsenKm, type SessionEnv } from '../session.js';
+import type { SessionEnv } from '../session.js';
+import type { Job, Plan } from '../types.js';
 
 const NONE: string[] = [];
 
@@ -39,7 +42,7 @@ export class RecordingEnv implements SessionEnv {
   unavailable(ids: readonly string[], cert: string | null): string[] {
     const call = this.calls++;
     let out: string[] | undefined;
-    for (const id of ids) if (this.skipAtSend(id, cert)) (out ??= []).push(id);
+    for (const id of ids) if (skipAtSend(this.fleet, this.policy, id, cert, this.now)) (out ??= []).push(id);
     if (out === undefined) return NONE;
     this.facts.push({ kind: 'skipped', call, ids: out });
     return out;
@@ -56,7 +59,7 @@ export class RecordingEnv implements SessionEnv {
     const fact: Fact = {
       kind: 'candidates',
       ids: p.candidates.map((c) => c.id),
-      km: p.candidates.map((c) => coarsenKm(c.distanceKm)),
+      km: publicKms(this.fleet, p, job),
     };
     this.facts.push(fact);
     return offersOf(fact);
@@ -66,22 +69,6 @@ export class RecordingEnv implements SessionEnv {
     const reason = ineligible(this.fleet, id, cert);
     this.facts.push({ kind: 'verdict', reason, saturated: false });
     return reason;
-  }
-
-  /** Skipped when a wave goes out: ineligible, outside availability windows, or at the notification cap. */
-  private skipAtSend(id: string, cert: string | null): boolean {
-    if (ineligible(this.fleet, id, cert) !== null) return true;
-    const fleet = this.fleet;
-    const slot = fleet.findSlot(id);
-    if (fleet.load[slot]! >= fleet.capacity[slot]!) return true;
-    const flags = fleet.index.meta[fleet.index.slotEntry[slot]! * M_STRIDE]!;
-    if (flags & F_WINDOWS && !fleet.isAvailable(slot, flags, this.now)) return true;
-    const cap = this.policy.notificationCap;
-    return (
-      cap !== null &&
-      (flags & F_NOTIFIED) !== 0 &&
-      fleet.atNotificationCap(slot, this.now, cap.windowMs, cap.max)
-    );
   }
 }
 
@@ -128,6 +115,17 @@ export class ReplayEnv implements SessionEnv {
     }
     return f as Extract<Fact, { kind: K }>;
   }
+}
+
+const distances = new PublicDistances();
+
+/**
+ * The distances effects show, as the in-memory dispatcher computes them: from each technician's
+ * privacy cell, never his exact position.
+ */
+export function publicKms(fleet: Fleet, p: Plan, job: Job): number[] {
+  distances.setJob(job.lat, job.lon);
+  return p.candidates.map((c) => distances.km(fleet, fleet.slotOf(c.id)));
 }
 
 export function offersOf(fact: { ids: string[]; km: number[] }): PlannedOffer[] {
