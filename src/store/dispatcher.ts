@@ -20,7 +20,7 @@ import {
   transition,
 } from '../session.js';
 import type { Job } from '../types.js';
-import { validateJob } from '../validate.js';
+import { readJob } from '../validate.js';
 import { fingerprint, offersOf, publicKms, RecordingEnv } from './env.js';
 import { StoreConflictError } from './errors.js';
 import type { DispatchStore, Step, StoredEvent, StoredJob } from './types.js';
@@ -90,8 +90,8 @@ export class StoreDispatcher {
   /** Opens a job: plans it on this replica's fleet and stores its session. Throws DuplicateIdError for a known id. */
   async open(job: Job, now: number): Promise<Effect[]> {
     checkNow(now, 'open');
-    validateJob(job);
-    const copy = JSON.parse(JSON.stringify(job)) as Job;
+    // A strict copy, read once: unknown fields are refused, as by the in-memory dispatcher.
+    const copy = readJob(job);
     const env = new RecordingEnv(this.fleet, this.policy, now);
     const p = plan(this.fleet, copy, { now, policy: this.policy });
     const fact = {

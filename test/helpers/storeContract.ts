@@ -5,13 +5,14 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AcceptOutcome, Effect } from '../../src/dispatch/types.js';
-import { DuplicateIdError, InvalidArgumentError } from '../../src/errors.js';
+import { DuplicateIdError, InvalidArgumentError, InvalidJobError } from '../../src/errors.js';
 import type { Fleet } from '../../src/fleet.js';
 import { sessionToJSON } from '../../src/session.js';
 import { StoreDispatcher } from '../../src/store/dispatcher.js';
 import { FleetFollower } from '../../src/store/follow.js';
 import { replayJob } from '../../src/store/replay.js';
 import type { DispatchStore, OutboxEntry } from '../../src/store/types.js';
+import type { Job } from '../../src/types.js';
 import { fastPolicy, job, makeFleet, notified, T0 } from '../dispatcher.fixtures.js';
 
 export interface ContractTarget {
@@ -220,6 +221,9 @@ export function storeContract(name: string, target: ContractTarget, seed: number
         InvalidArgumentError,
       );
       await expect(store.setCapacity('t0', -1)).rejects.toThrow(InvalidArgumentError);
+      await expect(d[0]!.open({ ...job('j9'), colour: 'red' } as Job, T0)).rejects.toThrow(InvalidJobError);
+      await expect(d[0]!.open({ ...job('j9'), lat: 91 }, T0)).rejects.toThrow(InvalidJobError);
+      expect(await store.get('j9')).toBeUndefined();
       expect(() => new StoreDispatcher({ store: {} as DispatchStore, fleet: makeFleet(1), policy })).toThrow(
         InvalidArgumentError,
       );
