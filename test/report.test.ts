@@ -22,6 +22,7 @@ const CHART_IDS = [
   'per-technician',
   'fairness-lorenz',
   'fairness-gini',
+  'frontier',
   'unfilled-map',
 ];
 const OKABE_ITO = ['#0072B2', '#E69F00'];

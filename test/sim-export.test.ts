@@ -51,7 +51,10 @@ describe('run records', () => {
         const kinds = events.map((e) => e.event);
         // Jobs still on site when the run ends have no `completed`.
         const tail = kinds.slice(kinds.indexOf('assigned'));
-        expect([['assigned', 'on_site', 'completed'], ['assigned', 'on_site']]).toContainEqual(tail);
+        expect([
+          ['assigned', 'on_site', 'completed'],
+          ['assigned', 'on_site'],
+        ]).toContainEqual(tail);
         const assigned = events.find((e) => e.event === 'assigned')!;
         expect(assigned.detail).toBe(job.technicianId);
         expect(assigned.sinceCreatedS).toBeCloseTo(job.acceptS!, 2);

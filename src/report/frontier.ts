@@ -38,24 +38,23 @@ function panel(
     scale: { domain: ['efficient', 'dominated', 'reference'], range: [PALETTE[0], '#999999', PALETTE[4]] },
     title: null,
   };
+  const shape = {
+    field: 'status',
+    type: 'nominal',
+    scale: { domain: ['efficient', 'dominated', 'reference'], range: ['circle', 'circle', 'square'] },
+    legend: null,
+  };
+  // Dominated points hollow under the filled efficient and reference points.
   const layers: Record<string, unknown>[] = [
     {
-      mark: { type: 'point', size: 70, strokeWidth: 1.5 },
-      encoding: {
-        x: xEnc,
-        y,
-        color: status,
-        shape: {
-          field: 'status',
-          type: 'nominal',
-          scale: { domain: ['efficient', 'dominated', 'reference'], range: ['circle', 'circle', 'square'] },
-          legend: null,
-        },
-        fill: {
-          condition: { test: "datum.status !== 'dominated'", field: 'status', type: 'nominal', scale: null },
-          value: 'transparent',
-        },
-      },
+      transform: [{ filter: "datum.status === 'dominated'" }],
+      mark: { type: 'point', size: 60, strokeWidth: 1.2, filled: false },
+      encoding: { x: xEnc, y, color: status, shape },
+    },
+    {
+      transform: [{ filter: "datum.status !== 'dominated'" }],
+      mark: { type: 'point', size: 80, filled: true, opacity: 0.9 },
+      encoding: { x: xEnc, y, color: status, shape },
     },
   ];
   if (labelled)

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import bestFriendBoost from '../../policies/best-friend-boost.json' with { type: 'json' };
+import fairAwards from '../../policies/fair-awards.json' with { type: 'json' };
 import fairnessAware from '../../policies/fairness-aware.json' with { type: 'json' };
 import rankedWaves from '../../policies/ranked-waves.json' with { type: 'json' };
 import today from '../../policies/today.json' with { type: 'json' };
@@ -44,10 +45,10 @@ export function parsePolicyFile(input: unknown): PolicyFile {
   return out;
 }
 
-/** The shipped presets, by name: `today`, `ranked-waves`, `best-friend-boost`, `fairness-aware`. */
+/** The shipped presets, by name: `today`, `ranked-waves`, `best-friend-boost`, `fairness-aware`, `fair-awards`. */
 export const PRESETS: Readonly<Record<string, PolicyFile>> = Object.freeze(
   Object.fromEntries(
-    [today, rankedWaves, bestFriendBoost, fairnessAware].map((p) => {
+    [today, rankedWaves, bestFriendBoost, fairnessAware, fairAwards].map((p) => {
       const f = parsePolicyFile(p);
       return [f.name, f];
     }),
