@@ -54,6 +54,8 @@ export interface EligibilityOverrides {
 }
 
 const NO_SLOTS: ReadonlySet<number> = new Set();
+/** Scratch for the job's unit vector (read into the context at once; one plan at a time). */
+const JOB_UNIT = new Float64Array(3);
 
 function slotsOf(fleet: Fleet, ids: Iterable<string> | undefined): ReadonlySet<number> {
   if (!ids) return NO_SLOTS;
@@ -86,7 +88,7 @@ export function jobContext(
   const certRequired =
     job.partner !== undefined && (job.requireCertification ?? partner?.requireCertification ?? false);
   const cert = certRequired ? fleet.maskOf(fleet.partnerBits, [job.partner!]) : { mask: 0, unknown: false };
-  const v = new Float64Array(3);
+  const v = JOB_UNIT;
   toUnit(job.lat, job.lon, v, 0);
   const radius = overrides.maxRadiusKm ?? job.maxRadiusKm;
   return {
