@@ -54,7 +54,12 @@ export function jobsGeoJson(jobs: readonly JobRecord[]): string {
   return `${JSON.stringify({ type: 'FeatureCollection', features })}\n`;
 }
 
-/** The files of an export directory, by name, from the records of every run. */
+/**
+ * The files of an export directory, by name, from the records of every run.
+ * @example
+ * const { records } = runSimulation({ days: 1 }, PRESETS.today.policy, { records: true });
+ * exportFiles([records!])['unfilled.geojson']; // a FeatureCollection of the unfilled jobs
+ */
 export function exportFiles(records: readonly RunRecords[]): Record<string, string> {
   const jobs = records.flatMap((r) => r.jobs);
   const technicians = records.flatMap((r) => r.technicians);

@@ -31,7 +31,13 @@ export interface FrontierPoint {
   reference: boolean;
 }
 
-/** Points from sweep rows (named `P<grid index>`) and reference rows (named by their preset). */
+/**
+ * Points from sweep rows (named `P<grid index>`) and reference rows (named by their preset), with
+ * the efficient ones marked.
+ * @example
+ * const points = frontierPoints(rows, [{ name: 'today', row: todayRow }]);
+ * points.filter((p) => p.efficient).map((p) => p.name); // e.g. ['today', 'P3', 'P9']
+ */
 export function frontierPoints(
   rows: readonly SweepRow[],
   references: readonly { name: string; row: SweepRow }[] = [],
@@ -66,7 +72,16 @@ export function dominates(a: FrontierPoint, b: FrontierPoint): boolean {
   return noWorse && better;
 }
 
-/** Marks the Pareto-efficient points (a copy; O(n²), fine for sweep-sized sets). */
+/**
+ * Marks the Pareto-efficient points (a copy; O(n²), fine for sweep-sized sets).
+ * @example
+ * const base = { params: {}, seeds: 5, efficient: false, reference: false };
+ * markEfficient([
+ *   { ...base, name: 'fast', gini: 0.5, tta: 4, served: 0.8 },
+ *   { ...base, name: 'fair', gini: 0.4, tta: 6, served: 0.8 },
+ *   { ...base, name: 'worse', gini: 0.5, tta: 6, served: 0.8 },
+ * ]).map((p) => p.efficient); // [true, true, false]
+ */
 export function markEfficient(points: readonly FrontierPoint[]): FrontierPoint[] {
   return points.map((p) => ({ ...p, efficient: !points.some((q) => q !== p && dominates(q, p)) }));
 }

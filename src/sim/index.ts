@@ -15,11 +15,15 @@ export {
   type NamedPolicy,
 } from './compare.js';
 export { Environment, type SimAction } from './engine.js';
+export { exportFiles, jobsGeoJson, rowsCsv, rowsJsonl } from './export.js';
+export { dominates, FRONTIER_KEYS, type FrontierPoint, frontierPoints, markEfficient } from './frontier.js';
 export type { FairnessFigures, SimDetail, SimSummary } from './metrics.js';
 export { type PolicyFile, PRESETS, parsePolicyFile, preset } from './presets.js';
+export type { JobRecord, RunRecords, TechnicianRecord, TimelineEvent } from './records.js';
 export { policyFor, runSimulation, type SimOptions, type SimResult } from './runner.js';
 export {
   type City,
+  type HistoryJob,
   InvalidScenarioError,
   parseScenario,
   type Scenario,
