@@ -67,7 +67,7 @@ if (process.env.REPLICA === undefined) {
   console.log(
     `${JOBS} jobs, ${answers.length} accepts from 3 replicas, ${winners.size} assigned, ${double} assigned twice`,
   );
-  for (const t of ['jobs', 'events', 'requests', 'technicians', 'outbox', 'migrations']) {
+  for (const t of ['jobs', 'events', 'requests', 'technicians', 'outbox', 'live_offers', 'migrations']) {
     await pool.query(`DROP TABLE IF EXISTS ${prefix}${t} CASCADE`);
   }
   await pool.query(`DROP FUNCTION IF EXISTS ${prefix}append CASCADE`);

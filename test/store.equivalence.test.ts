@@ -1,6 +1,7 @@
 /**
  * The store-backed dispatcher makes the same decisions as the in-memory Dispatcher: both run the
- * pure session machine, so for the same inputs they answer the same and emit the same effects.
+ * pure session machine, so for the same inputs they answer the same and emit the same effects —
+ * including the withdrawal of a technician's other offers when an award fills his capacity (1 here).
  * The store replica's fleet counters (which plans read: fairness, responsiveness) follow the
  * shared feed through a FleetFollower after every input, as the in-memory dispatcher's own fleet
  * is updated at once. Escalation here sends from the reserve: a re-plan could differ, because a
@@ -43,13 +44,13 @@ describe('StoreDispatcher on MemoryStore vs Dispatcher', () => {
         fc.array(fc.tuple(op, fc.integer({ min: 0, max: 25_000 })), { minLength: 1, maxLength: 40 }),
         async (ops) => {
           const mem = new Dispatcher({
-            fleet: makeFleet(12, 3, { capacity: 1000 }),
+            fleet: makeFleet(12, 3, { capacity: 1 }),
             policy,
             retainClosedMs: Number.POSITIVE_INFINITY,
           });
           const st = new StoreDispatcher({
             store: new MemoryStore(),
-            fleet: makeFleet(12, 3, { capacity: 1000 }),
+            fleet: makeFleet(12, 3, { capacity: 1 }),
             policy,
           });
           const follower = new FleetFollower(st.store, st.fleet);

@@ -221,7 +221,7 @@ export async function runPostgresBench(options: {
       `fleet follower delay (LISTEN/NOTIFY + catch-up, accept every 5 ms): p50 ${delay.p50Ms.toFixed(2)} ms, p99 ${delay.p99Ms.toFixed(2)} ms, max ${delay.maxMs.toFixed(2)} ms over ${delay.events} accepts`,
     );
   } finally {
-    for (const t of ['jobs', 'events', 'requests', 'technicians', 'outbox', 'migrations']) {
+    for (const t of ['jobs', 'events', 'requests', 'technicians', 'outbox', 'live_offers', 'migrations']) {
       await pool.query(`DROP TABLE IF EXISTS ${prefix}${t} CASCADE`);
     }
     await pool.query(`DROP FUNCTION IF EXISTS ${prefix}append CASCADE`);

@@ -10,14 +10,15 @@ import type { AcceptOutcome } from '../dispatch/types.js';
 import { InvalidArgumentError } from '../errors.js';
 import { StoreConflictError } from '../store/errors.js';
 import { checkCapacity } from '../store/memory.js';
-import type {
-  AppendResult,
-  DispatchStore,
-  FeedCursor,
-  OutboxEntry,
-  Step,
-  StoredEvent,
-  StoredJob,
+import {
+  type AppendResult,
+  type DispatchStore,
+  type FeedCursor,
+  liveOf,
+  type OutboxEntry,
+  type Step,
+  type StoredEvent,
+  type StoredJob,
 } from '../store/types.js';
 import { isRetryable, storeError } from './errors.js';
 import { checkPrefix, DEFAULT_PREFIX, type PgClient, type PgPool } from './pg.js';
@@ -79,7 +80,7 @@ export class PostgresStore implements DispatchStore {
     this.sql = {
       get: `SELECT j.version, j.state, j.last_at, r.outcome FROM ${p}jobs j
         LEFT JOIN ${p}requests r ON r.job_id = j.job_id AND r.request_id = $2 WHERE j.job_id = $1`,
-      append: `SELECT ${p}append($1, $2, $3::json, $4, $5, $6::json, $7::json, $8, $9, $10, $11, $12::json) AS r`,
+      append: `SELECT ${p}append($1, $2, $3::json, $4, $5, $6::json, $7::json, $8, $9, $10, $11, $12::json, $13::text[]) AS r`,
       answer: `SELECT outcome FROM ${p}requests WHERE job_id = $1 AND request_id = $2`,
       remember: `WITH ins AS (INSERT INTO ${p}requests (job_id, request_id, outcome) VALUES ($1, $2, $3::json)
         ON CONFLICT DO NOTHING RETURNING outcome)
@@ -128,7 +129,7 @@ export class PostgresStore implements DispatchStore {
         });
         if (!step) continue;
         const r = await client.query(this.sql.append, appendArgs(step));
-        if (r.rows[0]!.r !== 'ok') {
+        if (r.rows[0]!.r !== 'ok' && r.rows[0]!.r !== 'full') {
           throw new Error(`claimDue(): a locked job answered '${String(r.rows[0]!.r)}'; this is a bug`);
         }
         wrote = true;
@@ -175,6 +176,17 @@ export class PostgresStore implements DispatchStore {
     );
     const row = r.rows[0];
     return row ? { load: Number(row.load), capacity: Number(row.capacity) } : undefined;
+  }
+
+  async liveJobs(technicianId: string): Promise<string[]> {
+    const p = this.prefix;
+    const r = await this.query(
+      'liveJobs()',
+      `SELECT l.job_id FROM ${p}live_offers l JOIN ${p}jobs j USING (job_id) WHERE l.technician_id = $1
+       ORDER BY (j.state->>'openedAt')::float8, l.job_id`,
+      [technicianId],
+    );
+    return r.rows.map((row) => String(row.job_id));
   }
 
   async events(jobId: string): Promise<StoredEvent[]> {
@@ -279,9 +291,11 @@ export class PostgresStore implements DispatchStore {
   // ---- internals ----------------------------------------------------------------------------
 
   private result(r: string, step: Step): AppendResult {
-    if (r === 'ok') {
+    if (r === 'ok' || r === 'full') {
       this.wake();
-      return { ok: true, version: step.event.version };
+      return r === 'full'
+        ? { ok: true, version: step.event.version, full: true }
+        : { ok: true, version: step.event.version };
     }
     return { ok: false, conflict: r as 'version' | 'exists' | 'capacity' };
   }
@@ -360,6 +374,7 @@ function appendArgs(step: Step): unknown[] {
     step.release ?? null,
     step.request?.requestId ?? null,
     step.request ? JSON.stringify(step.request.outcome) : null,
+    liveOf(step.state),
   ];
 }
 

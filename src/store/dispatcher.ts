@@ -152,7 +152,14 @@ export class StoreDispatcher {
       step.reserve = { technicianId, capacity: slot < 0 ? 1 : this.fleet.capacity[slot]! };
       if (requestId !== undefined) step.request = { requestId, outcome: { ...outcome, effects: [] } };
       const r = await this.store.append(step);
-      if (r.ok) return outcome;
+      if (r.ok) {
+        if (r.full) {
+          // He holds as many jobs as he can: his other running offers go to someone else.
+          const more = await this.withdrawAll(technicianId, now, 'at_capacity', jobId);
+          if (more.length > 0) outcome.effects = [...outcome.effects, ...more];
+        }
+        return outcome;
+      }
       if (r.conflict === 'capacity') {
         return this.refuse(jobId, requestId, { outcome: 'no_longer_eligible', jobId, reason: 'at_capacity' });
       }
@@ -184,6 +191,27 @@ export class StoreDispatcher {
       );
     }
     return this.update(jobId, now, 'withdraw', (at) => ({ type: 'withdraw', at, technicianId, reason }));
+  }
+
+  /**
+   * A technician can no longer take jobs (offline, at capacity, removed, lost a certification):
+   * his running offers are withdrawn in every job, oldest job first, each job in its own step.
+   * If the replica dies part-way, the offers left are still refused at accept by the store's
+   * capacity or the replicas' eligibility checks; call it again to finish.
+   */
+  async technicianUnavailable(
+    technicianId: string,
+    now: number,
+    reason: UnavailableReason,
+  ): Promise<Effect[]> {
+    checkNow(now, 'technicianUnavailable');
+    checkId(technicianId, 'technicianId', 'technicianUnavailable');
+    if (!UNAVAILABLE.includes(reason)) {
+      throw new InvalidArgumentError(
+        `technicianUnavailable(): reason is ${JSON.stringify(reason)}; use one of ${UNAVAILABLE.join(', ')}.`,
+      );
+    }
+    return this.withdrawAll(technicianId, now, reason, null);
   }
 
   /** Cancels a job; an assigned winner's capacity is released in the same step. */
@@ -244,6 +272,26 @@ export class StoreDispatcher {
     if (requestId === undefined || outcome.outcome === 'assigned' || outcome.outcome === 'unknown_job')
       return outcome;
     return repeatOf(await this.store.remember(jobId, requestId, outcome), outcome);
+  }
+
+  private async withdrawAll(
+    technicianId: string,
+    now: number,
+    reason: UnavailableReason,
+    except: string | null,
+  ): Promise<Effect[]> {
+    const out: Effect[] = [];
+    for (const jobId of await this.store.liveJobs(technicianId)) {
+      if (jobId === except) continue;
+      const effects = await this.update(jobId, now, 'withdraw', (at) => ({
+        type: 'withdraw',
+        at,
+        technicianId,
+        reason,
+      }));
+      for (const e of effects) out.push(e);
+    }
+    return out;
   }
 
   private async update(

@@ -4,14 +4,15 @@
  */
 import type { AcceptOutcome } from '../dispatch/types.js';
 import { InvalidArgumentError } from '../errors.js';
-import type {
-  AppendResult,
-  DispatchStore,
-  FeedCursor,
-  OutboxEntry,
-  Step,
-  StoredEvent,
-  StoredJob,
+import {
+  type AppendResult,
+  type DispatchStore,
+  type FeedCursor,
+  liveOf,
+  type OutboxEntry,
+  type Step,
+  type StoredEvent,
+  type StoredJob,
 } from './types.js';
 
 interface Row {
@@ -38,6 +39,11 @@ export class MemoryStore implements DispatchStore {
   private readonly techs = new Map<string, { load: number; capacity: number }>();
   private readonly outbox: (OutboxEntry & { delivered: boolean; held: boolean })[] = [];
   private undelivered = 0;
+  /** Technician → jobs where he holds a running offer, and job → those technicians. */
+  private readonly liveByTech = new Map<string, Set<string>>();
+  private readonly liveByJob = new Map<string, string[]>();
+  /** Job → when it opened (orders `liveJobs`). */
+  private readonly openedAt = new Map<string, number>();
 
   async get(jobId: string, requestId?: string): Promise<StoredJob | undefined> {
     const r = this.jobs.get(jobId);
@@ -94,6 +100,11 @@ export class MemoryStore implements DispatchStore {
   async capacityOf(technicianId: string): Promise<{ load: number; capacity: number } | undefined> {
     const t = this.techs.get(technicianId);
     return t ? { ...t } : undefined;
+  }
+
+  async liveJobs(technicianId: string): Promise<string[]> {
+    const jobs = [...(this.liveByTech.get(technicianId) ?? [])];
+    return jobs.sort((a, b) => this.openedAt.get(a)! - this.openedAt.get(b)! || (a < b ? -1 : 1));
   }
 
   async events(jobId: string): Promise<StoredEvent[]> {
@@ -167,6 +178,15 @@ export class MemoryStore implements DispatchStore {
       lastAt: event.at,
       dueAt: step.dueAt,
     });
+    this.openedAt.set(event.jobId, step.state.openedAt);
+    for (const t of this.liveByJob.get(event.jobId) ?? []) this.liveByTech.get(t)?.delete(event.jobId);
+    const live = liveOf(step.state);
+    this.liveByJob.set(event.jobId, live);
+    for (const t of live) {
+      let jobs = this.liveByTech.get(t);
+      if (!jobs) this.liveByTech.set(t, (jobs = new Set()));
+      jobs.add(event.jobId);
+    }
     const text = JSON.stringify(event);
     let stream = this.streams.get(event.jobId);
     if (!stream) this.streams.set(event.jobId, (stream = []));
@@ -183,7 +203,10 @@ export class MemoryStore implements DispatchStore {
       });
       this.undelivered++;
     });
-    return { ok: true, version: event.version };
+    const reserved = step.reserve ? this.techs.get(step.reserve.technicianId)! : undefined;
+    return reserved && reserved.load >= reserved.capacity
+      ? { ok: true, version: event.version, full: true }
+      : { ok: true, version: event.version };
   }
 
   /** Drops delivered entries once they are most of the outbox (amortised O(1) per entry). */

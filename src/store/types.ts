@@ -37,6 +37,12 @@ export interface StoredJob {
   answer?: AcceptOutcome;
 }
 
+/** Technicians holding a running offer in a session (none once it is closed). */
+export function liveOf(state: SessionJSON): string[] {
+  if (state.state !== 'open') return [];
+  return state.offers.filter((o) => o.status === 'live').map((o) => o.technicianId);
+}
+
 /** One step to append: all of it or none of it is stored. */
 export interface Step {
   /** The version the step was computed from; 0 creates the job. */
@@ -55,7 +61,8 @@ export interface Step {
 
 /** The result of {@link DispatchStore.append}. */
 export type AppendResult =
-  | { ok: true; version: number }
+  /** `full`: the step's reservation took the technician's last unit of capacity */
+  | { ok: true; version: number; full?: boolean }
   /** `version`: someone appended first (re-read and retry); `exists`: the job id is taken; `capacity`: no capacity left */
   | { ok: false; conflict: 'version' | 'exists' | 'capacity' };
 
@@ -93,6 +100,8 @@ export interface DispatchStore {
   setCapacity(technicianId: string, capacity: number): Promise<void>;
   /** A technician's load and capacity, if the store has seen him. */
   capacityOf(technicianId: string): Promise<{ load: number; capacity: number } | undefined>;
+  /** Jobs in which a technician holds a running offer, oldest job first. */
+  liveJobs(technicianId: string): Promise<string[]>;
   /** A job's events in version order. */
   events(jobId: string): Promise<StoredEvent[]>;
   /** Events of every job after `cursor`, in a stable order in which nothing is ever inserted behind the cursor. */

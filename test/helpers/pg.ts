@@ -27,7 +27,7 @@ export function makePool(extra: pg.PoolConfig = {}): pg.Pool {
 
 /** Drops every table and function of a prefix. */
 export async function dropPrefix(pool: pg.Pool, prefix: string): Promise<void> {
-  for (const t of ['jobs', 'events', 'requests', 'technicians', 'outbox', 'migrations']) {
+  for (const t of ['jobs', 'events', 'requests', 'technicians', 'outbox', 'live_offers', 'migrations']) {
     await pool.query(`DROP TABLE IF EXISTS ${prefix}${t} CASCADE`);
   }
   await pool.query(`DROP FUNCTION IF EXISTS ${prefix}append CASCADE`);

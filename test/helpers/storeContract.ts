@@ -119,10 +119,14 @@ export function storeContract(name: string, target: ContractTarget, seed: number
         d[0]!.accept('a', t, T0 + 500, 'ra'),
         d[1]!.accept('b', t, T0 + 500, 'rb'),
       ]);
-      const outcomes = [ra.outcome, rb.outcome].sort();
-      expect(outcomes).toEqual(['assigned', 'no_longer_eligible']);
-      expect([ra, rb].find((r) => r.outcome !== 'assigned')).toMatchObject({ reason: 'at_capacity' });
+      const won = [ra, rb].filter((r) => r.outcome === 'assigned');
+      expect(won).toHaveLength(1);
+      // Refused by the store's capacity, or his offer there was already withdrawn (he is full).
+      const lost = [ra, rb].find((r) => r.outcome !== 'assigned')!;
+      expect(['no_longer_eligible', 'offer_withdrawn']).toContain(lost.outcome);
+      if (lost.outcome === 'no_longer_eligible') expect(lost.reason).toBe('at_capacity');
       expect(await store.capacityOf(t)).toEqual({ load: 1, capacity: 1 });
+      expect(await store.liveJobs(t)).toEqual([]);
       // The refused job is still open; completing the won one frees the technician.
       const wonJob = ra.outcome === 'assigned' ? 'a' : 'b';
       const otherJob = wonJob === 'a' ? 'b' : 'a';
@@ -133,6 +137,34 @@ export function storeContract(name: string, target: ContractTarget, seed: number
       await store.setCapacity(t, 2);
       expect(await store.capacityOf(t)).toEqual({ load: 0, capacity: 2 });
       await expectReplays(store, ['a', 'b']);
+    });
+
+    it("withdraws a technician's running offers in every job when he fills his capacity or becomes unavailable", async () => {
+      const { d } = replicas(store);
+      const a = notified(await d[0]!.open(job('a'), T0));
+      const b = notified(await d[1]!.open(job('b'), T0 + 1));
+      const c = notified(await d[1]!.open(job('c'), T0 + 2));
+      const t = a.find((x) => b.includes(x) && c.includes(x))!;
+      expect(await store.liveJobs(t)).toEqual(['a', 'b', 'c']);
+      const r = await d[0]!.accept('a', t, T0 + 100);
+      expect(r.outcome).toBe('assigned');
+      const revoked = (r as Extract<AcceptOutcome, { outcome: 'assigned' }>).effects.filter(
+        (e) => e.type === 'revoke' && e.reason === 'unavailable',
+      );
+      expect(revoked.map((e) => e.jobId)).toEqual(['b', 'c']);
+      for (const id of ['b', 'c']) {
+        expect((await store.get(id))!.state.offers.find((o) => o.technicianId === t)?.status).toBe(
+          'withdrawn',
+        );
+      }
+      expect(await store.liveJobs(t)).toEqual([]);
+      const u = b.find((x) => x !== t && c.includes(x));
+      if (u !== undefined) {
+        const effects = await d[1]!.technicianUnavailable(u, T0 + 200, 'offline');
+        expect(effects.filter((e) => e.type === 'revoke').map((e) => e.jobId)).toEqual(['b', 'c']);
+        expect(await store.liveJobs(u)).toEqual([]);
+      }
+      await expectReplays(store, ['a', 'b', 'c']);
     });
 
     it('fires each due wave, expiry and deadline once although several replicas advance at once', async () => {
