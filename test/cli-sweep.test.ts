@@ -44,6 +44,9 @@ describe('crowd-dispatch merge', () => {
     const json = readFileSync(join(dir, 'whole', 'grid.json'), 'utf8');
     const csv = readFileSync(join(dir, 'whole', 'grid.csv'), 'utf8');
     expect(JSON.parse(json).rows).toHaveLength(6);
+    const [head, first] = csv.split('\n');
+    expect(head!.startsWith('index,seeds,waves[0].size,weights.fairness,')).toBe(true);
+    expect(first!.startsWith('0,2,3,0,')).toBe(true); // every row says how many seeds are behind it
     for (const n of [2, 4]) {
       const out = join(dir, `split-${n}`);
       const files: string[] = [];

@@ -172,14 +172,15 @@ export function runPoint(
   return { index: point.index, params: point.params, metrics };
 }
 
-/** Sweep rows as CSV: one line per point, parameters then each key metric's mean and ci95. */
+/** Sweep rows as CSV: one line per point, the number of seeds, parameters, then each key metric's mean and ci95. */
 export function sweepCsv(rows: readonly SweepRow[], keys: readonly string[] = KEY_METRICS): string {
   if (rows.length === 0) return '';
   const params = Object.keys(rows[0]!.params);
-  const head = ['index', ...params, ...keys.flatMap((k) => [k, `${k}.ci95`])];
+  const head = ['index', 'seeds', ...params, ...keys.flatMap((k) => [k, `${k}.ci95`])];
   const lines = rows.map((r) =>
     [
       r.index,
+      r.metrics[keys[0]!]?.n ?? '',
       ...params.map((p) => csvCell(JSON.stringify(r.params[p]))),
       ...keys.flatMap((k) => [r.metrics[k]?.mean ?? '', r.metrics[k]?.ci95 ?? '']),
     ].join(','),
