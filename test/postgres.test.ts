@@ -102,7 +102,9 @@ if (!DATABASE_URL) {
         [`${prefix}%`],
       );
       expect(tables.rows.map((r) => r.tablename)).toEqual(
-        ['events', 'jobs', 'live_offers', 'migrations', 'outbox', 'requests', 'technicians'].map((t) => prefix + t),
+        ['events', 'jobs', 'live_offers', 'migrations', 'outbox', 'requests', 'technicians'].map(
+          (t) => prefix + t,
+        ),
       );
     });
 
