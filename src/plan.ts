@@ -37,9 +37,9 @@ const NF = 6; // factors per candidate
 const INDEX_MASK = 0x1ffff; // positions packed into sort keys: maxNotifiedPerJob ≤ 100,000 < 2^17
 
 /**
- * The best `k` eligible candidates of one plan: a bounded heap whose root is the worst kept
- * (O(log k) per candidate that beats it, one comparison for the rest), so its score is a bar every
- * later candidate must reach — the planner skips the exact score of anyone whose upper bound is
+ * The best `k` eligible candidates of one plan: appended unordered until `k` are held, then a
+ * bounded heap whose root is the worst kept (O(log k) per candidate that beats it, one comparison
+ * for the rest), so its score is a bar every later candidate must reach — the planner skips the exact score of anyone whose upper bound is
  * below it. {@link ranked} sorts only the `k` kept: natively, with the position packed into the low
  * mantissa bits of the key (a perturbation below 1e-11), then an insertion pass restores the exact
  * order (score, distance, id) — linear on nearly sorted input.
@@ -77,9 +77,12 @@ class Ranker {
     this.d2[n] = d2;
     this.slot[n] = slot;
     if (n < this.k) {
+      // Unordered until k are held (most plans never hold more): then one O(k) heapify.
       this.size = n + 1;
-      this.siftUp(n);
-      if (this.size === this.k) this.threshold = this.score[0]!;
+      if (this.size === this.k) {
+        for (let i = (this.k >> 1) - 1; i >= 0; i--) this.siftDown(i);
+        this.threshold = this.score[0]!;
+      }
       return;
     }
     // Full: the newcomer replaces the root only if it ranks before it.
@@ -126,15 +129,6 @@ class Ranker {
   }
 
   /** Min-heap by rank: a parent ranks after its children (the root is the worst kept). */
-  private siftUp(i: number): void {
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.before(p, i)) return;
-      this.swap(p, i);
-      i = p;
-    }
-  }
-
   private siftDown(i: number): void {
     const n = this.size;
     for (;;) {
