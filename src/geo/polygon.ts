@@ -165,16 +165,24 @@ function readRing(v: unknown, path: string): Ring {
     );
   }
   if (n > 1 && xy[n * 2 - 2] === xy[0] && xy[n * 2 - 1] === xy[1]) n--; // repeats of the closing position
-  let area2 = 0;
+  // All on one line (or fewer than 3 corners) encloses nothing; a zero-area bow tie is caught
+  // later, as a crossing.
+  let flat = n < 3;
   let minX = Infinity;
   let maxX = -Infinity;
   for (let i = 0; i < n; i++) {
-    const j = i + 1 === n ? 0 : i + 1;
-    area2 += xy[i * 2]! * xy[j * 2 + 1]! - xy[j * 2]! * xy[i * 2 + 1]!;
     minX = Math.min(minX, xy[i * 2]!);
     maxX = Math.max(maxX, xy[i * 2]!);
   }
-  if (n < 3 || area2 === 0) {
+  if (!flat) {
+    const ax = xy[0]!;
+    const ay = xy[1]!;
+    const dx = xy[2]! - ax;
+    const dy = xy[3]! - ay;
+    flat = true;
+    for (let i = 2; i < n && flat; i++) flat = dx * (xy[i * 2 + 1]! - ay) - dy * (xy[i * 2]! - ax) === 0;
+  }
+  if (flat) {
     fail(
       `${path} encloses no area (${n} distinct position(s), all on one line); give at least 3 corners.`,
       path,
@@ -237,7 +245,7 @@ function report(p: RingProblem, rings: Ring[]): never {
       return fail(
         `${a.path} turns straight back on itself at ${position(a, (p.edgeA + 1) % (a.xy.length / 2))}; ` +
           'remove the position where the boundary doubles back.',
-        position(a, p.edgeA),
+        position(a, (p.edgeA + 1) % (a.xy.length / 2)),
       );
     case 'hole-outside':
       return fail(
@@ -252,14 +260,20 @@ function report(p: RingProblem, rings: Ring[]): never {
         a.path,
       );
     default: {
-      const b = rings[p.ringB]!;
-      const what =
-        p.ringA === p.ringB ? `${a.path} ${p.kind} itself` : `ring ${a.path} ${p.kind} ring ${b.path}`;
+      // Name the hole first (the later ring), then its shell or the other hole.
+      const swap = p.ringB > p.ringA;
+      const h = swap ? rings[p.ringB]! : a;
+      const o = swap ? a : rings[p.ringB]!;
+      const he = swap ? p.edgeB : p.edgeA;
+      const oe = swap ? p.edgeA : p.edgeB;
+      const other =
+        p.ringA === p.ringB ? 'itself' : o === rings[0] ? `its shell ${o.path}` : `hole ${o.path}`;
+      const what = p.ringA === p.ringB ? h.path : `hole ${h.path}`;
       return fail(
-        `${what}: the edge from ${position(a, p.edgeA)} ${p.kind === 'overlaps' ? 'runs along' : 'meets'} the ` +
-          `edge from ${position(b, p.edgeB)}; a ring may not cross or touch itself and rings may meet only ` +
+        `${what} ${p.kind} ${other}: the edge from ${position(h, he)} ${p.kind === 'overlaps' ? 'runs along' : 'meets'} ` +
+          `the edge from ${position(o, oe)}; a ring may not cross or touch itself and rings may meet only ` +
           'at single points: fix the positions or split the area into separate polygons.',
-        position(a, p.edgeA),
+        position(h, he),
       );
     }
   }
