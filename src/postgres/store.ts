@@ -300,14 +300,17 @@ export class PostgresStore implements DispatchStore {
     return { ok: false, conflict: r as 'version' | 'exists' | 'capacity' };
   }
 
-  /** One NOTIFY per burst of appends (a NOTIFY inside each append would serialize commits). */
+  /**
+   * One NOTIFY per millisecond at most, outside the step's transaction: a NOTIFY inside every
+   * append would serialise commits, one per append would double the statements.
+   */
   private wake(): void {
     if (!this.notify || this.notifyPending) return;
     this.notifyPending = true;
-    queueMicrotask(() => {
+    setTimeout(() => {
       this.notifyPending = false;
       this.pool.query(`SELECT pg_notify($1, '')`, [this.channel]).catch(() => {});
-    });
+    }, 1).unref?.();
   }
 
   private async query(what: string, text: string, values: unknown[]) {

@@ -154,9 +154,15 @@ export class StoreDispatcher {
       const r = await this.store.append(step);
       if (r.ok) {
         if (r.full) {
-          // He holds as many jobs as he can: his other running offers go to someone else.
-          const more = await this.withdrawAll(technicianId, now, 'at_capacity', jobId);
-          if (more.length > 0) outcome.effects = [...outcome.effects, ...more];
+          // He holds as many jobs as he can: his other running offers go to someone else. The
+          // assignment is committed whatever happens here; offers a failure leaves running are
+          // refused at accept by the store's capacity, and technicianUnavailable finishes the job.
+          try {
+            const more = await this.withdrawAll(technicianId, now, 'at_capacity', jobId);
+            if (more.length > 0) outcome.effects = [...outcome.effects, ...more];
+          } catch {
+            // The caller gets the assignment; the withdrawals that failed stay undone (see above).
+          }
         }
         return outcome;
       }
