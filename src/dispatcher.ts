@@ -39,7 +39,7 @@ import {
   JobsFailedError,
   PersistenceError,
 } from './errors.js';
-import { Fleet } from './fleet.js';
+import { Fleet, type SavedCounters } from './fleet.js';
 import { plan } from './plan.js';
 import { assertPolicy, type Policy } from './policy.js';
 import {
@@ -94,6 +94,21 @@ export interface ReplayOptions extends DispatcherOptions {
   applyToFleet?: boolean;
 }
 
+// Undo journal codes (see Dispatcher.undo) and fleet write kinds.
+const U_SESSION = 0;
+const U_TIMER = 1;
+const U_EVICTION = 2;
+const U_RETIRED_PUT = 3;
+const U_RETIRED_DEL = 4;
+const U_RETIRED_BACK = 5;
+const U_UNTRACK = 6;
+const U_RETRACK = 7;
+const U_FLEET = 8;
+const W_OFFER = 0;
+const W_REFUSED = 1;
+const W_AWARD = 2;
+const W_RELEASE = 3;
+
 const OPTION_FIELDS = ['fleet', 'policy', 'keepLog', 'retainClosedMs', 'onEvent', 'applyToFleet'];
 const NONE: string[] = [];
 const NO_FACTS: Fact[] = [];
@@ -138,7 +153,7 @@ export class Dispatcher {
   private hash = GENESIS_HASH;
   private clock: number | null = null;
   private ordinal = 0;
-  private readonly journal = new Journal();
+  private readonly journal = new Journal((op, a, b, c) => this.undo(op, a, b, c));
   private readonly distances = new PublicDistances();
   /** Facts of the event being handled: recorded live, read back when replaying. */
   private facts: Fact[] = NO_FACTS;
@@ -601,18 +616,50 @@ export class Dispatcher {
   }
 
   /** Registers how to undo a change of the dispatcher's own state (replays restore a backup instead). */
-  private note(undo: () => void): void {
-    if (!this.replaying) this.journal.push(undo);
+  private note(op: number, a?: unknown, b?: unknown, c?: unknown): void {
+    if (!this.replaying) this.journal.push(op, a, b, c);
+  }
+
+  /** Takes back one journal entry (see the `U_` codes). */
+  private undo(op: number, a: unknown, b: unknown, c: unknown): void {
+    switch (op) {
+      case U_SESSION:
+        if (b === undefined) this.sessions.delete(a as string);
+        else this.sessions.set(a as string, b as SessionState);
+        break;
+      case U_TIMER:
+        this.timers.push(a as number, b as number, c as string);
+        break;
+      case U_EVICTION:
+        this.evictions.push(a as number, b as number, c as string);
+        break;
+      case U_RETIRED_PUT:
+        this.retired.set(a as string, b as { until: number; keys: string[] });
+        break;
+      case U_RETIRED_DEL:
+        this.retired.delete(a as string);
+        break;
+      case U_RETIRED_BACK:
+        this.retired.set(a as string, b as { until: number; keys: string[] });
+        this.retiredExpiry.push(c as number, 0, a as string);
+        break;
+      case U_UNTRACK:
+        this.removeTracked(a as string, b as string);
+        break;
+      case U_RETRACK:
+        this.addTracked(a as string, b as string);
+        break;
+      case U_FLEET:
+        this.fleet.restoreCounters(a as SavedCounters);
+        break;
+    }
   }
 
   private setSession(jobId: string, next: SessionState | undefined): void {
     const prev = this.sessions.get(jobId);
     if (next === undefined) this.sessions.delete(jobId);
     else this.sessions.set(jobId, next);
-    this.note(() => {
-      if (prev === undefined) this.sessions.delete(jobId);
-      else this.sessions.set(jobId, prev);
-    });
+    this.note(U_SESSION, jobId, prev);
   }
 
   private doOpen(job: Job, now: number): Effect[] {
@@ -638,7 +685,7 @@ export class Dispatcher {
     const retired = this.retired.get(job.id);
     if (retired !== undefined) {
       this.retired.delete(job.id);
-      this.note(() => this.retired.set(job.id, retired));
+      this.note(U_RETIRED_PUT, job.id, retired);
     }
     const [state, effects] = openSession(
       {
@@ -669,7 +716,7 @@ export class Dispatcher {
       this.timers.pop();
       const s = this.sessions.get(jobId);
       if (!s || dueAt(s) !== t) continue; // stale entry
-      this.note(() => this.timers.push(t, s.ordinal, jobId));
+      this.note(U_TIMER, t, s.ordinal, jobId);
       const f = this.replaying ? this.facts[this.cursor] : undefined;
       if (f?.kind === 'failed' && f.jobId === jobId) {
         this.cursor++;
@@ -704,7 +751,7 @@ export class Dispatcher {
       this.evictions.pop();
       const s = this.sessions.get(jobId);
       if (!s || evictAt(s, this.retainMs) !== t) continue;
-      this.note(() => this.evictions.push(t, ord, jobId));
+      this.note(U_EVICTION, t, ord, jobId);
       this.setSession(jobId, undefined);
       this.retire(s, t);
     }
@@ -716,10 +763,7 @@ export class Dispatcher {
       const r = this.retired.get(jobId);
       if (r === undefined || r.until !== t) continue;
       this.retired.delete(jobId);
-      this.note(() => {
-        this.retired.set(jobId, r);
-        this.retiredExpiry.push(t, 0, jobId);
-      });
+      this.note(U_RETIRED_BACK, jobId, r, t);
     }
     return out;
   }
@@ -737,7 +781,7 @@ export class Dispatcher {
     const jobId = s.job.id;
     this.retired.set(jobId, { until, keys });
     this.retiredExpiry.push(until, 0, jobId);
-    this.note(() => this.retired.delete(jobId));
+    this.note(U_RETIRED_DEL, jobId);
   }
 
   private doAccept(
@@ -772,9 +816,7 @@ export class Dispatcher {
     const effects = this.step(s, { type: 'decline', at: now, technicianId });
     if (running) {
       this.untrack(technicianId, jobId);
-      this.fleetWrite(technicianId, () =>
-        this.fleet.recordResponse(technicianId, false, now - offer!.sentAt),
-      );
+      this.fleetWrite(technicianId, W_REFUSED, now, now - offer!.sentAt);
     }
     return effects;
   }
@@ -797,15 +839,22 @@ export class Dispatcher {
 
   private releaseWinner(id: string): void {
     const { fleet } = this;
-    if (fleet.has(id) && fleet.load[fleet.slotOf(id)]! > 0) this.fleetWrite(id, () => fleet.release(id));
+    if (fleet.has(id) && fleet.load[fleet.slotOf(id)]! > 0) this.fleetWrite(id, W_RELEASE, 0);
   }
 
   /** Writes a technician's counters (when this dispatcher writes the fleet), undoably. */
-  private fleetWrite(id: string, write: () => void): void {
-    if (!this.fleetWrites || !this.fleet.has(id)) return;
-    const saved = this.fleet.saveCounters(this.fleet.slotOf(id));
-    this.journal.push(() => this.fleet.restoreCounters(saved));
-    write();
+  private fleetWrite(id: string, kind: number, at: number, ms?: number): void {
+    const { fleet } = this;
+    if (!this.fleetWrites) return;
+    const slot = fleet.findSlot(id);
+    if (slot < 0) return;
+    this.journal.push(U_FLEET, fleet.saveCounters(slot, kind === W_OFFER));
+    if (kind === W_OFFER) fleet.recordOffer(id, at);
+    else if (kind === W_REFUSED) fleet.recordResponse(id, false, ms);
+    else if (kind === W_AWARD) {
+      fleet.recordResponse(id, true, ms);
+      fleet.recordAward(id, at);
+    } else fleet.release(id);
   }
 
   /** Withdraws a technician's running offers in every job (but `except`), oldest job first. */
@@ -853,19 +902,18 @@ export class Dispatcher {
 
   /** Keeps the offer index and the fleet's counters in step with the effects. */
   private perform(effects: readonly Effect[]): void {
-    const { fleet } = this;
     for (const e of effects) {
       switch (e.type) {
         case 'notify':
           for (const id of e.technicianIds) {
             this.track(id, e.jobId);
-            this.fleetWrite(id, () => fleet.recordOffer(id, e.at));
+            this.fleetWrite(id, W_OFFER, e.at);
           }
           break;
         case 'expired':
           for (const id of e.technicianIds) {
             this.untrack(id, e.jobId);
-            this.fleetWrite(id, () => fleet.recordResponse(id, false));
+            this.fleetWrite(id, W_REFUSED, e.at);
           }
           break;
         case 'revoke':
@@ -873,10 +921,7 @@ export class Dispatcher {
           break;
         case 'assigned':
           this.untrack(e.technicianId, e.jobId);
-          this.fleetWrite(e.technicianId, () => {
-            fleet.recordResponse(e.technicianId, true, e.responseMs);
-            fleet.recordAward(e.technicianId, e.at);
-          });
+          this.fleetWrite(e.technicianId, W_AWARD, e.at, e.responseMs);
           break;
         default:
           break;
@@ -890,11 +935,17 @@ export class Dispatcher {
     if (!jobs) this.liveByTech.set(technicianId, [jobId]);
     else if (!jobs.includes(jobId)) jobs.push(jobId);
     else return;
-    this.note(() => this.removeTracked(technicianId, jobId));
+    this.note(U_UNTRACK, technicianId, jobId);
+  }
+
+  private addTracked(technicianId: string, jobId: string): void {
+    const jobs = this.liveByTech.get(technicianId);
+    if (!jobs) this.liveByTech.set(technicianId, [jobId]);
+    else if (!jobs.includes(jobId)) jobs.push(jobId);
   }
 
   private untrack(technicianId: string, jobId: string): void {
-    if (this.removeTracked(technicianId, jobId)) this.note(() => this.track(technicianId, jobId));
+    if (this.removeTracked(technicianId, jobId)) this.note(U_RETRACK, technicianId, jobId);
   }
 
   private removeTracked(technicianId: string, jobId: string): boolean {

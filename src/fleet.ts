@@ -61,6 +61,7 @@ const WEEK_MS = 604_800_000;
 /** A slot's dispatcher-written counters (see {@link Fleet.saveCounters}); opaque to callers. */
 export interface SavedCounters {
   readonly slot: number;
+  readonly withTimes: boolean;
   readonly offers: number;
   readonly awards: number;
   readonly at: number;
@@ -461,9 +462,11 @@ export class Fleet {
    * The counters the dispatcher writes for a slot (offers, awards, answers, load, notification
    * times), so that an input it rejects after writing can be undone exactly with {@link restoreCounters}.
    */
-  saveCounters(slot: number): SavedCounters {
-    const times = this.notifications.get(slot);
+  saveCounters(slot: number, withTimes = true): SavedCounters {
+    // Only recordOffer changes the notification times: other writes need not copy them.
+    const times = withTimes ? this.notifications.get(slot) : undefined;
     return {
+      withTimes,
       slot,
       offers: this.lines32[slot * 6 + 4]!,
       awards: this.lines32[slot * 6 + 5]!,
@@ -485,8 +488,10 @@ export class Fleet {
     this.acceptRate[slot] = saved.acceptRate;
     this.responseMs[slot] = saved.responseMs;
     this.load[slot] = saved.load;
-    if (saved.times === undefined) this.notifications.delete(slot);
-    else this.notifications.set(slot, saved.times);
+    if (saved.withTimes) {
+      if (saved.times === undefined) this.notifications.delete(slot);
+      else this.notifications.set(slot, saved.times);
+    }
     this.flags[slot] = saved.flags;
     this.index.setFlags(slot, saved.flags | (this.schedule[slot]! << SCHEDULE_SHIFT));
     this.touchQuality(slot);
