@@ -23,6 +23,7 @@ const CHART_IDS = [
   'fairness-lorenz',
   'fairness-gini',
   'frontier',
+  'awards-map',
   'unfilled-map',
 ];
 const OKABE_ITO = ['#0072B2', '#E69F00'];
@@ -90,6 +91,15 @@ describe('report', () => {
     for (const colour of OKABE_ITO) expect(html.toLowerCase()).toContain(colour.toLowerCase());
     expect(html).not.toMatch(/#1f77b4|#ff7f0e|#d62728/i); // Vega's default category10 blue, orange, red
     expect(html).toContain('the shaded band is the range from the lowest to the highest seed');
+  });
+
+  it('draws the real Swiss border under the maps, inline', () => {
+    const maps = reportCharts(comparison, SWISS_CITIES).filter((c) => c.id.endsWith('-map'));
+    expect(maps.map((m) => m.id)).toEqual(['awards-map', 'unfilled-map']);
+    for (const m of maps) expect(JSON.stringify(m.spec)).toContain('"type":"geoshape"');
+    // Another geography gets no Swiss border.
+    const elsewhere = reportCharts(comparison, [{ name: 'x', lat: -16.5, lon: 179.9, population: 20_000 }]);
+    expect(JSON.stringify(elsewhere.find((c) => c.id === 'unfilled-map')!.spec)).not.toContain('geoshape');
   });
 
   it('puts the offers per Friend on a log scale, so one busy Friend does not squash the rest', () => {

@@ -21,6 +21,7 @@ import {
 } from './bands.js';
 import { breakdownCharts } from './breakdowns.js';
 import { comparisonFrontier } from './frontier.js';
+import { mapCharts } from './maps.js';
 
 /** A chart of the report. */
 export interface ChartSpec {
@@ -32,7 +33,6 @@ export interface ChartSpec {
 }
 
 const WIDTH = 560;
-const MAX_MAP_POINTS = 600;
 
 /** Log-spaced times (s) at which the time-to-accept curves are read. */
 const TTA_GRID = Array.from({ length: 81 }, (_, i) => 0.5 * (1800 / 0.5) ** (i / 80));
@@ -224,71 +224,6 @@ function giniBars(c: Comparison): ChartSpec {
   };
 }
 
-/** Where jobs went unfilled, over the towns of the geography. */
-function unfilledMap(c: Comparison, cities: readonly City[]): ChartSpec {
-  const towns = cities
-    .filter((t) => t.population >= 10_000)
-    .map((t) => ({ lat: t.lat, lon: t.lon, population: t.population }));
-  const jobs: { policy: string; lat: number; lon: number; reason: string }[] = [];
-  let sampled = false;
-  for (const name of c.policies) {
-    const all = c.detail?.[name]?.[0]?.unfilledJobs ?? [];
-    // An even sample keeps the SVG small; the pattern, not each point, is what the map shows.
-    const step = Math.max(1, Math.ceil(all.length / MAX_MAP_POINTS));
-    if (step > 1) sampled = true;
-    for (let i = 0; i < all.length; i += step) {
-      const j = all[i]!;
-      jobs.push({ policy: name, lat: j.lat, lon: j.lon, reason: j.reason });
-    }
-  }
-  const projection = { type: 'mercator' as const };
-  return {
-    id: 'unfilled-map',
-    title: 'Unfilled jobs',
-    caption: `Jobs handed back to the partner unfilled (first seed${sampled ? `, at most ${MAX_MAP_POINTS} per policy, evenly sampled` : ''}), by policy, over towns of 10,000+ people (grey, sized by population). Clusters show regions and hours the crowd does not cover.`,
-    spec: {
-      $schema: SCHEMA,
-      // Towns are repeated per policy so every facet cell draws them under its jobs.
-      data: {
-        values: [
-          ...c.policies.flatMap((policy) => towns.map((t) => ({ ...t, policy, kind: 'town' }))),
-          ...jobs.map((j) => ({ ...j, kind: 'job' })),
-        ],
-      },
-      facet: { column: { field: 'policy', type: 'nominal', sort: c.policies, title: null } },
-      spec: {
-        width: 240,
-        height: 160,
-        projection,
-        layer: [
-          {
-            transform: [{ filter: "datum.kind === 'town'" }],
-            mark: { type: 'circle', color: '#888', opacity: 0.3 },
-            encoding: {
-              longitude: { field: 'lon', type: 'quantitative' },
-              latitude: { field: 'lat', type: 'quantitative' },
-              size: { field: 'population', type: 'quantitative', scale: { range: [6, 260] }, legend: null },
-            },
-          },
-          {
-            transform: [{ filter: "datum.kind === 'job'" }],
-            mark: { type: 'circle', size: 8, opacity: 0.6 },
-            encoding: {
-              longitude: { field: 'lon', type: 'quantitative' },
-              latitude: { field: 'lat', type: 'quantitative' },
-              color: {
-                field: 'reason',
-                type: 'nominal',
-                scale: { domain: ['deadline', 'exhausted'], range: [PALETTE[4], PALETTE[0]] },
-              },
-            },
-          },
-        ],
-      },
-    } as unknown as TopLevelSpec,
-  };
-}
-
 /** Every chart of a comparison's report (needs `detail`). */
 export function reportCharts(c: Comparison, cities: readonly City[]): ChartSpec[] {
   return [
@@ -298,6 +233,6 @@ export function reportCharts(c: Comparison, cities: readonly City[]): ChartSpec[
     lorenz(c),
     giniBars(c),
     comparisonFrontier(c),
-    unfilledMap(c, cities),
+    ...mapCharts(c, cities),
   ];
 }

@@ -123,7 +123,15 @@ export interface SimSummary {
 export interface SimDetail {
   /** Seconds to accept of each assigned job, in job order. */
   acceptSeconds: number[];
-  technicians: { id: string; tier: 'friend' | 'pro'; bestFriend: boolean; offers: number; awards: number }[];
+  technicians: {
+    id: string;
+    lat: number;
+    lon: number;
+    tier: 'friend' | 'pro';
+    bestFriend: boolean;
+    offers: number;
+    awards: number;
+  }[];
   unfilledJobs: {
     id: string;
     lat: number;
@@ -351,6 +359,8 @@ export function detailOf(
     acceptSeconds,
     technicians: techs.map((t, i) => ({
       id: t.input.id,
+      lat: t.input.lat,
+      lon: t.input.lon,
       tier: t.input.tier,
       bestFriend: t.input.bestFriend === true,
       offers: rec.offers[i]!,
