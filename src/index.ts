@@ -82,6 +82,7 @@ export {
 } from './session.js';
 export {
   type AppendResult,
+  type ClaimResult,
   type DispatchStore,
   FEED_START,
   type FeedCursor,

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../src/errors.js';
+import { InvalidArgumentError, JobsFailedError } from '../src/errors.js';
 import { MIGRATIONS, migrate } from '../src/postgres/migrate.js';
 import type { PgPool } from '../src/postgres/pg.js';
 import { PostgresStore } from '../src/postgres/store.js';
@@ -163,6 +163,29 @@ if (!DATABASE_URL) {
       );
       await pool.query(`DROP TRIGGER ${prefix}fail ON ${prefix}outbox`);
       expect(await d.accept('boom', ids[0]!, T0 + 200, 'r1')).toMatchObject({ outcome: 'assigned' });
+    });
+
+    it("advance applies the other due jobs when one job's step fails, and throws JobsFailedError naming it", async () => {
+      const { store, prefix } = await fresh();
+      const d = new StoreDispatcher({ store, fleet: makeFleet(10), policy });
+      for (const id of ['a', 'poison', 'z']) await d.open(job(id), T0);
+      await pool.query(`CREATE FUNCTION ${prefix}fail() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.job_id = 'poison' THEN RAISE EXCEPTION 'disk full (simulated)'; END IF; RETURN NEW; END $$`);
+      await pool.query(
+        `CREATE TRIGGER ${prefix}fail BEFORE INSERT ON ${prefix}events FOR EACH ROW EXECUTE FUNCTION ${prefix}fail()`,
+      );
+      const err = await d.advance(T0 + 10_000).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(JobsFailedError);
+      const failed = err as JobsFailedError;
+      expect(failed.failures.map((f) => f.jobId)).toEqual(['poison']);
+      expect(failed.failures[0]!.error).toBeInstanceOf(StoreFailedError);
+      expect(new Set(failed.effects.map((e) => e.jobId))).toEqual(new Set(['a', 'z']));
+      expect((await store.get('a'))!.version).toBe(2);
+      expect((await store.get('poison'))!.version).toBe(1);
+      await pool.query(`DROP TRIGGER ${prefix}fail ON ${prefix}events`);
+      const effects = await d.advance(T0 + 10_000);
+      expect(effects.every((e) => e.jobId === 'poison') && effects.length > 0).toBe(true);
+      expect((await store.get('poison'))!.version).toBe(2);
     });
 
     it('leases outbox entries: a replica that died mid-delivery hands them to another after the lease', async () => {

@@ -12,6 +12,7 @@ import { StoreConflictError } from '../store/errors.js';
 import { checkCapacity } from '../store/memory.js';
 import {
   type AppendResult,
+  type ClaimResult,
   type DispatchStore,
   type FeedCursor,
   liveOf,
@@ -111,31 +112,53 @@ export class PostgresStore implements DispatchStore {
     return this.result(String(r.rows[0]!.r), step);
   }
 
-  async claimDue(now: number, limit: number, compute: (job: StoredJob) => Step | null): Promise<number> {
+  async claimDue(
+    now: number,
+    limit: number,
+    compute: (job: StoredJob) => Step | null,
+    skip?: ReadonlySet<string>,
+  ): Promise<ClaimResult> {
     const p = this.prefix;
     return this.transaction('claimDue()', async (client) => {
       const due = await client.query(
-        `SELECT job_id, version, state, last_at FROM ${p}jobs WHERE due_at <= $1
+        `SELECT job_id, version, state, last_at FROM ${p}jobs WHERE due_at <= $1 AND job_id <> ALL ($3::text[])
          ORDER BY due_at, job_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [now, limit],
+        [now, limit, [...(skip ?? [])]],
       );
-      let wrote = false;
+      const applied: Step[] = [];
+      const failures: ClaimResult['failures'] = [];
       for (const row of due.rows) {
-        const step = compute({
-          jobId: String(row.job_id),
-          version: Number(row.version),
-          state: row.state as StoredJob['state'],
-          lastAt: Number(row.last_at),
-        });
-        if (!step) continue;
-        const r = await client.query(this.sql.append, appendArgs(step));
-        if (r.rows[0]!.r !== 'ok' && r.rows[0]!.r !== 'full') {
-          throw new Error(`claimDue(): a locked job answered '${String(r.rows[0]!.r)}'; this is a bug`);
+        const jobId = String(row.job_id);
+        let step: Step | null;
+        try {
+          step = compute({
+            jobId,
+            version: Number(row.version),
+            state: row.state as StoredJob['state'],
+            lastAt: Number(row.last_at),
+          });
+        } catch (error) {
+          failures.push({ jobId, error });
+          continue;
         }
-        wrote = true;
+        if (!step) continue;
+        // A savepoint per job: one job's failing step leaves the others of the batch to commit.
+        await client.query('SAVEPOINT step');
+        try {
+          const r = await client.query(this.sql.append, appendArgs(step));
+          if (r.rows[0]!.r !== 'ok' && r.rows[0]!.r !== 'full') {
+            throw new Error(`claimDue(): a locked job answered '${String(r.rows[0]!.r)}'; this is a bug`);
+          }
+          await client.query('RELEASE SAVEPOINT step');
+          applied.push(step);
+        } catch (error) {
+          // If the connection is gone this throws too, and the whole batch fails (rolled back).
+          await client.query('ROLLBACK TO SAVEPOINT step');
+          failures.push({ jobId, error: storeError(error, `claimDue() step of '${jobId}'`) });
+        }
       }
-      if (wrote) this.wake();
-      return due.rows.length;
+      if (applied.length > 0) this.wake();
+      return { claimed: due.rows.length, applied, failures };
     });
   }
 

@@ -6,7 +6,7 @@
  * and "who won" are decided by the store, never by a replica's view of the fleet.
  */
 import type { AcceptOutcome, Effect, UnavailableReason } from '../dispatch/types.js';
-import { DuplicateIdError, InvalidArgumentError } from '../errors.js';
+import { DuplicateIdError, InvalidArgumentError, JobsFailedError } from '../errors.js';
 import { Fleet } from '../fleet.js';
 import { plan } from '../plan.js';
 import { assertPolicy, type Policy } from '../policy.js';
@@ -251,21 +251,43 @@ export class StoreDispatcher {
   async advance(now: number): Promise<Effect[]> {
     checkNow(now, 'advance');
     const out: Effect[] = [];
+    const failures: { jobId: string; error: unknown }[] = [];
+    const skip = new Set<string>();
     for (;;) {
-      const batch: Effect[] = [];
-      const n = await this.store.claimDue(now, this.timerBatch, (job) => {
-        const at = Math.max(now, job.lastAt);
-        const s = sessionFromJSON(job.state);
-        const env = new RecordingEnv(this.fleet, this.policy, at);
-        const input: SessionEvent = { type: 'tick', at };
-        const [next, effects] = transition(s, input, env);
-        if (next === s) return null;
-        for (const e of effects) batch.push(e);
-        return this.stepOf(job, at, input, env.facts, next, effects);
-      });
-      for (const e of batch) out.push(e);
-      if (n < this.timerBatch) return out;
+      const r = await this.store.claimDue(
+        now,
+        this.timerBatch,
+        (job) => {
+          const at = Math.max(now, job.lastAt);
+          const s = sessionFromJSON(job.state);
+          const env = new RecordingEnv(this.fleet, this.policy, at);
+          const input: SessionEvent = { type: 'tick', at };
+          const [next, effects] = transition(s, input, env);
+          if (next === s) return null;
+          return this.stepOf(job, at, input, env.facts, next, effects);
+        },
+        skip,
+      );
+      for (const step of r.applied) for (const e of step.event.effects) out.push(e);
+      for (const f of r.failures) {
+        failures.push(f);
+        skip.add(f.jobId); // tried again by the next advance, not in this one
+      }
+      if (r.claimed < this.timerBatch) break;
     }
+    if (failures.length > 0) {
+      throw new JobsFailedError(
+        `advance(): ${failures.length} due job(s) failed and were left as they were, still due (${failures
+          .slice(0, 5)
+          .map((f) => `'${f.jobId}'`)
+          .join(
+            ', ',
+          )}${failures.length > 5 ? ', …' : ''}); the others were applied — perform error.effects, and see error.failures.`,
+        out,
+        failures,
+      );
+    }
+    return out;
   }
 
   // ---- internals ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ export { MemoryStore } from './memory.js';
 export { replayJob } from './replay.js';
 export {
   type AppendResult,
+  type ClaimResult,
   type DispatchStore,
   FEED_START,
   type FeedCursor,

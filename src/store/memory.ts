@@ -6,6 +6,7 @@ import type { AcceptOutcome } from '../dispatch/types.js';
 import { InvalidArgumentError } from '../errors.js';
 import {
   type AppendResult,
+  type ClaimResult,
   type DispatchStore,
   type FeedCursor,
   liveOf,
@@ -58,23 +59,36 @@ export class MemoryStore implements DispatchStore {
     return this.apply(step);
   }
 
-  async claimDue(now: number, limit: number, compute: (job: StoredJob) => Step | null): Promise<number> {
+  async claimDue(
+    now: number,
+    limit: number,
+    compute: (job: StoredJob) => Step | null,
+    skip?: ReadonlySet<string>,
+  ): Promise<ClaimResult> {
     const due: [string, number][] = [];
-    for (const [id, r] of this.jobs) if (r.dueAt !== null && r.dueAt <= now) due.push([id, r.dueAt]);
+    for (const [id, r] of this.jobs) {
+      if (r.dueAt !== null && r.dueAt <= now && !skip?.has(id)) due.push([id, r.dueAt]);
+    }
     due.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
     const claimed = due.slice(0, limit);
     // Computed and applied without yielding: nothing can interleave, as under the row locks of PostgreSQL.
-    const steps: Step[] = [];
+    const applied: Step[] = [];
+    const failures: ClaimResult['failures'] = [];
     for (const [id] of claimed) {
       const r = this.jobs.get(id)!;
-      const step = compute({ jobId: id, version: r.version, state: JSON.parse(r.state), lastAt: r.lastAt });
-      if (step) steps.push(step);
+      let step: Step | null;
+      try {
+        step = compute({ jobId: id, version: r.version, state: JSON.parse(r.state), lastAt: r.lastAt });
+      } catch (error) {
+        failures.push({ jobId: id, error });
+        continue;
+      }
+      if (!step) continue;
+      const a = this.apply(step);
+      if (!a.ok) throw new Error(`claimDue: a claimed job conflicted (${a.conflict}); this is a bug`);
+      applied.push(step);
     }
-    for (const s of steps) {
-      const r = this.apply(s);
-      if (!r.ok) throw new Error(`claimDue: a claimed job conflicted (${r.conflict}); this is a bug`);
-    }
-    return claimed.length;
+    return { claimed: claimed.length, applied, failures };
   }
 
   async answer(jobId: string, requestId: string): Promise<AcceptOutcome | undefined> {

@@ -66,6 +66,16 @@ export type AppendResult =
   /** `version`: someone appended first (re-read and retry); `exists`: the job id is taken; `capacity`: no capacity left */
   | { ok: false; conflict: 'version' | 'exists' | 'capacity' };
 
+/** What {@link DispatchStore.claimDue} did. */
+export interface ClaimResult {
+  /** Jobs claimed (failed ones included). */
+  claimed: number;
+  /** The steps appended. */
+  applied: Step[];
+  /** Jobs left untouched, with what they threw. */
+  failures: { jobId: string; error: unknown }[];
+}
+
 /** An effect in the outbox: `id` is stable (`jobId:version:index`) for deduplication downstream. */
 export interface OutboxEntry {
   id: string;
@@ -87,11 +97,18 @@ export interface DispatchStore {
   /** Appends one step at its expected version, all or nothing. */
   append(step: Step): Promise<AppendResult>;
   /**
-   * Claims up to `limit` jobs due at or before `now` that no other replica holds, and appends the
-   * step `compute` returns for each (null: nothing to do) — claimed and written in one transaction,
-   * so the same due step never applies twice. Returns how many jobs were claimed.
+   * Claims up to `limit` jobs due at or before `now` that no other replica holds (and not in
+   * `skip`), and appends the step `compute` returns for each (null: nothing to do) — claimed and
+   * written in one transaction, so the same due step never applies twice. A job whose `compute`
+   * throws or whose step fails is left as it was (still due) and reported in `failures`; the
+   * others are applied.
    */
-  claimDue(now: number, limit: number, compute: (job: StoredJob) => Step | null): Promise<number>;
+  claimDue(
+    now: number,
+    limit: number,
+    compute: (job: StoredJob) => Step | null,
+    skip?: ReadonlySet<string>,
+  ): Promise<ClaimResult>;
   /** The answer recorded for an accept's request id. */
   answer(jobId: string, requestId: string): Promise<AcceptOutcome | undefined>;
   /** Records a refusal for a request id; returns the answer already recorded if there is one. */

@@ -188,6 +188,24 @@ export function storeContract(name: string, target: ContractTarget, seed: number
       expect(await d[0]!.advance(T0 + 300_000)).toEqual([]);
     });
 
+    it('leaves a due job whose step fails as it was, still due, and applies the others of the batch', async () => {
+      const { d } = replicas(store);
+      for (const id of ['x1', 'x2', 'x3']) await d[0]!.open(job(id), T0);
+      const before = await store.get('x2');
+      const r = await store.claimDue(T0 + 10_000, 10, (j) => {
+        if (j.jobId === 'x2') throw new Error('fleet read failed');
+        return null;
+      });
+      expect(r.claimed).toBe(3);
+      expect(r.failures.map((f) => f.jobId)).toEqual(['x2']);
+      expect(await store.get('x2')).toEqual(before);
+      const skipped = await store.claimDue(T0 + 10_000, 10, () => null, new Set(['x1', 'x2']));
+      expect(skipped.claimed).toBe(1);
+      const effects = await d[1]!.advance(T0 + 10_000);
+      expect(new Set(effects.map((e) => e.jobId))).toEqual(new Set(['x1', 'x2', 'x3']));
+      for (const id of ['x1', 'x2', 'x3']) expect((await store.get(id))!.version).toBe(2);
+    });
+
     it('hands outbox entries out again when delivery fails (at least once), never two deliverers at once', async () => {
       const { d } = replicas(store);
       await d[0]!.open(job('j1'), T0);
