@@ -14,7 +14,6 @@ import {
   bandLayers,
   bandNote,
   bandOf,
-  PALETTE,
   policyColor,
   SCHEMA,
   seedsOf,
