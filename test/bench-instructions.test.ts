@@ -194,7 +194,9 @@ describe.skipIf(!available && !required)('instruction gate on real code (valgrin
     const baseOf = (t: CountTarget) => (t === planTarget ? planBase : dispatchBase);
     // Step 1: a probe injection of known size per component gives the cost of one unit per
     // operation there (burn is linear in its units), so step 2 can size the regression to 10 %.
-    const probeUnits = 64;
+    // Large enough to stand well above the dispatch mix's ~0.3 % spread (64 units read −268 instructions
+    // per event once: noise), small enough to stay in the burn's linear range.
+    const probeUnits = 4096;
     const probes = await Promise.all(
       cases.map((c) =>
         countInstructions([c.target], { injection: { component: c.component, units: probeUnits } }),
