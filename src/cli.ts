@@ -4,7 +4,7 @@
  * that touches the process, files and the terminal; everything it runs is the library.
  */
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { CrowdDispatchError, InvalidArgumentError } from './errors.js';
 import { markdownTable, renderCharts, renderReport } from './report/html.js';
@@ -55,6 +55,8 @@ function loadScenario(opts: ScenarioCliOptions): Scenario {
     const format = /\.jsonl?$/i.test(opts.jobs) || /\.ndjson$/i.test(opts.jobs) ? 'jsonl' : 'csv';
     const h = parseJobHistory(readText(opts.jobs, 'job history'), format, opts.jobs);
     merged.history = h.history;
+    // Reports and exports name the replay after its file unless the scenario names it.
+    if (input.name === undefined) merged.name = basename(opts.jobs).replace(/\.(csv|jsonl?|ndjson)$/i, '');
     merged.days = h.days;
     merged.startWeekday = h.startWeekday;
   }

@@ -145,6 +145,7 @@ describe('crowd-dispatch --export', () => {
       { cwd: join(import.meta.dirname, '..'), encoding: 'utf8', timeout: 120_000 },
     );
     expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'o', 'comparison.json'), 'utf8')).scenario).toBe('jobs');
     const jobRows = readFileSync(join(out, 'jobs.jsonl'), 'utf8')
       .trim()
       .split('\n')
