@@ -67,21 +67,30 @@ function bytes(a: CompiledArea): number {
   return b;
 }
 
-function allocatedPerCall(area: CompiledArea, pts: Float64Array): number {
+/** Heap growth per call over whole-degree points held as small integers (passed unboxed). */
+function allocatedPerCall(area: CompiledArea): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) return Number.NaN;
-  const n = pts.length / 2;
-  let s = 0;
-  // Warm up first: before the optimising compiler runs, doubles passed around are boxed.
-  for (let r = 0; r < 5; r++)
-    for (let i = 0; i < n; i++) if (areaContains(area, pts[i * 2 + 1]!, pts[i * 2]!)) s++;
+  const lats: number[] = [];
+  const lons: number[] = [];
+  const [x0, y0, x1, y1] = area.bbox;
+  for (let lat = Math.ceil(y0); lat <= y1; lat++) {
+    for (let x = Math.ceil(x0); x <= x1; x++) {
+      lats.push(lat);
+      lons.push(x > 180 ? x - 360 : x);
+    }
+  }
+  const run = (times: number) => {
+    let s = 0;
+    for (let r = 0; r < times; r++)
+      for (let i = 0; i < lats.length; i++) if (areaContains(area, lats[i]!, lons[i]!)) s++;
+    sink += s;
+  };
+  run(50); // warm-up: before the optimising compiler runs, numbers passed around are boxed
   gc();
   const before = process.memoryUsage().heapUsed;
-  for (let r = 0; r < 10; r++)
-    for (let i = 0; i < n; i++) if (areaContains(area, pts[i * 2 + 1]!, pts[i * 2]!)) s++;
-  const after = process.memoryUsage().heapUsed;
-  sink += s;
-  return (after - before) / (10 * n);
+  run(50);
+  return (process.memoryUsage().heapUsed - before) / (50 * lats.length);
 }
 
 const { cantons, country } = swissAreas();
@@ -135,14 +144,12 @@ for (const [i, f] of [country, shapes[shapes.length - 1]!].entries()) {
 }
 
 {
-  const ch = compileArea(country);
-  const frac = points(ch, POINTS, 3000);
-  // Whole degrees are small integers, passed unboxed: what is left is the function's own allocation.
-  const whole = frac.map((v) => Math.round(v));
+  const ru = shapes[shapes.length - 1]!;
+  const a = compileArea(ru);
+  const plain = compileArea(ru, 'area', { grid: 0 });
   console.log(
-    `\nHeap growth per areaContains call (Switzerland, 10 × ${POINTS} calls after warm-up): ` +
-      `${allocatedPerCall(ch, whole).toFixed(3)} bytes with whole-degree arguments, ` +
-      `${allocatedPerCall(ch, frac).toFixed(3)} bytes with fractional ones (boxed by the caller's loop)`,
+    `\nHeap growth per areaContains call (Russia, whole-degree points, after warm-up): ` +
+      `${allocatedPerCall(a).toFixed(2)} bytes with the grid, ${allocatedPerCall(plain).toFixed(2)} bytes without`,
   );
 }
 

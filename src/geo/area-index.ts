@@ -4,7 +4,7 @@
  * grid whose cells are marked outside, inside or boundary, with each grid row's edges copied
  * contiguously so a boundary cell scans only the edges of its latitude band.
  *
- * Every answer comes from one per-edge rule, `crosses`, so the grid and the plain scan agree on
+ * Every answer comes from one per-edge rule (below), so the grid and the plain scan agree on
  * every point, boundary points included (the grid only skips edges that cannot change the answer).
  */
 
@@ -50,23 +50,22 @@ export interface AreaGrid {
   readonly rowPolygon: Int32Array;
 }
 
-/**
- * The per-edge rule: does the ray from (x, y) toward +x cross the upward edge? Half-open in y
+/*
+ * The per-edge rule, written out in both loops below (a call per edge would cost more than the
+ * test): does the ray from (x, y) toward +x cross the upward edge (x0, y0)–(x1, y1)? Half-open in y
  * (a vertex counts for the edge above it) and strict in x (a point on the edge is taken as just
  * right of it), which is the answer for the point nudged infinitesimally up and right. Outside the
- * edge's x-range the answer is read from the box, exactly, without the orientation product.
+ * edge's x-range the answer is read from the box, exactly, without the orientation product:
+ *
+ *   y0 <= y < y1 && (x < min(x0, x1) || (x <= max(x0, x1) && (x1 - x0)(y - y0) - (y1 - y0)(x - x0) > 0))
  */
-function crosses(x0: number, y0: number, x1: number, y1: number, x: number, y: number): boolean {
-  if (y < y0 || y >= y1) return false;
-  const lo = x0 < x1 ? x0 : x1;
-  if (x < lo) return true;
-  const hi = x0 < x1 ? x1 : x0;
-  if (x > hi) return false;
-  return (x1 - x0) * (y - y0) - (y1 - y0) * (x - x0) > 0;
-}
 
-/** Even–odd over each polygon's rings without the grid; per-ring boxes skip rings that cannot count. */
-export function containsPlain(ix: AreaIndex, x: number, y: number): boolean {
+/**
+ * Even–odd over each polygon's rings without the grid; per-ring boxes skip rings that cannot count.
+ * The point is (lon + shift, y): the shift (0 or 360) is added here so no double crosses a call.
+ */
+export function containsPlain(ix: AreaIndex, lon: number, y: number, shift: number): boolean {
+  const x = lon + shift;
   const { edges, ringEdgeStart, ringBox, polygonRingStart } = ix;
   const polygons = polygonRingStart.length - 1;
   for (let p = 0; p < polygons; p++) {
@@ -79,7 +78,13 @@ export function containsPlain(ix: AreaIndex, x: number, y: number): boolean {
       const b = r * 4;
       if (y < ringBox[b + 1]! || y >= ringBox[b + 3]! || x > ringBox[b + 2]!) continue;
       for (let e = ringEdgeStart[r]! * 4, end = ringEdgeStart[r + 1]! * 4; e < end; e += 4) {
-        if (crosses(edges[e]!, edges[e + 1]!, edges[e + 2]!, edges[e + 3]!, x, y)) odd = !odd;
+        const y0 = edges[e + 1]!;
+        const y1 = edges[e + 3]!;
+        if (y < y0 || y >= y1) continue;
+        const x0 = edges[e]!;
+        const x1 = edges[e + 2]!;
+        if (x < (x0 < x1 ? x0 : x1)) odd = !odd;
+        else if (x <= (x0 < x1 ? x1 : x0) && (x1 - x0) * (y - y0) - (y1 - y0) * (x - x0) > 0) odd = !odd;
       }
     }
     if (odd) return true;
@@ -97,9 +102,13 @@ function rowOf(g: { rows: number; minY: number; scaleY: number }, y: number): nu
   return r < 0 ? 0 : r >= g.rows ? g.rows - 1 : r;
 }
 
-/** The row scan: even–odd per polygon over the edges of one band (entries are grouped by polygon). */
-function scanRow(g: AreaGrid, row: number, x: number, y: number): boolean {
+/**
+ * The row scan: even–odd per polygon over the edges of one band (entries are grouped by polygon),
+ * at (lon + shift, y).
+ */
+function scanRow(g: AreaGrid, row: number, lon: number, y: number, shift: number): boolean {
   const { rowEdges, rowPolygon } = g;
+  const x = lon + shift;
   let polygon = -1;
   let odd = false;
   for (let k = g.rowStart[row]!, end = g.rowStart[row + 1]!; k < end; k++) {
@@ -109,19 +118,26 @@ function scanRow(g: AreaGrid, row: number, x: number, y: number): boolean {
       polygon = p;
     }
     const e = k * 4;
-    if (crosses(rowEdges[e]!, rowEdges[e + 1]!, rowEdges[e + 2]!, rowEdges[e + 3]!, x, y)) odd = !odd;
+    const y0 = rowEdges[e + 1]!;
+    const y1 = rowEdges[e + 3]!;
+    if (y < y0 || y >= y1) continue;
+    const x0 = rowEdges[e]!;
+    const x1 = rowEdges[e + 2]!;
+    if (x < (x0 < x1 ? x0 : x1)) odd = !odd;
+    else if (x <= (x0 < x1 ? x1 : x0) && (x1 - x0) * (y - y0) - (y1 - y0) * (x - x0) > 0) odd = !odd;
   }
   return odd;
 }
 
 /** The grid answer: a cell marked inside or outside answers at once, a boundary cell scans its row. */
-export function containsGrid(g: AreaGrid, x: number, y: number): boolean {
+export function containsGrid(g: AreaGrid, lon: number, y: number, shift: number): boolean {
+  const x = lon + shift;
   // Off the box the plain scan answers false too (holes lie inside their shells).
   if (x < g.minX || x > g.maxX || y < g.minY || y >= g.maxY) return false;
   const row = rowOf(g, y);
   const state = g.cells[row * g.cols + colOf(g, x)]!;
   if (state !== BOUNDARY) return state === INSIDE;
-  return scanRow(g, row, x, y);
+  return scanRow(g, row, lon, y, shift);
 }
 
 /**
@@ -274,7 +290,7 @@ function buildGrid(
         cells[row * cols + c] = BOUNDARY; // a cell too thin to hold its own centre: scan it
         continue;
       }
-      cells[row * cols + c] = scanRow(grid, row, cx, cy) ? INSIDE : OUTSIDE;
+      cells[row * cols + c] = scanRow(grid, row, cx, cy, 0) ? INSIDE : OUTSIDE;
     }
   }
   return grid;

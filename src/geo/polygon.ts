@@ -398,9 +398,9 @@ export function areaContains(area: CompiledArea, lat: number, lon: number): bool
   const x = lon === -180 ? 180 : lon;
   const ix = area.index;
   const g = ix.grid;
-  if (g !== null)
-    return containsGrid(g, x, lat) || (x + 360 <= area.bbox[2] && containsGrid(g, x + 360, lat));
-  return containsPlain(ix, x, lat) || (x + 360 <= area.bbox[2] && containsPlain(ix, x + 360, lat));
+  const wraps = x + 360 <= area.bbox[2];
+  if (g !== null) return containsGrid(g, x, lat, 0) || (wraps && containsGrid(g, x, lat, 360));
+  return containsPlain(ix, x, lat, 0) || (wraps && containsPlain(ix, x, lat, 360));
 }
 
 /**
