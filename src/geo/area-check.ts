@@ -2,7 +2,7 @@
  * Topology checks of a polygon's rings (planar, on unwrapped lon/lat, in double precision):
  * no ring crosses, overlaps or touches itself, no two rings cross or share a stretch of boundary
  * (rings of one polygon may touch at single points), every hole lies inside its shell and outside
- * the other holes.
+ * the other holes; and the wording of each problem found (message and path).
  *
  * Cost: edges are bucketed in a uniform grid of about √n × √n cells over the polygon's box and only
  * edges sharing a cell are compared, so real boundaries (short edges, spread out) check in about
@@ -226,4 +226,60 @@ function holes(rings: readonly Float64Array[]): RingProblem | null {
     }
   }
   return null;
+}
+
+/** A ring as the caller read it: its input path, kept vertices (`x, y`) and their input positions. */
+export interface NamedRing {
+  readonly path: string;
+  readonly xy: Float64Array;
+  readonly at: Int32Array;
+}
+
+function position(r: NamedRing, vertex: number): string {
+  return `${r.path}[${r.at[vertex]}]`;
+}
+
+/** The message and path of a problem, for rings named by their input path and kept positions. */
+export function describeProblem(
+  p: RingProblem,
+  rings: readonly NamedRing[],
+): [message: string, path: string] {
+  const a = rings[p.ringA]!;
+  switch (p.kind) {
+    case 'spike':
+      return [
+        `${a.path} turns straight back on itself at ${position(a, (p.edgeA + 1) % (a.xy.length / 2))}; ` +
+          'remove the position where the boundary doubles back.',
+        position(a, (p.edgeA + 1) % (a.xy.length / 2)),
+      ];
+    case 'hole-outside':
+      return [
+        `hole ${a.path} is not inside its shell ${rings[0]!.path} (its position ${position(a, p.vertex)} is ` +
+          'outside it); move the hole inside, or make it a polygon of its own in a MultiPolygon.',
+        a.path,
+      ];
+    case 'hole-in-hole':
+      return [
+        `hole ${a.path} lies inside hole ${rings[p.ringB]!.path}; holes may not nest: make the inner ring ` +
+          'a polygon of its own in a MultiPolygon.',
+        a.path,
+      ];
+    default: {
+      // Name the hole first (the later ring), then its shell or the other hole.
+      const swap = p.ringB > p.ringA;
+      const h = swap ? rings[p.ringB]! : a;
+      const o = swap ? a : rings[p.ringB]!;
+      const he = swap ? p.edgeB : p.edgeA;
+      const oe = swap ? p.edgeA : p.edgeB;
+      const other =
+        p.ringA === p.ringB ? 'itself' : o === rings[0] ? `its shell ${o.path}` : `hole ${o.path}`;
+      const what = p.ringA === p.ringB ? h.path : `hole ${h.path}`;
+      return [
+        `${what} ${p.kind} ${other}: the edge from ${position(h, he)} ${p.kind === 'overlaps' ? 'runs along' : 'meets'} ` +
+          `the edge from ${position(o, oe)}; a ring may not cross or touch itself and rings may meet only ` +
+          'at single points: fix the positions or split the area into separate polygons.',
+        position(h, he),
+      ];
+    }
+  }
 }

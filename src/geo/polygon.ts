@@ -9,7 +9,7 @@
  * 180° is taken to cross the antimeridian (the ring is unwrapped); RFC 7946's split form works too.
  */
 import { CrowdDispatchError, describe, didYouMean, InvalidArgumentError } from '../errors.js';
-import { checkPolygon, type RingProblem } from './area-check.js';
+import { checkPolygon, describeProblem } from './area-check.js';
 import { type AreaIndex, buildIndex, containsGrid, containsPlain, MAX_GRID } from './area-index.js';
 
 /** An area that is not a valid GeoJSON Polygon or MultiPolygon; `path` names the offending part. */
@@ -230,53 +230,11 @@ function readPolygon(v: unknown, path: string): Ring[] {
   for (let h = 1; h < rings.length; h++)
     shiftRing(rings[h]!, 360 * Math.round((centre - midXOf(rings[h]!)) / 360));
   const problem = checkPolygon(rings.map((r) => r.xy));
-  if (problem !== null) report(problem, rings);
-  return rings;
-}
-
-function position(r: Ring, vertex: number): string {
-  return `${r.path}[${r.at[vertex]}]`;
-}
-
-function report(p: RingProblem, rings: Ring[]): never {
-  const a = rings[p.ringA]!;
-  switch (p.kind) {
-    case 'spike':
-      return fail(
-        `${a.path} turns straight back on itself at ${position(a, (p.edgeA + 1) % (a.xy.length / 2))}; ` +
-          'remove the position where the boundary doubles back.',
-        position(a, (p.edgeA + 1) % (a.xy.length / 2)),
-      );
-    case 'hole-outside':
-      return fail(
-        `hole ${a.path} is not inside its shell ${rings[0]!.path} (its position ${position(a, p.vertex)} is ` +
-          'outside it); move the hole inside, or make it a polygon of its own in a MultiPolygon.',
-        a.path,
-      );
-    case 'hole-in-hole':
-      return fail(
-        `hole ${a.path} lies inside hole ${rings[p.ringB]!.path}; holes may not nest: make the inner ring ` +
-          'a polygon of its own in a MultiPolygon.',
-        a.path,
-      );
-    default: {
-      // Name the hole first (the later ring), then its shell or the other hole.
-      const swap = p.ringB > p.ringA;
-      const h = swap ? rings[p.ringB]! : a;
-      const o = swap ? a : rings[p.ringB]!;
-      const he = swap ? p.edgeB : p.edgeA;
-      const oe = swap ? p.edgeA : p.edgeB;
-      const other =
-        p.ringA === p.ringB ? 'itself' : o === rings[0] ? `its shell ${o.path}` : `hole ${o.path}`;
-      const what = p.ringA === p.ringB ? h.path : `hole ${h.path}`;
-      return fail(
-        `${what} ${p.kind} ${other}: the edge from ${position(h, he)} ${p.kind === 'overlaps' ? 'runs along' : 'meets'} ` +
-          `the edge from ${position(o, oe)}; a ring may not cross or touch itself and rings may meet only ` +
-          'at single points: fix the positions or split the area into separate polygons.',
-        position(h, he),
-      );
-    }
+  if (problem !== null) {
+    const [message, at] = describeProblem(problem, rings);
+    fail(message, at);
   }
+  return rings;
 }
 
 function readGeometry(o: Record<string, unknown>, path: string): Ring[][] {
