@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
 import { CrowdDispatchError, InvalidArgumentError } from './errors.js';
 import { markdownTable, renderCharts, renderReport } from './report/html.js';
 import {
@@ -191,6 +192,7 @@ export function program(): Command {
   // Argument errors become one line and exit code 2 (in main); settings are inherited by subcommands.
   const prog = new Command('crowd-dispatch')
     .description('Simulate and compare dispatch policies for an on-demand technician crowd.')
+    .version(pkg.version, '-V, --version', 'print the version of crowd-dispatch')
     .exitOverride()
     .configureOutput({ outputError: () => {} });
 

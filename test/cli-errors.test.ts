@@ -3,7 +3,7 @@
  * checked and created before any work, work limits name themselves and how to raise them, and
  * scenario or sweep files with unknown fields are refused with the path and a "did you mean".
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -63,6 +63,15 @@ describe('CLI argument errors', () => {
     const r = await run(args);
     expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toMatch(message);
+  });
+
+  it('--version prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const r = await run(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
   });
 
   it('--help still prints the help and exits 0', async () => {
