@@ -45,6 +45,7 @@ const program = new Command('bench:check')
     0.1,
   )
   .option('--retries <n>', 're-runs of suspect scenarios before failing (timed gate)', count, 2)
+  .option('--repeats <n>', 'processes per target, least count kept (instruction gate)', count, 2)
   .option('--retry-delay <s>', 'seconds to wait before each re-run (outlasts a neighbour burst)', count, 20)
   .addOption(
     new Option('--metric <name>', 'ratio compared: least, median or mean-based over rounds')
@@ -63,6 +64,7 @@ const o = program.opts<{
   baseline: string;
   threshold: number;
   retries: number;
+  repeats: number;
   metric: GateMetric;
   out: string;
   summary?: string;
@@ -95,6 +97,7 @@ if (isInstructionReport(baseline)) {
     assertInstructionReport(baseline, o.baseline);
     const current = await countInstructions(baseline.results, {
       injection: injectionFromEnv(),
+      repeats: o.repeats,
       onProgress: progress,
     });
     verdict = compareInstructions(baseline, current, o.threshold);

@@ -16,9 +16,10 @@ const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filte
 const program = new Command('bench:instructions')
   .description('count instructions per operation of the gated benchmark methods under valgrind')
   .option('--only <targets>', 'suite/scenario pairs to count, comma-separated (default: all)', list)
-  .option('--out <file>', 'JSON report path', 'bench/results/instructions.json');
+  .option('--out <file>', 'JSON report path', 'bench/results/instructions.json')
+  .option('--repeats <n>', 'processes per target, least count kept', (v) => Number(v), 2);
 program.parse();
-const o = program.opts<{ only?: string[]; out: string }>();
+const o = program.opts<{ only?: string[]; out: string; repeats: number }>();
 
 const targets = o.only
   ? COUNT_TARGETS.filter((t) => o.only!.includes(`${t.suite}/${t.scenario}`))
@@ -32,6 +33,7 @@ if (targets.length === 0) {
 try {
   const report = await countInstructions(targets, {
     injection: injectionFromEnv(),
+    repeats: o.repeats,
     onProgress: (m) => process.stderr.write(`${m}\n`),
   });
   const lines = [

@@ -44,6 +44,7 @@ function report(perOp: Record<string, number>, v8 = '11.3'): InstructionReport {
         instructionsPerOp: x,
         windowInstructions: 10 * x,
         injectedCalls: 0,
+        windowCounts: [10 * x],
       };
     }),
   };
@@ -127,6 +128,7 @@ describe('instruction counter refusals', () => {
       countInstructions([target], { injection: { component: 'nope' as 'scoring', units: 5 } }),
     ).rejects.toThrow(/unknown component 'nope'.*choose from scoring, index-scan, dispatcher/);
     await expect(countInstructions([{ ...target, calls: 0 }])).rejects.toThrow(/calls ≥ 1/);
+    await expect(countInstructions([target], { repeats: 0 })).rejects.toThrow(/repeats is 0/);
   });
 
   it('fails the bundle when the injected component is not where the table says', async () => {
@@ -187,9 +189,10 @@ describe.skipIf(!available && !required)('instruction gate on real code (valgrin
   it('an unchanged count passes; a 10 % regression injected into scoring, the index scan and the dispatcher each fails', {
     timeout: 900_000,
   }, async () => {
+    // Baselines and unchanged counts as the gate makes them: the least of two processes.
     const [planBase, dispatchBase] = await Promise.all([
-      countInstructions([planTarget]),
-      countInstructions([dispatchTarget]),
+      countInstructions([planTarget], { repeats: 2 }),
+      countInstructions([dispatchTarget], { repeats: 2 }),
     ]);
     const baseOf = (t: CountTarget) => (t === planTarget ? planBase : dispatchBase);
     // Step 1: a probe injection of known size per component gives the cost of one unit per
@@ -211,8 +214,8 @@ describe.skipIf(!available && !required)('instruction gate on real code (valgrin
       return Math.max(1, Math.round((0.1 * base) / perUnit));
     });
     const [unchangedPlan, unchangedDispatch, ...injected] = await Promise.all([
-      countInstructions([planTarget]),
-      countInstructions([dispatchTarget]),
+      countInstructions([planTarget], { repeats: 2 }),
+      countInstructions([dispatchTarget], { repeats: 2 }),
       ...cases.map((c, k) =>
         countInstructions([c.target], { injection: { component: c.component, units: sized[k]! } }),
       ),

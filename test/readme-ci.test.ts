@@ -77,6 +77,7 @@ describe('README CI snippet', () => {
             instructionsPerOp: 1,
             windowInstructions: 64,
             injectedCalls: 0,
+            windowCounts: [64],
           },
         ],
       };
