@@ -7,7 +7,6 @@
  * The real part needs valgrind. Without it the test is skipped with a message, unless
  * CROWD_DISPATCH_REQUIRE_VALGRIND=1 (set by .ci/run) makes a missing valgrind a failure.
  */
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { injectionPlugin } from '../bench/inject.js';
 import {
@@ -24,6 +23,7 @@ import {
   ValgrindMissingError,
   valgrindVersion,
 } from '../bench/instructions.js';
+import { hasValgrind } from './helpers/valgrind.js';
 
 function report(perOp: Record<string, number>, v8 = '11.3'): InstructionReport {
   return {
@@ -145,15 +145,6 @@ describe('instruction counter refusals', () => {
     );
   });
 });
-
-function hasValgrind(): boolean {
-  try {
-    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const required = process.env.CROWD_DISPATCH_REQUIRE_VALGRIND === '1';
 const available = hasValgrind();

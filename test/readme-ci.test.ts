@@ -3,7 +3,7 @@
  * runs here as GitHub's `shell: bash` runs it (`bash --noprofile --norc -eo pipefail`), against a
  * baseline the planner cannot meet, and the step must exit non-zero with the verdict in the summary.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import {
   INSTRUCTION_REPORT_VERSION,
   type InstructionReport,
 } from '../bench/instructions.js';
+import { hasValgrind } from './helpers/valgrind.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -26,15 +27,6 @@ function gateLine(): string {
     .find((l) => l !== undefined);
   if (!line) throw new Error('README: the workflow has no run step for the instruction gate');
   return line;
-}
-
-function hasValgrind(): boolean {
-  try {
-    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('README CI snippet', () => {
