@@ -218,9 +218,11 @@ describe.skipIf(!available && !required)('instruction gate on real code (valgrin
       const g = compareInstructions(base, again!, THRESHOLD);
       console.log(`unchanged ${again!.results[0]!.suite}: ${pct(g.comparisons[0]!.change)}`);
       expect(g.passed, instructionGateMarkdown(g)).toBe(true);
-      // Only the measured calls are counted: identical processes read 0.002 % (plans) and up to
-      // 0.25 % (the dispatch mix, whose garbage collections land in the window) apart.
-      expect(Math.abs(g.comparisons[0]!.change)).toBeLessThan(0.01);
+      // Only the measured calls are counted: identical processes read ≤ 0.002 % apart on plans
+      // and up to 0.87 % on the dispatch mix (its garbage collections land in the window), well
+      // inside the gate's 5 %.
+      const tolerance = again!.results[0]!.suite === 'dispatch' ? 0.02 : 0.005;
+      expect(Math.abs(g.comparisons[0]!.change)).toBeLessThan(tolerance);
     }
     cases.forEach((c, k) => {
       const g = compareInstructions(baseOf(c.target), injected[k]!, THRESHOLD);
