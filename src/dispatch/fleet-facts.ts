@@ -8,17 +8,21 @@ import { M_STRIDE } from '../geo/grid.js';
 import type { Policy } from '../policy.js';
 import type { IneligibleReason } from './types.js';
 
-/** Why a technician cannot take a job now (null when he can), read from the fleet. */
+/**
+ * Why a technician cannot take a job now (null when he can), read from the fleet. `capacity: false`
+ * leaves capacity out, for a shared store that reserves it itself (a replica's view may be stale).
+ */
 export function ineligible(
   fleet: Fleet,
   technicianId: string,
   certPartner: string | null,
+  capacity = true,
 ): IneligibleReason | null {
   const slot = fleet.findSlot(technicianId);
   if (slot < 0) return 'removed';
   const flags = fleet.flags[slot]!;
   if ((flags & F_ONLINE) === 0) return 'offline';
-  if ((flags & F_HAS_CAPACITY) === 0) return 'at_capacity';
+  if (capacity && (flags & F_HAS_CAPACITY) === 0) return 'at_capacity';
   if (certPartner !== null) {
     const bit = fleet.partnerBits.get(certPartner);
     const certs = fleet.index.meta[fleet.index.slotEntry[slot]! * M_STRIDE + 2]!;

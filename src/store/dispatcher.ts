@@ -5,10 +5,12 @@
  * most `maxRetries` times). An accept reserves the winner's capacity in the same append, so capacity
  * and "who won" are decided by the store, never by a replica's view of the fleet.
  */
+
+import { checkId, checkTime as checkNow, checkUnavailableReason } from '../dispatch/checks.js';
+import { FactEnv, fingerprint, offersOf } from '../dispatch/env.js';
 import type { AcceptOutcome, Effect, UnavailableReason } from '../dispatch/types.js';
 import { DuplicateIdError, InvalidArgumentError, JobsFailedError } from '../errors.js';
 import { Fleet } from '../fleet.js';
-import { plan } from '../plan.js';
 import { assertPolicy, type Policy } from '../policy.js';
 import {
   dueAt,
@@ -21,7 +23,6 @@ import {
 } from '../session.js';
 import type { Job } from '../types.js';
 import { readJob } from '../validate.js';
-import { fingerprint, offersOf, publicKms, RecordingEnv } from './env.js';
 import { StoreConflictError } from './errors.js';
 import type { DispatchStore, Step, StoredEvent, StoredJob } from './types.js';
 
@@ -38,13 +39,6 @@ export interface StoreDispatcherOptions {
   /** Jobs claimed per timer transaction by {@link StoreDispatcher.advance}. @default 64 */
   timerBatch?: number;
 }
-
-const UNAVAILABLE: readonly UnavailableReason[] = [
-  'offline',
-  'at_capacity',
-  'removed',
-  'certification_revoked',
-];
 
 /**
  * Runs live dispatch on a shared store: any number of replicas, one winner per job.
@@ -92,18 +86,17 @@ export class StoreDispatcher {
     checkNow(now, 'open');
     // A strict copy, read once: unknown fields are refused, as by the in-memory dispatcher.
     const copy = readJob(job);
-    const env = new RecordingEnv(this.fleet, this.policy, now);
-    const p = plan(this.fleet, copy, { now, policy: this.policy });
-    const fact = {
-      kind: 'candidates' as const,
-      ids: p.candidates.map((c) => c.id),
-      km: publicKms(this.fleet, p, copy),
-      waves: p.candidates.map((c) => c.wave),
-      policy: this.policyKey,
-    };
-    env.facts.push(fact);
+    const env = this.env(now);
+    const fact = env.opening(copy, this.policyKey);
     const [state, effects] = openSession(
-      { at: now, job: copy, ordinal: 0, policy: this.policy, candidates: offersOf(fact), waves: fact.waves },
+      {
+        at: now,
+        job: copy,
+        ordinal: 0,
+        policy: this.policy,
+        candidates: offersOf(fact),
+        waves: fact.waves ?? [],
+      },
       env,
     );
     const event: StoredEvent = {
@@ -142,7 +135,7 @@ export class StoreDispatcher {
       if (job.answer) return repeatOf(job.answer);
       const at = Math.max(now, job.lastAt);
       const s = sessionFromJSON(job.state);
-      const env = new RecordingEnv(this.fleet, this.policy, at);
+      const env = this.env(at);
       const input: SessionEvent = { type: 'accept', at, technicianId, requestId: requestId ?? null };
       const [next, effects, reply] = transition(s, input, env);
       const outcome = reply!;
@@ -191,11 +184,7 @@ export class StoreDispatcher {
     checkNow(now, 'withdraw');
     checkId(jobId, 'jobId', 'withdraw');
     checkId(technicianId, 'technicianId', 'withdraw');
-    if (!UNAVAILABLE.includes(reason)) {
-      throw new InvalidArgumentError(
-        `withdraw(): reason is ${JSON.stringify(reason)}; use one of ${UNAVAILABLE.join(', ')}.`,
-      );
-    }
+    checkUnavailableReason(reason, 'withdraw');
     return this.update(jobId, now, 'withdraw', (at) => ({ type: 'withdraw', at, technicianId, reason }));
   }
 
@@ -212,11 +201,7 @@ export class StoreDispatcher {
   ): Promise<Effect[]> {
     checkNow(now, 'technicianUnavailable');
     checkId(technicianId, 'technicianId', 'technicianUnavailable');
-    if (!UNAVAILABLE.includes(reason)) {
-      throw new InvalidArgumentError(
-        `technicianUnavailable(): reason is ${JSON.stringify(reason)}; use one of ${UNAVAILABLE.join(', ')}.`,
-      );
-    }
+    checkUnavailableReason(reason, 'technicianUnavailable');
     return this.withdrawAll(technicianId, now, reason, null);
   }
 
@@ -260,7 +245,7 @@ export class StoreDispatcher {
         (job) => {
           const at = Math.max(now, job.lastAt);
           const s = sessionFromJSON(job.state);
-          const env = new RecordingEnv(this.fleet, this.policy, at);
+          const env = this.env(at);
           const input: SessionEvent = { type: 'tick', at };
           const [next, effects] = transition(s, input, env);
           if (next === s) return null;
@@ -334,7 +319,7 @@ export class StoreDispatcher {
       if (!job) return [];
       const at = Math.max(now, job.lastAt);
       const s = sessionFromJSON(job.state);
-      const env = new RecordingEnv(this.fleet, this.policy, at);
+      const env = this.env(at);
       const input = make(at);
       const [next, effects] = transition(s, input, env);
       if (next === s) return [];
@@ -355,6 +340,11 @@ export class StoreDispatcher {
       }
     }
     throw this.conflict(fn, jobId);
+  }
+
+  /** A live environment over this replica's fleet for one step at `at` (capacity is the store's). */
+  private env(at: number): FactEnv {
+    return new FactEnv(this.fleet, this.policy, false).live(at);
   }
 
   private stepOf(
@@ -389,20 +379,6 @@ function due(s: SessionState): number | null {
 function repeatOf(had: AcceptOutcome, fresh?: AcceptOutcome): AcceptOutcome {
   if (had.outcome === 'assigned') return { ...had, repeated: true, effects: [] };
   return fresh && JSON.stringify(fresh) === JSON.stringify(had) ? fresh : had;
-}
-
-function checkNow(now: number, fn: string): void {
-  if (typeof now !== 'number' || !Number.isFinite(now)) {
-    throw new InvalidArgumentError(
-      `${fn}(): now is ${String(now)}; pass the current time in ms (a finite number).`,
-    );
-  }
-}
-
-function checkId(value: unknown, name: string, fn: string): void {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new InvalidArgumentError(`${fn}(): ${name} is ${JSON.stringify(value)}; pass a non-empty string.`);
-  }
 }
 
 function count(value: number | undefined, fallback: number, name: string): number {

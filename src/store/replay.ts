@@ -2,10 +2,11 @@
  * Rebuilds a job's session from its stored event stream alone, with the facts each event recorded:
  * the audit that a stream and the store's current state agree.
  */
+
+import { FactEnv, fingerprint, offersOf } from '../dispatch/env.js';
 import { InvalidStateError } from '../errors.js';
 import type { Policy } from '../policy.js';
 import { openSession, type SessionState, transition } from '../session.js';
-import { fingerprint, offersOf, ReplayEnv } from './env.js';
 import type { StoredEvent } from './types.js';
 
 /**
@@ -24,7 +25,7 @@ export function replayJob(events: readonly StoredEvent[], policy: Policy): Sessi
         `${where}: expected version ${i + 1}; pass the job's whole stream in order.`,
       );
     }
-    const env = new ReplayEnv(e.facts, where);
+    const env = new FactEnv(null, null, false, where).replay(e.facts);
     if (e.input.type === 'open') {
       if (s !== undefined) throw new InvalidStateError(`${where}: a second opening; the stream is corrupt.`);
       if (e.input.policy !== key) {

@@ -1,0 +1,57 @@
+/**
+ * The fleet counters an input changes — offers, refusals, awards, releases — each written with the
+ * technician's previous counters saved in the undo journal, so a rolled-back input leaves the fleet
+ * exactly as it was.
+ */
+import type { Fleet, SavedCounters } from '../fleet.js';
+import type { Journal } from './journal.js';
+
+export class FleetWriter {
+  /** Whether inputs write the fleet (a replay may leave it alone). */
+  enabled = true;
+
+  /** @param undoOp the journal code under which the saved counters are pushed (see {@link undo}). */
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly journal: Journal,
+    private readonly undoOp: number,
+  ) {}
+
+  /** A notification went out at `at`. */
+  offer(id: string, at: number): void {
+    const slot = this.save(id, true);
+    if (slot >= 0) this.fleet.recordOffer(id, at);
+  }
+
+  /** An offer was declined (after `ms`) or expired unanswered. */
+  refused(id: string, ms?: number): void {
+    if (this.save(id, false) >= 0) this.fleet.recordResponse(id, false, ms);
+  }
+
+  /** He won the job at `at`, answering after `ms`. */
+  award(id: string, at: number, ms: number): void {
+    if (this.save(id, false) < 0) return;
+    this.fleet.recordResponse(id, true, ms);
+    this.fleet.recordAward(id, at);
+  }
+
+  /** The winner's load is released (once: only while he holds a load). */
+  release(id: string): void {
+    const { fleet } = this;
+    if (!fleet.has(id) || fleet.load[fleet.slotOf(id)]! === 0) return;
+    if (this.save(id, false) >= 0) fleet.release(id);
+  }
+
+  /** Puts back counters saved by a write (the journal's undo of {@link undoOp}). */
+  undo(saved: unknown): void {
+    this.fleet.restoreCounters(saved as SavedCounters);
+  }
+
+  /** Saves the technician's counters in the journal; his slot, or −1 when nothing is to be written. */
+  private save(id: string, withTimes: boolean): number {
+    if (!this.enabled) return -1;
+    const slot = this.fleet.findSlot(id);
+    if (slot >= 0) this.journal.push(this.undoOp, this.fleet.saveCounters(slot, withTimes));
+    return slot;
+  }
+}
