@@ -6,131 +6,29 @@
  * so a replay needs no fleet. Every time in the state is absolute, so a restored session keeps its
  * deadlines whatever the policy says by then.
  */
-import type {
-  AcceptOutcome,
-  Effect,
-  EscalatedEffect,
-  IneligibleReason,
-  OfferRecord,
-  PlannedOffer,
-  SessionJSON,
-  UnavailableReason,
-  UnfilledReason,
-} from './dispatch/types.js';
-import type { Policy } from './policy.js';
-import type { Job } from './types.js';
 
-/**
- * A session's state: {@link SessionJSON} plus `index`, technician id → position in `offers`. Offers
- * are only ever appended or replaced in place, so the index is append-only and shared by every
- * version of a session (copying a map per transition would cost more than the transition); a
- * version checks the position it finds and falls back to a scan, so states stay values.
- */
-export type SessionState = Readonly<Omit<SessionJSON, 'offers'>> & {
-  readonly offers: readonly Readonly<OfferRecord>[];
-  readonly index: Map<string, number>;
-};
+import {
+  Ctx,
+  checkExhausted,
+  close,
+  offerOf,
+  pullForward,
+  revokeLive,
+  runDue,
+} from './dispatch/session-steps.js';
+import type { Draft, OpenInput, SessionEnv, SessionEvent, SessionState } from './dispatch/session-types.js';
+import type { AcceptOutcome, Effect, PlannedOffer, SessionJSON } from './dispatch/types.js';
 
-/** Position of a technician's offer in `offers`, or -1. */
-function positionOf(s: Pick<SessionState, 'offers' | 'index'>, technicianId: string): number {
-  const i = s.index.get(technicianId);
-  if (i === undefined) return -1;
-  if (s.offers[i]?.technicianId === technicianId) return i;
-  // Another version of this session (a branch) used the position: scan.
-  return s.offers.findIndex((x) => x.technicianId === technicianId);
-}
+export { offerOf } from './dispatch/session-steps.js';
+export type { OpenInput, SessionEnv, SessionEvent, SessionState } from './dispatch/session-types.js';
 
-/** The offer a session made to a technician, if any. */
-export function offerOf(
-  s: Pick<SessionState, 'offers' | 'index'>,
-  technicianId: string,
-): Readonly<OfferRecord> | undefined {
-  const i = positionOf(s, technicianId);
-  return i < 0 ? undefined : s.offers[i];
-}
-
-/** What a session may ask of the world; the dispatcher answers from the fleet and logs the answers. */
-export interface SessionEnv {
-  /** Of these technicians about to be notified, the ones no longer available (skipped). */
-  unavailable(ids: readonly string[], certPartner: string | null): string[];
-  /** Ranked candidates for an escalation step, excluding `exclude`. */
-  replan(
-    job: Job,
-    overrides: { maxRadiusKm?: number; allowProsOnFriendJobs: boolean; exclude: readonly string[] },
-  ): PlannedOffer[];
-  /** Whether a technician may still take the job: `null` when eligible, else why not. */
-  verdict(technicianId: string, certPartner: string | null): IneligibleReason | null;
-}
-
-/** Inputs to a session after it was opened. */
-export type SessionEvent =
-  /** Process everything due up to `at` (waves, expiries, escalation steps, the deadline). */
-  | { type: 'tick'; at: number }
-  | { type: 'accept'; at: number; technicianId: string; requestId: string | null }
-  | { type: 'decline'; at: number; technicianId: string }
-  /** The technician became unavailable: withdraw his running offer and notify a replacement. */
-  | { type: 'withdraw'; at: number; technicianId: string; reason: UnavailableReason }
-  | { type: 'cancel'; at: number }
-  /** The winner finished the job. */
-  | { type: 'complete'; at: number };
-
-/** What opens a session: the job, the plan's ranked candidates with their first-round waves. */
-export interface OpenInput {
-  at: number;
-  job: Job;
-  ordinal: number;
-  policy: Policy;
-  /** Ranked candidates (coarsened distances). */
-  candidates: readonly PlannedOffer[];
-  /** First-round wave of each candidate, −1 for the reserve. */
-  waves: readonly number[];
-  /** Winning request keys of earlier jobs with this id (see `SessionJSON.retired`). */
-  retired?: readonly string[];
-}
+/** Key of a winning request (technician and request id), as a session remembers retired ones. */
+export const requestKey = (technicianId: string, requestId: string): string =>
+  `${technicianId}\u0000${requestId}`;
 
 /** Rounds a distance to 0.5 km (the dispatcher measures it from a privacy cell first, see `dispatch/privacy.ts`). */
 export function coarsenKm(km: number): number {
   return Math.round(km * 2) / 2;
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Draft = Mutable<SessionState>;
-
-/** Working context of one transition. */
-class Ctx {
-  readonly d: Draft;
-  readonly effects: Effect[] = [];
-  private ownOffers = false;
-  constructor(
-    state: SessionState,
-    readonly now: number,
-    readonly env: SessionEnv,
-  ) {
-    this.d = { ...state };
-  }
-
-  setOffer(id: string, record: OfferRecord): void {
-    const { d } = this;
-    if (!this.ownOffers) {
-      d.offers = d.offers.slice();
-      this.ownOffers = true;
-    }
-    const offers = d.offers as OfferRecord[];
-    const i = positionOf(d, id);
-    if (i < 0) {
-      d.index.set(id, offers.length);
-      offers.push(record);
-    } else {
-      offers[i] = record;
-    }
-  }
-
-  base(): { jobId: string; partner?: string; at: number } {
-    const { job } = this.d;
-    return job.partner === undefined
-      ? { jobId: job.id, at: this.now }
-      : { jobId: job.id, partner: job.partner, at: this.now };
-  }
 }
 
 /** When something is next due for the session, or undefined once it is closed. */
@@ -297,7 +195,7 @@ function accept(
     return [state, [], { outcome: 'assigned', jobId, technicianId, at: w.at, repeated: true, effects: [] }];
   }
   // A retry of a request that won an earlier job with this id is never a fresh win of this one.
-  if (event.requestId !== null && state.retired?.includes(`${technicianId}\u0000${event.requestId}`)) {
+  if (event.requestId !== null && state.retired?.includes(requestKey(technicianId, event.requestId))) {
     return [state, [], { outcome: 'already_taken', jobId }];
   }
   const o = offerOf(state, technicianId);
@@ -320,192 +218,6 @@ function accept(
   close(c, 'assigned');
   const effects = c.effects;
   return [c.d, effects, { outcome: 'assigned', jobId, technicianId, at, repeated: false, effects }];
-}
-
-/** Processes every item due at or before `now`, earliest first (ties: expiry, wave, step). */
-function runDue(c: Ctx): void {
-  const { d, now } = c;
-  for (;;) {
-    if (d.state !== 'open') return;
-    if (d.deadlineAt <= now) {
-      // Items due before the deadline but processed late are skipped: their offers would be revoked at once.
-      closeUnfilled(c, 'deadline');
-      return;
-    }
-    const e = d.expiries[0];
-    const p = d.pending[0];
-    const s = d.steps[d.nextStep];
-    const te = e === undefined ? Number.POSITIVE_INFINITY : e.at;
-    const tp = p === undefined ? Number.POSITIVE_INFINITY : p.at;
-    const ts = s === undefined ? Number.POSITIVE_INFINITY : s.at;
-    if (te <= now && te <= tp && te <= ts) expire(c);
-    else if (tp <= now && tp <= ts) sendPending(c);
-    else if (ts <= now) escalate(c);
-    else break;
-  }
-  checkExhausted(c);
-}
-
-function expire(c: Ctx): void {
-  const { d, now } = c;
-  const batch = d.expiries[0]!;
-  d.expiries = d.expiries.slice(1);
-  const ids: string[] = [];
-  for (const o of d.offers) {
-    if (o.wave === batch.wave && o.status === 'live' && o.expiresAt <= now) ids.push(o.technicianId);
-  }
-  for (const id of ids) c.setOffer(id, { ...offerOf(d, id)!, status: 'expired' });
-  if (ids.length > 0) c.effects.push({ type: 'expired', ...c.base(), technicianIds: ids });
-}
-
-function sendPending(c: Ctx): void {
-  const w = c.d.pending[0]!;
-  c.d.pending = c.d.pending.slice(1);
-  sendFrom(c, w.offers, w.offers.length, w.index);
-}
-
-/** Whether a technician may not be offered the job (again). */
-function offeredBefore(d: Draft, id: string): boolean {
-  const o = offerOf(d, id);
-  return o !== undefined && (o.status === 'live' || !d.reoffer);
-}
-
-/**
- * Notifies up to `want` technicians taken in order from `list` (skipping those offered before and
- * those no longer available), within the job's notification cap, as one wave. Returns how many
- * entries of `list` were used and how many technicians were notified.
- */
-function sendFrom(
-  c: Ctx,
-  list: readonly PlannedOffer[],
-  want: number,
-  wave: number,
-): { used: number; sent: number } {
-  const { d, now } = c;
-  // At or past the deadline (not yet processed) an offer would be dead on arrival.
-  if (now >= d.deadlineAt) return { used: 0, sent: 0 };
-  want = Math.min(want, d.maxNotified - d.notified);
-  const out: PlannedOffer[] = [];
-  let i = 0;
-  while (out.length < want && i < list.length) {
-    const chunk = list.slice(i, i + (want - out.length));
-    i += chunk.length;
-    const fresh = chunk.filter((p) => !offeredBefore(d, p.id));
-    if (fresh.length === 0) continue;
-    const skipped = c.env.unavailable(
-      fresh.map((p) => p.id),
-      d.certPartner,
-    );
-    for (const p of fresh) if (skipped.length === 0 || !skipped.includes(p.id)) out.push(p);
-  }
-  if (out.length === 0) return { used: i, sent: 0 };
-  const expiresAt = Math.min(now + d.offerTtlMs, d.deadlineAt);
-  for (const p of out) c.setOffer(p.id, { technicianId: p.id, wave, sentAt: now, expiresAt, status: 'live' });
-  d.notified += out.length;
-  d.expiries = [...d.expiries, { at: expiresAt, wave }];
-  c.effects.push({
-    type: 'notify',
-    ...c.base(),
-    wave,
-    technicianIds: out.map((p) => p.id),
-    distancesKm: out.map((p) => p.km),
-    expiresAt,
-  });
-  return { used: i, sent: out.length };
-}
-
-/** Sends from the reserve as a new wave number. */
-function sendReserve(c: Ctx, want: number): number {
-  const { d } = c;
-  const r = sendFrom(c, d.reserve, want, d.nextWave);
-  d.reserve = d.reserve.slice(r.used);
-  if (r.sent > 0) d.nextWave++;
-  return r.sent;
-}
-
-/** A decline or a withdrawn offer pulls the next wave forward (or one replacement from the reserve). */
-function pullForward(c: Ctx): void {
-  if (c.d.pending.length > 0) sendPending(c);
-  else sendReserve(c, 1);
-}
-
-function escalate(c: Ctx): void {
-  const { d } = c;
-  const index = d.nextStep;
-  const { step } = d.steps[index]!;
-  d.nextStep = index + 1;
-  const effect: EscalatedEffect = {
-    type: 'escalated',
-    ...c.base(),
-    step: index,
-    action: step.action,
-    notified: 0,
-  };
-  c.effects.push(effect);
-  if (step.action === 'deeper') {
-    effect.notified = sendReserve(c, step.size);
-    return;
-  }
-  if (step.action === 'widen') {
-    const own = d.job.maxRadiusKm;
-    if (own === undefined) {
-      effect.skipped = 'no_job_radius';
-      return;
-    }
-    d.widenKm = Math.max(d.widenKm ?? own, step.radiusKm);
-  } else if (step.action === 'allowPros') {
-    d.allowPros = true;
-    if (!d.prosStepApplies) {
-      // The pool is the same as at the last plan: the next batch comes from the reserve.
-      effect.notified = sendReserve(c, d.batch);
-      return;
-    }
-  }
-  const exclude: string[] = [];
-  for (const o of d.offers) if (o.status === 'live' || !d.reoffer) exclude.push(o.technicianId);
-  const overrides: Parameters<SessionEnv['replan']>[1] = { allowProsOnFriendJobs: d.allowPros, exclude };
-  if (d.widenKm !== null) overrides.maxRadiusKm = d.widenKm;
-  d.reserve = c.env.replan(d.job, overrides);
-  effect.notified = sendReserve(c, step.action === 'broadcast' ? Number.POSITIVE_INFINITY : d.batch);
-}
-
-function revokeLive(c: Ctx, reason: 'taken' | 'cancelled' | 'unfilled', except?: string): void {
-  const ids: string[] = [];
-  for (const o of c.d.offers) if (o.status === 'live' && o.technicianId !== except) ids.push(o.technicianId);
-  if (ids.length > 0) c.effects.push({ type: 'revoke', ...c.base(), technicianIds: ids, reason });
-}
-
-function close(
-  c: Ctx,
-  state: 'assigned' | 'cancelled' | 'unfilled',
-  reason: UnfilledReason | null = null,
-): void {
-  const { d } = c;
-  d.state = state;
-  d.closedAt = c.now;
-  d.reason = reason;
-  d.pending = [];
-  d.reserve = [];
-  d.expiries = [];
-}
-
-function closeUnfilled(c: Ctx, reason: UnfilledReason): void {
-  revokeLive(c, 'unfilled');
-  close(c, 'unfilled', reason);
-  c.effects.push({ type: 'unfilled', ...c.base(), reason, notified: c.d.notified });
-}
-
-/** Hands the job back early when nothing is left to try (no running offer, wave or step). */
-function checkExhausted(c: Ctx): void {
-  const { d } = c;
-  if (
-    d.state === 'open' &&
-    d.pending.length === 0 &&
-    d.expiries.length === 0 &&
-    d.nextStep >= d.steps.length
-  ) {
-    closeUnfilled(c, 'exhausted');
-  }
 }
 
 /** The JSON form of a session (offers as an array in the order they were made). */

@@ -3,7 +3,7 @@
  * whose job was forgotten — and whose id was then opened again — is refused instead of winning the
  * new job. Entries expire `retainClosedMs` after the job is forgotten (bounded memory).
  */
-import type { SessionState } from '../session.js';
+import { requestKey, type SessionState } from '../session.js';
 import { MAX_TIME } from './log.js';
 import { TimerQueue } from './timers.js';
 
@@ -12,10 +12,6 @@ export interface Retired {
   until: number;
   keys: string[];
 }
-
-/** Key of a winning request (technician and request id). */
-export const requestKey = (technicianId: string, requestId: string): string =>
-  `${technicianId}\u0000${requestId}`;
 
 export class RetiredRequests {
   private byJob = new Map<string, Retired>();

@@ -1,0 +1,249 @@
+/**
+ * The steps a session takes inside one transition — sending waves, expiring offers, escalating,
+ * closing — on a working copy of the state ({@link Ctx}) that copies only what it changes. Used by
+ * `../session.ts`, which holds the machine's entry points.
+ */
+
+import type { Draft, SessionEnv, SessionState } from './session-types.js';
+import type { Effect, EscalatedEffect, OfferRecord, PlannedOffer, UnfilledReason } from './types.js';
+
+/** Position of a technician's offer in `offers`, or -1. */
+function positionOf(s: Pick<SessionState, 'offers' | 'index'>, technicianId: string): number {
+  const i = s.index.get(technicianId);
+  if (i === undefined) return -1;
+  if (s.offers[i]?.technicianId === technicianId) return i;
+  // Another version of this session (a branch) used the position: scan.
+  return s.offers.findIndex((x) => x.technicianId === technicianId);
+}
+
+/** The offer a session made to a technician, if any. */
+export function offerOf(
+  s: Pick<SessionState, 'offers' | 'index'>,
+  technicianId: string,
+): Readonly<OfferRecord> | undefined {
+  const i = positionOf(s, technicianId);
+  return i < 0 ? undefined : s.offers[i];
+}
+
+/** Working context of one transition. */
+export class Ctx {
+  readonly d: Draft;
+  readonly effects: Effect[] = [];
+  private ownOffers = false;
+  constructor(
+    state: SessionState,
+    readonly now: number,
+    readonly env: SessionEnv,
+  ) {
+    this.d = { ...state };
+  }
+
+  setOffer(id: string, record: OfferRecord): void {
+    const { d } = this;
+    if (!this.ownOffers) {
+      d.offers = d.offers.slice();
+      this.ownOffers = true;
+    }
+    const offers = d.offers as OfferRecord[];
+    const i = positionOf(d, id);
+    if (i < 0) {
+      d.index.set(id, offers.length);
+      offers.push(record);
+    } else {
+      offers[i] = record;
+    }
+  }
+
+  base(): { jobId: string; partner?: string; at: number } {
+    const { job } = this.d;
+    return job.partner === undefined
+      ? { jobId: job.id, at: this.now }
+      : { jobId: job.id, partner: job.partner, at: this.now };
+  }
+}
+
+/** Processes every item due at or before `now`, earliest first (ties: expiry, wave, step). */
+export function runDue(c: Ctx): void {
+  const { d, now } = c;
+  for (;;) {
+    if (d.state !== 'open') return;
+    if (d.deadlineAt <= now) {
+      // Items due before the deadline but processed late are skipped: their offers would be revoked at once.
+      closeUnfilled(c, 'deadline');
+      return;
+    }
+    const e = d.expiries[0];
+    const p = d.pending[0];
+    const s = d.steps[d.nextStep];
+    const te = e === undefined ? Number.POSITIVE_INFINITY : e.at;
+    const tp = p === undefined ? Number.POSITIVE_INFINITY : p.at;
+    const ts = s === undefined ? Number.POSITIVE_INFINITY : s.at;
+    if (te <= now && te <= tp && te <= ts) expire(c);
+    else if (tp <= now && tp <= ts) sendPending(c);
+    else if (ts <= now) escalate(c);
+    else break;
+  }
+  checkExhausted(c);
+}
+
+function expire(c: Ctx): void {
+  const { d, now } = c;
+  const batch = d.expiries[0]!;
+  d.expiries = d.expiries.slice(1);
+  const ids: string[] = [];
+  for (const o of d.offers) {
+    if (o.wave === batch.wave && o.status === 'live' && o.expiresAt <= now) ids.push(o.technicianId);
+  }
+  for (const id of ids) c.setOffer(id, { ...offerOf(d, id)!, status: 'expired' });
+  if (ids.length > 0) c.effects.push({ type: 'expired', ...c.base(), technicianIds: ids });
+}
+
+function sendPending(c: Ctx): void {
+  const w = c.d.pending[0]!;
+  c.d.pending = c.d.pending.slice(1);
+  sendFrom(c, w.offers, w.offers.length, w.index);
+}
+
+/** Whether a technician may not be offered the job (again). */
+function offeredBefore(d: Draft, id: string): boolean {
+  const o = offerOf(d, id);
+  return o !== undefined && (o.status === 'live' || !d.reoffer);
+}
+
+/**
+ * Notifies up to `want` technicians taken in order from `list` (skipping those offered before and
+ * those no longer available), within the job's notification cap, as one wave. Returns how many
+ * entries of `list` were used and how many technicians were notified.
+ */
+function sendFrom(
+  c: Ctx,
+  list: readonly PlannedOffer[],
+  want: number,
+  wave: number,
+): { used: number; sent: number } {
+  const { d, now } = c;
+  // At or past the deadline (not yet processed) an offer would be dead on arrival.
+  if (now >= d.deadlineAt) return { used: 0, sent: 0 };
+  want = Math.min(want, d.maxNotified - d.notified);
+  const out: PlannedOffer[] = [];
+  let i = 0;
+  while (out.length < want && i < list.length) {
+    const chunk = list.slice(i, i + (want - out.length));
+    i += chunk.length;
+    const fresh = chunk.filter((p) => !offeredBefore(d, p.id));
+    if (fresh.length === 0) continue;
+    const skipped = c.env.unavailable(
+      fresh.map((p) => p.id),
+      d.certPartner,
+    );
+    for (const p of fresh) if (skipped.length === 0 || !skipped.includes(p.id)) out.push(p);
+  }
+  if (out.length === 0) return { used: i, sent: 0 };
+  const expiresAt = Math.min(now + d.offerTtlMs, d.deadlineAt);
+  for (const p of out) c.setOffer(p.id, { technicianId: p.id, wave, sentAt: now, expiresAt, status: 'live' });
+  d.notified += out.length;
+  d.expiries = [...d.expiries, { at: expiresAt, wave }];
+  c.effects.push({
+    type: 'notify',
+    ...c.base(),
+    wave,
+    technicianIds: out.map((p) => p.id),
+    distancesKm: out.map((p) => p.km),
+    expiresAt,
+  });
+  return { used: i, sent: out.length };
+}
+
+/** Sends from the reserve as a new wave number. */
+function sendReserve(c: Ctx, want: number): number {
+  const { d } = c;
+  const r = sendFrom(c, d.reserve, want, d.nextWave);
+  d.reserve = d.reserve.slice(r.used);
+  if (r.sent > 0) d.nextWave++;
+  return r.sent;
+}
+
+/** A decline or a withdrawn offer pulls the next wave forward (or one replacement from the reserve). */
+export function pullForward(c: Ctx): void {
+  if (c.d.pending.length > 0) sendPending(c);
+  else sendReserve(c, 1);
+}
+
+function escalate(c: Ctx): void {
+  const { d } = c;
+  const index = d.nextStep;
+  const { step } = d.steps[index]!;
+  d.nextStep = index + 1;
+  const effect: EscalatedEffect = {
+    type: 'escalated',
+    ...c.base(),
+    step: index,
+    action: step.action,
+    notified: 0,
+  };
+  c.effects.push(effect);
+  if (step.action === 'deeper') {
+    effect.notified = sendReserve(c, step.size);
+    return;
+  }
+  if (step.action === 'widen') {
+    const own = d.job.maxRadiusKm;
+    if (own === undefined) {
+      effect.skipped = 'no_job_radius';
+      return;
+    }
+    d.widenKm = Math.max(d.widenKm ?? own, step.radiusKm);
+  } else if (step.action === 'allowPros') {
+    d.allowPros = true;
+    if (!d.prosStepApplies) {
+      // The pool is the same as at the last plan: the next batch comes from the reserve.
+      effect.notified = sendReserve(c, d.batch);
+      return;
+    }
+  }
+  const exclude: string[] = [];
+  for (const o of d.offers) if (o.status === 'live' || !d.reoffer) exclude.push(o.technicianId);
+  const overrides: Parameters<SessionEnv['replan']>[1] = { allowProsOnFriendJobs: d.allowPros, exclude };
+  if (d.widenKm !== null) overrides.maxRadiusKm = d.widenKm;
+  d.reserve = c.env.replan(d.job, overrides);
+  effect.notified = sendReserve(c, step.action === 'broadcast' ? Number.POSITIVE_INFINITY : d.batch);
+}
+
+export function revokeLive(c: Ctx, reason: 'taken' | 'cancelled' | 'unfilled', except?: string): void {
+  const ids: string[] = [];
+  for (const o of c.d.offers) if (o.status === 'live' && o.technicianId !== except) ids.push(o.technicianId);
+  if (ids.length > 0) c.effects.push({ type: 'revoke', ...c.base(), technicianIds: ids, reason });
+}
+
+export function close(
+  c: Ctx,
+  state: 'assigned' | 'cancelled' | 'unfilled',
+  reason: UnfilledReason | null = null,
+): void {
+  const { d } = c;
+  d.state = state;
+  d.closedAt = c.now;
+  d.reason = reason;
+  d.pending = [];
+  d.reserve = [];
+  d.expiries = [];
+}
+
+function closeUnfilled(c: Ctx, reason: UnfilledReason): void {
+  revokeLive(c, 'unfilled');
+  close(c, 'unfilled', reason);
+  c.effects.push({ type: 'unfilled', ...c.base(), reason, notified: c.d.notified });
+}
+
+/** Hands the job back early when nothing is left to try (no running offer, wave or step). */
+export function checkExhausted(c: Ctx): void {
+  const { d } = c;
+  if (
+    d.state === 'open' &&
+    d.pending.length === 0 &&
+    d.expiries.length === 0 &&
+    d.nextStep >= d.steps.length
+  ) {
+    closeUnfilled(c, 'exhausted');
+  }
+}
