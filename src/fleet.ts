@@ -4,13 +4,8 @@
  * update validates first and writes second, so a rejected call leaves the fleet unchanged.
  */
 import { type CompiledAvailability, compileAvailability, isAvailableAt } from './availability.js';
-import {
-  DuplicateIdError,
-  describe,
-  InvalidArgumentError,
-  RegistryFullError,
-  UnknownIdError,
-} from './errors.js';
+import { FleetCounters, LINE_AWARDS, LINE_F32, LINE_F64, LINE_OFFERS, LINE_QUALITY } from './counters.js';
+import { DuplicateIdError, describe, InvalidArgumentError, UnknownIdError } from './errors.js';
 import {
   F_ALIVE,
   F_BEST,
@@ -23,6 +18,7 @@ import {
 } from './flags.js';
 import { C_STRIDE, GridIndex, M_STRIDE, RangeBuffer } from './geo/grid.js';
 import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2, toUnit, unitLat, unitLon, vectorKm } from './geo/sphere.js';
+import { NameRegistry } from './registry.js';
 import { SCHEDULE_SHIFT, ScheduleTable, UNINTERNED } from './schedules.js';
 import type { Availability, Technician, TechnicianInput } from './types.js';
 import { checkLatLon, checkRadius, readTechnician, validateTechnician } from './validate.js';
@@ -62,9 +58,8 @@ const WEEK_MS = 604_800_000;
 export interface SavedCounters {
   readonly slot: number;
   readonly withTimes: boolean;
-  readonly offers: number;
-  readonly awards: number;
-  readonly at: number;
+  /** The slot's line (quality, counters' time, offers, awards). */
+  readonly line: Float64Array;
   readonly acceptRate: number;
   readonly responseMs: number;
   readonly load: number;
@@ -75,13 +70,12 @@ export interface SavedCounters {
 export class Fleet {
   /** The spatial index (read by the planner's scan loop). */
   readonly index: GridIndex;
+  private readonly skills = new NameRegistry('skill');
+  private readonly certs = new NameRegistry('certification');
   /** Skill name → bit. At most 32 distinct skills. */
-  readonly skillBits = new Map<string, number>();
+  readonly skillBits = this.skills.bits;
   /** Partner id → bit. At most 32 distinct partners with certifications. */
-  readonly partnerBits = new Map<string, number>();
-  /** Technicians holding each skill bit / certification bit (a bit is freed at 0). */
-  private readonly skillHolders = new Uint32Array(32);
-  private readonly partnerHolders = new Uint32Array(32);
+  readonly partnerBits = this.certs.bits;
 
   private readonly idToSlot = new Map<string, number>();
   private slotIds: (string | undefined)[] = [];
@@ -92,26 +86,28 @@ export class Fleet {
   capacity = new Uint16Array(0);
   load = new Uint16Array(0);
   flags = new Uint8Array(0);
-  /**
-   * What scoring reads per eligible technician, in one 24-byte line per slot so a candidate costs
-   * one cache miss, not four: as float64 `[slot * 3]` the quality (see {@link qualityFor}) and
-   * `[slot * 3 + 1]` the time the counters refer to (-Infinity for counters seeded through `stats`:
-   * they count in full until the first record); as float32 `[slot * 6 + 4]` recent offers and
-   * `[slot * 6 + 5]` recent awards, exponentially decayed to that time. Counters are per technician,
-   * so they depend only on his own history, never on the order of others'.
-   */
-  lines = new Float64Array(0);
+  /** Offers, awards, answers and notification times the dispatcher records (see `./counters.ts`). */
+  private readonly counters: FleetCounters;
+  /** Each slot's line: quality and counters (fields named in `./counters.ts`). */
+  get lines(): Float64Array {
+    return this.counters.lines;
+  }
   /** Float32 view of {@link lines}. */
-  lines32 = new Float32Array(0);
+  get lines32(): Float32Array {
+    return this.counters.lines32;
+  }
+  /** Accept-rate moving average (NaN = unknown). */
+  get acceptRate(): Float32Array {
+    return this.counters.acceptRate;
+  }
+  /** Response-time moving average, ms (NaN = unknown). */
+  get responseMs(): Float32Array {
+    return this.counters.responseMs;
+  }
   private qualityPolicy: object | undefined;
   private qualityDirty = new Uint8Array(0);
   private qualityDirtyList: number[] = [];
 
-  /** Accept-rate moving average (NaN = unknown). */
-  acceptRate = new Float32Array(0);
-  /** Response-time moving average, ms (NaN = unknown). */
-  responseMs = new Float32Array(0);
-  /** Availability per slot, only for technicians that have windows. */
   /** Interned schedules; a slot's id is in {@link schedule}. */
   private readonly schedules = new ScheduleTable();
   /** Schedule id per slot (0 = no windows). */
@@ -122,11 +118,10 @@ export class Fleet {
     { source: NonNullable<TechnicianInput['availability']>; compiled: CompiledAvailability }
   >();
   /** Recent notification times per slot (ascending), only for technicians notified at least once. */
-  readonly notifications = new Map<number, number[]>();
+  get notifications(): ReadonlyMap<number, number[]> {
+    return this.counters.notifications;
+  }
 
-  private readonly halfLifeMs: number;
-  private readonly alpha: number;
-  private readonly historyLength: number;
   private maxRadius = 0;
   private readonly scratch = new RangeBuffer();
 
@@ -147,9 +142,7 @@ export class Fleet {
         `FleetOptions.notificationHistory is ${notificationHistory}; pass a whole number in 1…1024.`,
       );
     }
-    this.halfLifeMs = counterHalfLifeMs;
-    this.alpha = movingAverageAlpha;
-    this.historyLength = notificationHistory;
+    this.counters = new FleetCounters(counterHalfLifeMs, movingAverageAlpha, notificationHistory);
     this.index = new GridIndex(options.initialCapacity ?? 1024);
     this.growSlots(options.initialCapacity ?? 1024);
   }
@@ -265,15 +258,15 @@ export class Fleet {
   remove(id: string): void {
     const slot = this.slotOf(id);
     const [skills, certs] = this.masksOf(slot);
-    this.holdings(this.skillBits, this.skillHolders, skills, 0);
-    this.holdings(this.partnerBits, this.partnerHolders, certs, 0);
+    this.skills.hold(skills, 0);
+    this.certs.hold(certs, 0);
     this.idToSlot.delete(id);
     this.slotIds[slot] = undefined;
     this.index.remove(slot);
     this.flags[slot] = 0;
     this.ownSchedules.delete(slot);
     this.schedule[slot] = 0;
-    this.notifications.delete(slot);
+    this.counters.notifications.delete(slot);
     this.freeSlots.push(slot);
   }
 
@@ -309,8 +302,8 @@ export class Fleet {
       capacity: this.capacity[slot]!,
       load: this.load[slot]!,
       stats: {
-        recentOffers: this.lines32[slot * 6 + 4]!,
-        recentAwards: this.lines32[slot * 6 + 5]!,
+        recentOffers: this.lines32[slot * LINE_F32 + LINE_OFFERS]!,
+        recentAwards: this.lines32[slot * LINE_F32 + LINE_AWARDS]!,
         ...(Number.isNaN(ar) ? {} : { acceptRate: ar }),
         ...(Number.isNaN(rm) ? {} : { responseMs: rm }),
       },
@@ -337,8 +330,7 @@ export class Fleet {
 
   /** Decayed recent offers and awards of a slot at time `now`. */
   countersAtTime(slot: number, now: number): { offers: number; awards: number } {
-    const f = this.decay(slot, now);
-    return { offers: this.lines32[slot * 6 + 4]! * f, awards: this.lines32[slot * 6 + 5]! * f };
+    return this.counters.at(slot, now);
   }
 
   /**
@@ -346,10 +338,7 @@ export class Fleet {
    * Counters seeded through `stats` have no time yet: they count in full until the first record.
    */
   decay(slot: number, now: number): number {
-    const at = this.lines[slot * 3 + 1]!;
-    if (at === Number.NEGATIVE_INFINITY) return 1;
-    const dt = now - at;
-    return dt > 0 ? 2 ** (-dt / this.halfLifeMs) : 1;
+    return this.counters.decay(slot, now);
   }
 
   /**
@@ -361,7 +350,7 @@ export class Fleet {
     const update = (slot: number) => {
       if (this.slotIds[slot] === undefined) return;
       const q = compute(this, slot);
-      this.lines[slot * 3] = q;
+      this.counters.lines[slot * LINE_F64 + LINE_QUALITY] = q;
       this.index.setQuality(slot, q);
     };
     if (policy !== this.qualityPolicy) {
@@ -376,7 +365,7 @@ export class Fleet {
 
   /** The cached quality of a slot (valid after {@link qualityFor}). */
   qualityOf(slot: number): number {
-    return this.lines[slot * 3]!;
+    return this.counters.lines[slot * LINE_F64 + LINE_QUALITY]!;
   }
 
   private touchQuality(slot: number): void {
@@ -391,22 +380,7 @@ export class Fleet {
   recordOffer(id: string, now: number): void {
     const slot = this.slotOf(id);
     checkTime(now, 'recordOffer');
-    this.bumpCounters(slot, now, 1, 0);
-    let times = this.notifications.get(slot);
-    if (!times) {
-      times = [];
-      this.notifications.set(slot, times);
-      this.setFlag(slot, F_NOTIFIED, true);
-    }
-    // Kept in time order (callers may record late): the cap test reads one element by position.
-    let i = times.length;
-    times.push(now);
-    while (i > 0 && times[i - 1]! > now) {
-      times[i] = times[i - 1]!;
-      i--;
-    }
-    times[i] = now;
-    if (times.length > this.historyLength) times.shift();
+    if (this.counters.notify(slot, now)) this.setFlag(slot, F_NOTIFIED, true);
   }
 
   /**
@@ -415,25 +389,7 @@ export class Fleet {
    */
   recordResponse(id: string, accepted: boolean, responseMs?: number): void {
     const slot = this.slotOf(id);
-    if (typeof accepted !== 'boolean') {
-      throw new InvalidArgumentError(
-        `recordResponse('${id}', ${describe(accepted)}): pass accepted as true or false.`,
-      );
-    }
-    // Validate before the first write: a rejected call must leave the accept rate alone too.
-    if (responseMs !== undefined && (!(responseMs >= 0) || !Number.isFinite(responseMs))) {
-      throw new InvalidArgumentError(
-        `recordResponse('${id}'): responseMs is ${describe(responseMs)}; pass ms ≥ 0.`,
-      );
-    }
-    const a = this.alpha;
-    const ar = this.acceptRate[slot]!;
-    const x = accepted ? 1 : 0;
-    this.acceptRate[slot] = Number.isNaN(ar) ? x : ar + a * (x - ar);
-    if (responseMs !== undefined) {
-      const rm = this.responseMs[slot]!;
-      this.responseMs[slot] = Number.isNaN(rm) ? responseMs : rm + a * (responseMs - rm);
-    }
+    this.counters.respond(slot, id, accepted, responseMs);
     this.touchQuality(slot);
   }
 
@@ -441,7 +397,7 @@ export class Fleet {
   recordAward(id: string, now: number): void {
     const slot = this.slotOf(id);
     checkTime(now, 'recordAward');
-    this.bumpCounters(slot, now, 0, 1);
+    this.counters.bump(slot, now, 0, 1);
     this.load[slot] = this.load[slot]! + 1;
     this.setFlag(slot, F_HAS_CAPACITY, this.load[slot]! < this.capacity[slot]!);
   }
@@ -464,15 +420,14 @@ export class Fleet {
    */
   saveCounters(slot: number, withTimes = true): SavedCounters {
     // Only recordOffer changes the notification times: other writes need not copy them.
-    const times = withTimes ? this.notifications.get(slot) : undefined;
+    const c = this.counters;
+    const times = withTimes ? c.notifications.get(slot) : undefined;
     return {
       withTimes,
       slot,
-      offers: this.lines32[slot * 6 + 4]!,
-      awards: this.lines32[slot * 6 + 5]!,
-      at: this.lines[slot * 3 + 1]!,
-      acceptRate: this.acceptRate[slot]!,
-      responseMs: this.responseMs[slot]!,
+      line: c.lines.slice(slot * LINE_F64, (slot + 1) * LINE_F64),
+      acceptRate: c.acceptRate[slot]!,
+      responseMs: c.responseMs[slot]!,
       load: this.load[slot]!,
       flags: this.flags[slot]!,
       times: times === undefined ? undefined : times.slice(),
@@ -482,15 +437,14 @@ export class Fleet {
   /** Puts back counters read by {@link saveCounters} (same slot, same technician). */
   restoreCounters(saved: SavedCounters): void {
     const { slot } = saved;
-    this.lines32[slot * 6 + 4] = saved.offers;
-    this.lines32[slot * 6 + 5] = saved.awards;
-    this.lines[slot * 3 + 1] = saved.at;
-    this.acceptRate[slot] = saved.acceptRate;
-    this.responseMs[slot] = saved.responseMs;
+    const c = this.counters;
+    c.lines.set(saved.line, slot * LINE_F64);
+    c.acceptRate[slot] = saved.acceptRate;
+    c.responseMs[slot] = saved.responseMs;
     this.load[slot] = saved.load;
     if (saved.withTimes) {
-      if (saved.times === undefined) this.notifications.delete(slot);
-      else this.notifications.set(slot, saved.times);
+      if (saved.times === undefined) c.notifications.delete(slot);
+      else c.notifications.set(slot, saved.times);
     }
     this.flags[slot] = saved.flags;
     this.index.setFlags(slot, saved.flags | (this.schedule[slot]! << SCHEDULE_SHIFT));
@@ -528,19 +482,12 @@ export class Fleet {
    * one is inside the window.
    */
   atNotificationCap(slot: number, now: number, windowMs: number, max: number): boolean {
-    if (max <= 0) return true;
-    const times = this.notifications.get(slot);
-    if (!times || times.length < max) return false;
-    return times[times.length - max]! > now - windowMs;
+    return this.counters.atCap(slot, now, windowMs, max);
   }
 
   /** Notifications of a slot within `windowMs` before `now`. */
   notificationsWithin(slot: number, now: number, windowMs: number): number {
-    const times = this.notifications.get(slot);
-    if (!times) return 0;
-    let n = 0;
-    for (let i = times.length - 1; i >= 0 && times[i]! > now - windowMs; i--) n++;
-    return n;
+    return this.counters.within(slot, now, windowMs);
   }
 
   /**
@@ -617,10 +564,8 @@ export class Fleet {
       this.capacity.byteLength +
       this.load.byteLength +
       this.flags.byteLength +
-      this.lines.byteLength +
       this.qualityDirty.byteLength +
-      this.acceptRate.byteLength +
-      this.responseMs.byteLength;
+      this.counters.byteLength;
     return attrs + this.index.byteLength;
   }
 
@@ -632,88 +577,26 @@ export class Fleet {
     return [this.index.meta[e + 1]! >>> 0, this.index.meta[e + 2]! >>> 0];
   }
 
-  /** Mask of registered names; unknown names set `unknown` (nobody can match them). */
+  /** Mask of registered names (`skillBits` or `partnerBits`); unknown names set `unknown` (nobody can match them). */
   maskOf(
     registry: Map<string, number>,
     names: readonly string[] | undefined,
   ): { mask: number; unknown: boolean } {
-    let mask = 0;
-    let unknown = false;
-    if (names) {
-      for (const n of names) {
-        const bit = registry.get(n);
-        if (bit === undefined) unknown = true;
-        else mask = (mask | bit) >>> 0;
-      }
-    }
-    return { mask, unknown };
-  }
-
-  /** Throws {@link RegistryFullError} if registering `names` would pass 32 distinct entries. */
-  private checkRegistry(
-    registry: Map<string, number>,
-    names: readonly string[] | undefined,
-    what: string,
-  ): void {
-    if (!names) return;
-    const fresh = [...new Set(names)].filter((n) => !registry.has(n));
-    if (registry.size + fresh.length > 32) {
-      throw new RegistryFullError(
-        `${what} '${fresh[0]}' would be the 33rd distinct ${what}; crowd-dispatch keeps ${what}s in a 32-bit mask. Merge rare ${what}s or open an issue.`,
-      );
-    }
-  }
-
-  private register(registry: Map<string, number>, names: readonly string[] | undefined): number {
-    let mask = 0;
-    if (names) {
-      for (const n of names) {
-        let bit = registry.get(n);
-        if (bit === undefined) {
-          // The lowest bit no registered name holds (bits are reclaimed when their last holder goes).
-          let used = 0;
-          for (const b of registry.values()) used |= b;
-          bit = (~used & (used + 1)) >>> 0;
-          registry.set(n, bit);
-        }
-        mask = (mask | bit) >>> 0;
-      }
-    }
-    return mask;
-  }
-
-  /**
-   * Moves a slot's holdings in a registry from `before` to `after` (bit masks): counts per bit, and
-   * a name whose bit nobody holds any more leaves the registry, so churn never fills the 32 bits.
-   */
-  private holdings(registry: Map<string, number>, counts: Uint32Array, before: number, after: number): void {
-    if (before === after) return;
-    for (let i = 0; i < 32; i++) {
-      const bit = (1 << i) >>> 0;
-      if (after & bit) counts[i]!++;
-      if (before & bit && --counts[i]! === 0) {
-        for (const [name, b] of registry) {
-          if (b === bit) {
-            registry.delete(name);
-            break;
-          }
-        }
-      }
-    }
+    return (registry === this.partnerBits ? this.certs : this.skills).maskOf(names);
   }
 
   private write(t: TechnicianInput, existing: number | undefined): void {
     // Everything that can throw happens before the first write.
-    this.checkRegistry(this.skillBits, t.skills, 'skill');
-    this.checkRegistry(this.partnerBits, t.certifications, 'certification');
+    this.skills.check(t.skills);
+    this.certs.check(t.certifications);
     const radius = t.radiusKm ?? DEFAULT_RADIUS_KM;
     const capacity = t.capacity ?? 1;
     const load = t.load ?? 0;
     const [oldSkills, oldCerts] = existing === undefined ? [0, 0] : this.masksOf(existing);
-    const skills = this.register(this.skillBits, t.skills);
-    const certs = this.register(this.partnerBits, t.certifications);
-    this.holdings(this.skillBits, this.skillHolders, oldSkills, skills);
-    this.holdings(this.partnerBits, this.partnerHolders, oldCerts, certs);
+    const skills = this.skills.register(t.skills);
+    const certs = this.certs.register(t.certifications);
+    this.skills.hold(oldSkills, skills);
+    this.certs.hold(oldCerts, certs);
     let slot = existing;
     if (slot === undefined) {
       slot = this.freeSlots.pop() ?? this.slotIds.length;
@@ -728,14 +611,7 @@ export class Fleet {
     this.capacity[slot] = capacity;
     this.load[slot] = load;
     // Counters are the dispatcher's: a record without `stats` keeps those of an existing technician.
-    if (existing === undefined || t.stats) {
-      const s = t.stats ?? {};
-      this.lines32[slot * 6 + 4] = s.recentOffers ?? 0;
-      this.lines32[slot * 6 + 5] = s.recentAwards ?? 0;
-      this.lines[slot * 3 + 1] = Number.NEGATIVE_INFINITY;
-      this.acceptRate[slot] = s.acceptRate ?? Number.NaN;
-      this.responseMs[slot] = s.responseMs ?? Number.NaN;
-    }
+    if (existing === undefined || t.stats) this.counters.seed(slot, t.stats);
     this.ownSchedules.delete(slot);
     this.schedule[slot] = 0;
     if (t.availability) {
@@ -750,7 +626,7 @@ export class Fleet {
     if (t.bestFriend) flags |= F_BEST;
     if (load < capacity) flags |= F_HAS_CAPACITY;
     if (t.availability) flags |= F_WINDOWS;
-    if (this.notifications.has(slot)) flags |= F_NOTIFIED;
+    if (this.counters.notifications.has(slot)) flags |= F_NOTIFIED;
     this.flags[slot] = flags;
     this.touchQuality(slot);
     flags |= this.schedule[slot]! << SCHEDULE_SHIFT;
@@ -780,13 +656,6 @@ export class Fleet {
     this.index.setFlags(slot, f | (this.schedule[slot]! << SCHEDULE_SHIFT));
   }
 
-  private bumpCounters(slot: number, now: number, offers: number, awards: number): void {
-    const f = this.decay(slot, now);
-    this.lines32[slot * 6 + 4] = this.lines32[slot * 6 + 4]! * f + offers;
-    this.lines32[slot * 6 + 5] = this.lines32[slot * 6 + 5]! * f + awards;
-    if (now > this.lines[slot * 3 + 1]!) this.lines[slot * 3 + 1] = now;
-  }
-
   private growSlots(n: number): void {
     const grow = <T extends Float64Array | Float32Array | Uint32Array | Uint16Array | Uint8Array>(
       a: T,
@@ -803,13 +672,8 @@ export class Fleet {
     this.schedule = grow(this.schedule);
     this.load = grow(this.load);
     this.flags = grow(this.flags);
-    const lines = new Float64Array(n * 3);
-    lines.set(this.lines);
-    this.lines = lines;
-    this.lines32 = new Float32Array(lines.buffer);
+    this.counters.grow(n);
     this.qualityDirty = grow(this.qualityDirty);
-    this.acceptRate = grow(this.acceptRate, Number.NaN);
-    this.responseMs = grow(this.responseMs, Number.NaN);
   }
 }
 

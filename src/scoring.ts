@@ -6,6 +6,7 @@
  * is the technician's *quality*, cached per policy by the fleet. The hot path then adds distance,
  * tier fit and fairness (whose counters decay with time, so they are computed at `now`).
  */
+import { LINE_AWARDS, LINE_F32, LINE_OFFERS } from './counters.js';
 import type { JobContext } from './eligibility.js';
 import { F_BEST, F_PRO } from './flags.js';
 import type { Fleet } from './fleet.js';
@@ -107,8 +108,8 @@ export function scoreOf(
   distanceKm: number,
   radiusKm: number,
 ): number {
-  const offers = fleet.lines32[slot * 6 + 4]!;
-  const awards = fleet.lines32[slot * 6 + 5]!;
+  const offers = fleet.lines32[slot * LINE_F32 + LINE_OFFERS]!;
+  const awards = fleet.lines32[slot * LINE_F32 + LINE_AWARDS]!;
   const decay = offers === 0 && awards === 0 ? 1 : fleet.decay(slot, sc.now);
   const fairness = 1 / (1 + offers * decay * sc.offersK + awards * decay * sc.awardsK);
   const tierFit = flags & F_PRO ? sc.tierFitPro : sc.tierFitFriend;
@@ -168,8 +169,8 @@ export function scoreSlot(
   out[at + 2] = ratingFactor(fleet.rating[slot]!, fleet.ratingCount[slot]!, policy);
   out[at + 3] = flags & F_BEST ? 1 : 0;
   out[at + 4] = fairnessFactor(
-    fleet.lines32[slot * 6 + 4]! * decay,
-    fleet.lines32[slot * 6 + 5]! * decay,
+    fleet.lines32[slot * LINE_F32 + LINE_OFFERS]! * decay,
+    fleet.lines32[slot * LINE_F32 + LINE_AWARDS]! * decay,
     policy,
   );
   out[at + 5] = responsivenessFactor(fleet.acceptRate[slot]!, fleet.responseMs[slot]!, policy);
