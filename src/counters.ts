@@ -4,7 +4,10 @@
  * parallel typed arrays by slot, with the one place that names the packed fields of a slot's line.
  */
 import { describe, InvalidArgumentError } from './errors.js';
+import type { FleetOptions } from './fleet.js';
 import type { TechnicianStats } from './types.js';
+
+const WEEK_MS = 604_800_000;
 
 /**
  * A slot's line: 24 bytes read by scoring with one cache miss. As float64 `lines[slot *
@@ -30,11 +33,32 @@ export class FleetCounters {
   /** Recent notification times per slot (ascending), only for technicians notified at least once. */
   readonly notifications = new Map<number, number[]>();
 
-  constructor(
-    private readonly halfLifeMs: number,
-    private readonly alpha: number,
-    private readonly historyLength: number,
-  ) {}
+  private readonly halfLifeMs: number;
+  private readonly alpha: number;
+  private readonly historyLength: number;
+
+  /** Checks the counters' options of {@link FleetOptions} and fills in their defaults. */
+  constructor(options: FleetOptions) {
+    const { counterHalfLifeMs = WEEK_MS, movingAverageAlpha = 0.1, notificationHistory = 64 } = options;
+    if (!(counterHalfLifeMs > 0) || !Number.isFinite(counterHalfLifeMs)) {
+      throw new InvalidArgumentError(
+        `FleetOptions.counterHalfLifeMs is ${counterHalfLifeMs}; pass a time in ms > 0.`,
+      );
+    }
+    if (!(movingAverageAlpha > 0 && movingAverageAlpha <= 1)) {
+      throw new InvalidArgumentError(
+        `FleetOptions.movingAverageAlpha is ${movingAverageAlpha}; pass a value in (0, 1].`,
+      );
+    }
+    if (!Number.isInteger(notificationHistory) || notificationHistory < 1 || notificationHistory > 1024) {
+      throw new InvalidArgumentError(
+        `FleetOptions.notificationHistory is ${notificationHistory}; pass a whole number in 1…1024.`,
+      );
+    }
+    this.halfLifeMs = counterHalfLifeMs;
+    this.alpha = movingAverageAlpha;
+    this.historyLength = notificationHistory;
+  }
 
   /** Room for `n` slots, keeping what is there. */
   grow(n: number): void {

@@ -1,9 +1,3 @@
-/**
- * The technician store: attributes in parallel typed arrays indexed by a slot number, a `Map` from
- * id to slot, and a live {@link GridIndex} holding the hot fields a candidate scan needs. Every
- * update validates first and writes second, so a rejected call leaves the fleet unchanged.
- */
-import { type CompiledAvailability, compileAvailability, isAvailableAt } from './availability.js';
 import { FleetCounters, LINE_AWARDS, LINE_F32, LINE_F64, LINE_OFFERS, LINE_QUALITY } from './counters.js';
 import { DuplicateIdError, describe, InvalidArgumentError, UnknownIdError } from './errors.js';
 import {
@@ -16,11 +10,14 @@ import {
   F_PRO,
   F_WINDOWS,
 } from './flags.js';
-import { C_STRIDE, GridIndex, M_STRIDE, RangeBuffer } from './geo/grid.js';
-import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2, toUnit, unitLat, unitLon, vectorKm } from './geo/sphere.js';
+import { C_STRIDE, GridIndex, M_STRIDE } from './geo/grid.js';
+import { chord2ToKm, kmToChord2, toUnit, unitLat, unitLon } from './geo/sphere.js';
+import { HALF_CIRCUMFERENCE_KM, type Neighbour, nearestNeighbours, neighbours } from './neighbours.js';
+import { QualityCache } from './quality.js';
 import { NameRegistry } from './registry.js';
-import { SCHEDULE_SHIFT, ScheduleTable, UNINTERNED } from './schedules.js';
-import type { Availability, Technician, TechnicianInput } from './types.js';
+import { SCHEDULE_SHIFT, SlotSchedules } from './schedules.js';
+import { SlotIds } from './slot-ids.js';
+import type { Technician, TechnicianInput } from './types.js';
 import { checkLatLon, checkRadius, readTechnician, validateTechnician } from './validate.js';
 
 export { F_ALIVE, F_BEST, F_FRIEND, F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_PRO, F_WINDOWS };
@@ -37,14 +34,9 @@ export interface FleetOptions {
   initialCapacity?: number;
 }
 
-/** A point result of {@link Fleet.nearest}. */
-export interface Neighbour {
-  id: string;
-  distanceKm: number;
-}
+export type { Neighbour } from './neighbours.js';
 
 const DEFAULT_RADIUS_KM = 30;
-const WEEK_MS = 604_800_000;
 
 /**
  * A live fleet of technicians.
@@ -77,9 +69,7 @@ export class Fleet {
   /** Partner id → bit. At most 32 distinct partners with certifications. */
   readonly partnerBits = this.certs.bits;
 
-  private readonly idToSlot = new Map<string, number>();
-  private slotIds: (string | undefined)[] = [];
-  private freeSlots: number[] = [];
+  private readonly ids = new SlotIds();
   /** Average rating (NaN while unrated). */
   rating = new Float32Array(0);
   ratingCount = new Uint32Array(0);
@@ -104,52 +94,26 @@ export class Fleet {
   get responseMs(): Float32Array {
     return this.counters.responseMs;
   }
-  private qualityPolicy: object | undefined;
-  private qualityDirty = new Uint8Array(0);
-  private qualityDirtyList: number[] = [];
+  private readonly quality = new QualityCache();
 
-  /** Interned schedules; a slot's id is in {@link schedule}. */
-  private readonly schedules = new ScheduleTable();
-  /** Schedule id per slot (0 = no windows). */
-  private schedule = new Uint16Array(0);
-  /** Windows of technicians whose schedule could not be interned (more than 32,766 distinct ones). */
-  private readonly ownSchedules = new Map<
-    number,
-    { source: NonNullable<TechnicianInput['availability']>; compiled: CompiledAvailability }
-  >();
+  /** Each slot's availability windows (see `./schedules.ts`). */
+  private readonly schedules = new SlotSchedules();
   /** Recent notification times per slot (ascending), only for technicians notified at least once. */
   get notifications(): ReadonlyMap<number, number[]> {
     return this.counters.notifications;
   }
 
   private maxRadius = 0;
-  private readonly scratch = new RangeBuffer();
 
   constructor(options: FleetOptions = {}) {
-    const { counterHalfLifeMs = WEEK_MS, movingAverageAlpha = 0.1, notificationHistory = 64 } = options;
-    if (!(counterHalfLifeMs > 0) || !Number.isFinite(counterHalfLifeMs)) {
-      throw new InvalidArgumentError(
-        `FleetOptions.counterHalfLifeMs is ${counterHalfLifeMs}; pass a time in ms > 0.`,
-      );
-    }
-    if (!(movingAverageAlpha > 0 && movingAverageAlpha <= 1)) {
-      throw new InvalidArgumentError(
-        `FleetOptions.movingAverageAlpha is ${movingAverageAlpha}; pass a value in (0, 1].`,
-      );
-    }
-    if (!Number.isInteger(notificationHistory) || notificationHistory < 1 || notificationHistory > 1024) {
-      throw new InvalidArgumentError(
-        `FleetOptions.notificationHistory is ${notificationHistory}; pass a whole number in 1…1024.`,
-      );
-    }
-    this.counters = new FleetCounters(counterHalfLifeMs, movingAverageAlpha, notificationHistory);
+    this.counters = new FleetCounters(options);
     this.index = new GridIndex(options.initialCapacity ?? 1024);
     this.growSlots(options.initialCapacity ?? 1024);
   }
 
   /** Number of technicians. */
   get size(): number {
-    return this.idToSlot.size;
+    return this.ids.size;
   }
 
   /** Largest service radius in the fleet (never shrinks), km. */
@@ -159,17 +123,17 @@ export class Fleet {
 
   /** Whether a technician with this id exists. */
   has(id: string): boolean {
-    return this.idToSlot.has(id);
+    return this.ids.slotOf(id) !== undefined;
   }
 
   /** All technician ids, in slot order. */
   *idsIterator(): IterableIterator<string> {
-    for (const id of this.slotIds) if (id !== undefined) yield id;
+    yield* this.ids;
   }
 
   /** Slot of an id (throws {@link UnknownIdError} when absent). */
   slotOf(id: string): number {
-    const slot = this.idToSlot.get(id);
+    const slot = this.ids.slotOf(id);
     if (slot === undefined) {
       throw new UnknownIdError(
         `technician ${typeof id === 'string' ? `'${id}'` : describe(id)} is not in the fleet; add it first or check the id.`,
@@ -180,19 +144,19 @@ export class Fleet {
 
   /** Slot of an id, or -1. */
   findSlot(id: string): number {
-    return this.idToSlot.get(id) ?? -1;
+    return this.ids.slotOf(id) ?? -1;
   }
 
   /** Id of a slot (must be live). */
   idOf(slot: number): string {
-    return this.slotIds[slot]!;
+    return this.ids.idOf(slot)!;
   }
 
   /** Adds a technician; throws {@link DuplicateIdError} if the id exists. */
   add(record: TechnicianInput): void {
     // The copy is checked and stored: a getter or proxy is read once, unknown fields are refused.
     const input = readTechnician(record);
-    if (this.idToSlot.has(input.id)) {
+    if (this.ids.slotOf(input.id) !== undefined) {
       throw new DuplicateIdError(
         `technician '${input.id}' is already in the fleet; use upsert() or update() to change it.`,
       );
@@ -203,7 +167,7 @@ export class Fleet {
   /** Adds a technician or replaces every field of an existing one. */
   upsert(record: TechnicianInput): void {
     const input = readTechnician(record);
-    this.write(input, this.idToSlot.get(input.id));
+    this.write(input, this.ids.slotOf(input.id));
   }
 
   /**
@@ -260,19 +224,16 @@ export class Fleet {
     const [skills, certs] = this.masksOf(slot);
     this.skills.hold(skills, 0);
     this.certs.hold(certs, 0);
-    this.idToSlot.delete(id);
-    this.slotIds[slot] = undefined;
+    this.ids.release(id, slot);
     this.index.remove(slot);
     this.flags[slot] = 0;
-    this.ownSchedules.delete(slot);
-    this.schedule[slot] = 0;
+    this.schedules.set(slot, undefined);
     this.counters.notifications.delete(slot);
-    this.freeSlots.push(slot);
   }
 
   /** Reads a technician back as a plain object (undefined if absent). */
   get(id: string): Technician | undefined {
-    const slot = this.idToSlot.get(id);
+    const slot = this.ids.slotOf(id);
     if (slot === undefined) return undefined;
     const f = this.flags[slot]!;
     const skills: string[] = [];
@@ -298,7 +259,7 @@ export class Fleet {
       skills,
       certifications,
       online: (f & F_ONLINE) !== 0,
-      availability: this.availabilityOf(slot),
+      availability: this.schedules.sourceOf(slot),
       capacity: this.capacity[slot]!,
       load: this.load[slot]!,
       stats: {
@@ -347,33 +308,17 @@ export class Fleet {
    * Friend flag or responsiveness changed are recomputed on the next call).
    */
   qualityFor(policy: object, compute: (fleet: Fleet, slot: number) => number): void {
-    const update = (slot: number) => {
-      if (this.slotIds[slot] === undefined) return;
+    this.quality.refresh(policy, this.ids.slotCount, (slot) => {
+      if (this.ids.idOf(slot) === undefined) return;
       const q = compute(this, slot);
       this.counters.lines[slot * LINE_F64 + LINE_QUALITY] = q;
       this.index.setQuality(slot, q);
-    };
-    if (policy !== this.qualityPolicy) {
-      this.qualityPolicy = policy;
-      for (let slot = 0; slot < this.slotIds.length; slot++) update(slot);
-    } else {
-      for (const slot of this.qualityDirtyList) update(slot);
-    }
-    for (const slot of this.qualityDirtyList) this.qualityDirty[slot] = 0;
-    this.qualityDirtyList.length = 0;
+    });
   }
 
   /** The cached quality of a slot (valid after {@link qualityFor}). */
   qualityOf(slot: number): number {
     return this.counters.lines[slot * LINE_F64 + LINE_QUALITY]!;
-  }
-
-  private touchQuality(slot: number): void {
-    // Before the first plan everything is computed at once: no list to keep.
-    if (this.qualityPolicy !== undefined && this.qualityDirty[slot] === 0) {
-      this.qualityDirty[slot] = 1;
-      this.qualityDirtyList.push(slot);
-    }
   }
 
   /** Records that a technician was notified of a job at `now` (feeds fairness and the notification cap). */
@@ -390,7 +335,7 @@ export class Fleet {
   recordResponse(id: string, accepted: boolean, responseMs?: number): void {
     const slot = this.slotOf(id);
     this.counters.respond(slot, id, accepted, responseMs);
-    this.touchQuality(slot);
+    this.quality.touch(slot);
   }
 
   /** Records that a technician won a job at `now`: awards counter +1 and load +1. */
@@ -447,8 +392,8 @@ export class Fleet {
       else c.notifications.set(slot, saved.times);
     }
     this.flags[slot] = saved.flags;
-    this.index.setFlags(slot, saved.flags | (this.schedule[slot]! << SCHEDULE_SHIFT));
-    this.touchQuality(slot);
+    this.index.setFlags(slot, saved.flags | (this.schedules.idOf(slot) << SCHEDULE_SHIFT));
+    this.quality.touch(slot);
   }
 
   /**
@@ -456,24 +401,14 @@ export class Fleet {
    * index (it carries the schedule id, so no per-technician read is needed).
    */
   isAvailable(slot: number, indexFlags: number, now: number): boolean {
-    const id = indexFlags >>> SCHEDULE_SHIFT;
-    if (id === 0) return true;
-    if (id === UNINTERNED) return isAvailableAt(this.ownSchedules.get(slot)!.compiled, now);
-    return this.schedules.isOpen(id, now);
+    return this.schedules.isOpen(slot, indexFlags >>> SCHEDULE_SHIFT, now);
   }
 
   /** Technicians with availability windows. */
   get withWindows(): number {
     let n = 0;
-    for (const [, slot] of this.idToSlot) if (this.schedule[slot] !== 0) n++;
+    for (const slot of this.ids.slots()) if (this.schedules.idOf(slot) !== 0) n++;
     return n;
-  }
-
-  private availabilityOf(slot: number): Availability | undefined {
-    const id = this.schedule[slot]!;
-    if (id === 0) return undefined;
-    if (id === UNINTERNED) return this.ownSchedules.get(slot)!.source;
-    return this.schedules.sourceOf(id);
   }
 
   /**
@@ -497,14 +432,14 @@ export class Fleet {
   within(lat: number, lon: number, km: number): Neighbour[] {
     checkLatLon(lat, lon, 'within()', InvalidArgumentError);
     checkRadius(km, 'km', 'within()', InvalidArgumentError);
-    return this.collect(lat, lon, km, false);
+    return neighbours(this, lat, lon, km, false);
   }
 
   /** Technicians whose own service radius covers a point, nearest first. */
   covering(lat: number, lon: number): Neighbour[] {
     checkLatLon(lat, lon, 'covering()', InvalidArgumentError);
     if (this.maxRadius === 0) return [];
-    return this.collect(lat, lon, this.maxRadius, true);
+    return neighbours(this, lat, lon, this.maxRadius, true);
   }
 
   /** The `k` nearest technicians to a point (within `maxKm`, default: the whole globe), nearest first; ties by id. */
@@ -514,46 +449,7 @@ export class Fleet {
       throw new InvalidArgumentError(`nearest(): k is ${k}; pass a whole number ≥ 1.`);
     if (!(maxKm > 0))
       throw new InvalidArgumentError(`nearest(): maxKm is ${maxKm}; pass a distance in km > 0.`);
-    // Grow the search radius until k are found inside it: nothing outside can be nearer.
-    const limitKm = Math.min(maxKm, HALF_CIRCUMFERENCE_KM);
-    for (let km = Math.min(10, limitKm); ; km = Math.min(km * 3, limitKm)) {
-      const found = this.collect(lat, lon, km, false);
-      if (found.length >= k || km >= limitKm) return found.slice(0, k);
-    }
-  }
-
-  private collect(lat: number, lon: number, km: number, ownRadius: boolean): Neighbour[] {
-    const v = UNIT;
-    toUnit(lat, lon, v, 0);
-    const jx = v[0]!;
-    const jy = v[1]!;
-    const jz = v[2]!;
-    // Past half the circumference every point qualifies (an antipode's chord² may round above 4).
-    const limit = km >= HALF_CIRCUMFERENCE_KM ? Number.POSITIVE_INFINITY : kmToChord2(km);
-    const idx = this.index;
-    const pairs = idx.ranges(lat, lon, km, this.scratch, ownRadius);
-    const buf = this.scratch.data;
-    const out: { id: string; km: number }[] = [];
-    const { coords, meta } = idx;
-    for (let p = 0; p < pairs; p++) {
-      for (let e = buf[2 * p]!, end = buf[2 * p + 1]!; e < end; e++) {
-        if (meta[e * M_STRIDE] === 0) continue;
-        const o = e * C_STRIDE;
-        const dx = coords[o]! - jx;
-        const dy = coords[o + 1]! - jy;
-        const dz = coords[o + 2]! - jz;
-        const d2 = dx * dx + dy * dy + dz * dz;
-        if (d2 <= limit && (!ownRadius || d2 <= coords[o + 3]!)) {
-          const id = this.slotIds[meta[e * M_STRIDE + 3]!]!;
-          out.push({ id, km: vectorKm(coords[o]!, coords[o + 1]!, coords[o + 2]!, jx, jy, jz) });
-        }
-      }
-    }
-    // By the reported distance, not the chord: near the antipode chord² ≈ 4 cannot tell points
-    // ~0.2 km apart (its float spacing there), while the atan2 distance can (a fast-check seed found
-    // nearest() ranking a point 1 mm farther first).
-    out.sort((a, b) => a.km - b.km || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return out.map((x) => ({ id: x.id, distanceKm: x.km }));
+    return nearestNeighbours(this, lat, lon, k, maxKm);
   }
 
   /** Bytes held by typed arrays (index and attributes); the id map and strings come on top. */
@@ -564,7 +460,7 @@ export class Fleet {
       this.capacity.byteLength +
       this.load.byteLength +
       this.flags.byteLength +
-      this.qualityDirty.byteLength +
+      this.quality.byteLength +
       this.counters.byteLength;
     return attrs + this.index.byteLength;
   }
@@ -599,10 +495,8 @@ export class Fleet {
     this.certs.hold(oldCerts, certs);
     let slot = existing;
     if (slot === undefined) {
-      slot = this.freeSlots.pop() ?? this.slotIds.length;
-      if (slot >= this.flags.length) this.growSlots(Math.ceil(this.flags.length * 1.125) + 64);
-      this.slotIds[slot] = t.id;
-      this.idToSlot.set(t.id, slot);
+      if (this.ids.next() >= this.flags.length) this.growSlots(Math.ceil(this.flags.length * 1.125) + 64);
+      slot = this.ids.assign(t.id);
     }
     if (radius > this.maxRadius) this.maxRadius = radius;
     const rc = t.ratingCount ?? 0;
@@ -612,14 +506,7 @@ export class Fleet {
     this.load[slot] = load;
     // Counters are the dispatcher's: a record without `stats` keeps those of an existing technician.
     if (existing === undefined || t.stats) this.counters.seed(slot, t.stats);
-    this.ownSchedules.delete(slot);
-    this.schedule[slot] = 0;
-    if (t.availability) {
-      const compiled = compileAvailability(t.availability);
-      const id = this.schedules.intern(t.availability, compiled);
-      this.schedule[slot] = id;
-      if (id === UNINTERNED) this.ownSchedules.set(slot, { source: t.availability, compiled });
-    }
+    const scheduleId = this.schedules.set(slot, t.availability);
     let flags = F_ALIVE;
     if (t.online ?? true) flags |= F_ONLINE;
     flags |= t.tier === 'pro' ? F_PRO : F_FRIEND;
@@ -628,8 +515,8 @@ export class Fleet {
     if (t.availability) flags |= F_WINDOWS;
     if (this.counters.notifications.has(slot)) flags |= F_NOTIFIED;
     this.flags[slot] = flags;
-    this.touchQuality(slot);
-    flags |= this.schedule[slot]! << SCHEDULE_SHIFT;
+    this.quality.touch(slot);
+    flags |= scheduleId << SCHEDULE_SHIFT;
     const v = UNIT;
     if (existing === undefined || this.index.slotEntry[slot]! < 0) {
       toUnit(t.lat, t.lon, v, 0);
@@ -653,7 +540,7 @@ export class Fleet {
   private setFlag(slot: number, bit: number, on: boolean): void {
     const f = on ? this.flags[slot]! | bit : this.flags[slot]! & ~bit;
     this.flags[slot] = f;
-    this.index.setFlags(slot, f | (this.schedule[slot]! << SCHEDULE_SHIFT));
+    this.index.setFlags(slot, f | (this.schedules.idOf(slot) << SCHEDULE_SHIFT));
   }
 
   private growSlots(n: number): void {
@@ -669,11 +556,11 @@ export class Fleet {
     this.rating = grow(this.rating, Number.NaN);
     this.ratingCount = grow(this.ratingCount);
     this.capacity = grow(this.capacity);
-    this.schedule = grow(this.schedule);
+    this.schedules.grow(n);
     this.load = grow(this.load);
     this.flags = grow(this.flags);
     this.counters.grow(n);
-    this.qualityDirty = grow(this.qualityDirty);
+    this.quality.grow(n);
   }
 }
 
@@ -687,8 +574,6 @@ function round9(x: number): number {
 export function radiusFromChord2(r2: number): number {
   return round9(chord2ToKm(r2));
 }
-/** Great-circle distance to the antipode, km: no two points are farther apart. */
-const HALF_CIRCUMFERENCE_KM = Math.PI * EARTH_RADIUS_KM;
 
 function checkTime(now: number, fn: string): void {
   if (typeof now !== 'number' || !Number.isFinite(now)) {

@@ -4,7 +4,7 @@
  * word; the planner then asks "is schedule 3 open now?" once per plan, from memory it already
  * has, instead of reading every technician's windows.
  */
-import { type CompiledAvailability, isAvailableAt } from './availability.js';
+import { type CompiledAvailability, compileAvailability, isAvailableAt } from './availability.js';
 import type { Availability } from './types.js';
 
 /** Flag-word shift of the schedule id. */
@@ -67,6 +67,59 @@ export class ScheduleTable {
     this.memoGen[id] = this.gen;
     this.memoOpen[id] = open ? 1 : 0;
     return open;
+  }
+}
+
+/** Each slot's schedule: an interned id (0: no windows), or its own windows once the table is full. */
+export class SlotSchedules {
+  private readonly table = new ScheduleTable();
+  /** Schedule id per slot. */
+  private ids = new Uint16Array(0);
+  /** Windows of slots whose schedule could not be interned (more than 32,766 distinct ones). */
+  private readonly own = new Map<number, { source: Availability; compiled: CompiledAvailability }>();
+
+  /** Room for `n` slots. */
+  grow(n: number): void {
+    const ids = new Uint16Array(n);
+    ids.set(this.ids);
+    this.ids = ids;
+  }
+
+  /** Sets a slot's windows (none: always available); returns its schedule id. */
+  set(slot: number, availability: Availability | undefined): number {
+    this.own.delete(slot);
+    let id = 0;
+    if (availability) {
+      const compiled = compileAvailability(availability);
+      id = this.table.intern(availability, compiled);
+      if (id === UNINTERNED) this.own.set(slot, { source: availability, compiled });
+    }
+    this.ids[slot] = id;
+    return id;
+  }
+
+  /** The schedule id of a slot (0: no windows). */
+  idOf(slot: number): number {
+    return this.ids[slot]!;
+  }
+
+  /** Whether the slot whose index flag word carries schedule id `id` is available at `now`. */
+  isOpen(slot: number, id: number, now: number): boolean {
+    if (id === 0) return true;
+    if (id === UNINTERNED) return isAvailableAt(this.own.get(slot)!.compiled, now);
+    return this.table.isOpen(id, now);
+  }
+
+  /** A slot's windows as given (a copy for interned ones), undefined without windows. */
+  sourceOf(slot: number): Availability | undefined {
+    const id = this.ids[slot]!;
+    if (id === 0) return undefined;
+    if (id === UNINTERNED) return this.own.get(slot)!.source;
+    return this.table.sourceOf(id);
+  }
+
+  get byteLength(): number {
+    return this.ids.byteLength;
   }
 }
 
