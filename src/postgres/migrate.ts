@@ -13,7 +13,10 @@ export interface MigrateOptions {
   prefix?: string;
 }
 
-/** The migrations, oldest first; `p` is the validated prefix. Never edit one that shipped: add a new one. */
+/**
+ * The migrations, oldest first; `p` is the validated prefix. Never edit one that shipped: add a new
+ * one. (Version 1 was folded together before the store's first release.)
+ */
 export const MIGRATIONS: readonly ((p: string) => string)[] = [
   (p) => `
 CREATE TABLE ${p}jobs (
@@ -58,71 +61,16 @@ CREATE TABLE ${p}outbox (
 );
 CREATE INDEX ${p}outbox_pending ON ${p}outbox (seq) WHERE delivered_at IS NULL;
 
--- One step, all or nothing, in one round trip: check the version (row lock), reserve capacity by a
--- conditional update, then write the job, its event, its effects and the request's answer.
-CREATE FUNCTION ${p}append(
-  p_job text, p_expected bigint, p_state json, p_at double precision, p_due double precision,
-  p_event json, p_effects json, p_reserve text, p_capacity integer, p_release text,
-  p_request text, p_outcome json
-) RETURNS text LANGUAGE plpgsql AS $fn$
-DECLARE
-  v bigint := p_expected + 1;
-BEGIN
-  IF p_expected = 0 THEN
-    INSERT INTO ${p}jobs (job_id, version, state, last_at, due_at)
-      VALUES (p_job, 1, p_state, p_at, p_due) ON CONFLICT (job_id) DO NOTHING;
-    IF NOT FOUND THEN RETURN 'exists'; END IF;
-  ELSE
-    PERFORM 1 FROM ${p}jobs WHERE job_id = p_job AND version = p_expected FOR UPDATE;
-    IF NOT FOUND THEN RETURN 'version'; END IF;
-  END IF;
-  IF p_reserve IS NOT NULL THEN
-    UPDATE ${p}technicians SET load = load + 1 WHERE technician_id = p_reserve AND load < capacity;
-    IF NOT FOUND THEN
-      INSERT INTO ${p}technicians (technician_id, load, capacity)
-        SELECT p_reserve, 1, p_capacity WHERE p_capacity >= 1 ON CONFLICT (technician_id) DO NOTHING;
-      IF NOT FOUND THEN
-        -- A concurrent first reservation created the row: try the conditional update once more.
-        UPDATE ${p}technicians SET load = load + 1 WHERE technician_id = p_reserve AND load < capacity;
-        IF NOT FOUND THEN RETURN 'capacity'; END IF;
-      END IF;
-    END IF;
-  END IF;
-  IF p_request IS NOT NULL THEN
-    INSERT INTO ${p}requests (job_id, request_id, outcome) VALUES (p_job, p_request, p_outcome)
-      ON CONFLICT DO NOTHING;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION 'request % of job % answered concurrently', p_request, p_job USING ERRCODE = '40001';
-    END IF;
-  END IF;
-  IF p_release IS NOT NULL THEN
-    UPDATE ${p}technicians SET load = load - 1 WHERE technician_id = p_release AND load > 0;
-  END IF;
-  IF p_expected > 0 THEN
-    UPDATE ${p}jobs SET version = v, state = p_state, last_at = p_at, due_at = p_due WHERE job_id = p_job;
-  END IF;
-  INSERT INTO ${p}events (job_id, version, at, body) VALUES (p_job, v, p_at, p_event);
-  INSERT INTO ${p}outbox (id, job_id, fence, effect)
-    SELECT p_job || ':' || v || ':' || (x.i - 1), p_job, v, x.e
-    FROM json_array_elements(p_effects) WITH ORDINALITY AS x(e, i);
-  RETURN 'ok';
-END
-$fn$;
-`,
-  (p) => `
 CREATE TABLE ${p}live_offers (
   technician_id text NOT NULL,
   job_id text NOT NULL,
   PRIMARY KEY (technician_id, job_id)
 );
 CREATE INDEX ${p}live_offers_job ON ${p}live_offers (job_id);
-INSERT INTO ${p}live_offers (technician_id, job_id)
-  SELECT DISTINCT o->>'technicianId', j.job_id FROM ${p}jobs j, json_array_elements(j.state->'offers') o
-  WHERE j.state->>'state' = 'open' AND o->>'status' = 'live';
-DROP FUNCTION ${p}append(text, bigint, json, double precision, double precision, json, json, text, integer, text, text, json);
--- Version 2 of append: also keeps live_offers and says when a reservation filled the technician.
+
 -- One step, all or nothing, in one round trip: check the version (row lock), reserve capacity by a
--- conditional update, then write the job, its event, its effects and the request's answer.
+-- conditional update, then write the job, its event, its effects and the request's answer; keep
+-- live_offers, and say when a reservation filled the technician.
 CREATE FUNCTION ${p}append(
   p_job text, p_expected bigint, p_state json, p_at double precision, p_due double precision,
   p_event json, p_effects json, p_reserve text, p_capacity integer, p_release text,
