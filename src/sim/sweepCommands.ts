@@ -11,7 +11,7 @@ import { renderFrontierPage } from '../report/frontier.js';
 import { limitOption, limitsOf, positiveInt, progress } from './cliShared.js';
 import { frontierCsv, frontierPoints } from './frontier.js';
 import { prepareOut, readJson, write } from './io.js';
-import { checkLimit, checkScenarioLimits } from './limits.js';
+import { checkLimit, checkScenarioLimits, type Limits } from './limits.js';
 import { runPool } from './pool.js';
 import { preset } from './presets.js';
 import { parseScenario, type ScenarioInput } from './scenario.js';
@@ -98,14 +98,7 @@ export function sweepCommands(prog: Command): void {
     .option('--out <dir>', 'output directory', 'out/sweep')
     .option('-q, --quiet', 'no progress bar or file messages')
     .action(async (o) => {
-      const io = { quiet: !!o.quiet };
-      const limits = limitsOf(o);
-      prepareOut(o.out);
-      const spec = parseSweep(readJson(o.spec, 'sweep'));
-      const scenario = (
-        o.scenario ? readJson(o.scenario, 'scenario') : (spec.scenario ?? {})
-      ) as ScenarioInput;
-      checkScenarioLimits(parseScenario(scenario), limits); // fail fast, before the workers start
+      const { io, limits, spec, scenario } = sweepInput(o);
       basePolicy(spec);
       const shard = o.shard ? parseShard(o.shard) : { index: 0, count: 1 };
       const grid = expandSweep(spec);
@@ -172,14 +165,7 @@ export function sweepCommands(prog: Command): void {
     .option('--out <dir>', 'output directory', 'out/frontier')
     .option('-q, --quiet', 'no progress bar or file messages')
     .action(async (o) => {
-      const io = { quiet: !!o.quiet };
-      const limits = limitsOf(o);
-      prepareOut(o.out);
-      const spec = parseSweep(readJson(o.spec, 'sweep'));
-      const scenario = (
-        o.scenario ? readJson(o.scenario, 'scenario') : (spec.scenario ?? {})
-      ) as ScenarioInput;
-      checkScenarioLimits(parseScenario(scenario), limits);
+      const { io, limits, spec, scenario } = sweepInput(o);
       const grid = expandSweep(spec);
       const refs = (o.references as string)
         .split(',')
@@ -223,4 +209,18 @@ export function sweepCommands(prog: Command): void {
           `${efficient.length} of ${grid.length} points are Pareto-efficient: ${efficient.map((p) => p.name).join(', ')}\n`,
         );
     });
+}
+
+/**
+ * What `sweep` and `frontier` read first: the output directory (checked before any work), the
+ * spec, the scenario and the limits — the scenario checked against them before a worker starts.
+ */
+function sweepInput(o: { quiet?: boolean; out: string; spec: string; scenario?: string; limit?: Limits }) {
+  const io = { quiet: !!o.quiet };
+  const limits = limitsOf(o);
+  prepareOut(o.out);
+  const spec = parseSweep(readJson(o.spec, 'sweep'));
+  const scenario = (o.scenario ? readJson(o.scenario, 'scenario') : (spec.scenario ?? {})) as ScenarioInput;
+  checkScenarioLimits(parseScenario(scenario), limits);
+  return { io, limits, spec, scenario };
 }
