@@ -13,15 +13,24 @@ describe('three replicas on one database (scripts/replicas.ts)', () => {
     const [, jobs, accepts, assigned, twice] = summary!.map(Number);
     expect(accepts).toBe(3 * jobs!);
     expect(twice).toBe(0);
-    // Three technicians answer every job (one per replica), each can hold 3 jobs.
-    expect(assigned).toBe(9);
+    // Never beyond capacity (3 each). How many technicians take part depends on timing: a replica
+    // picks from a job's running offers when it accepts, and an award that fills a technician
+    // withdraws his other offers and notifies replacements — so it is at least 9 (the first three
+    // technicians fill up), and more when replacements were already notified (seen under load: 12).
+    const perTechnician = new Map<string, number>();
+    for (const m of out.matchAll(/^job-\d+: won by (\S+)@\d+$/gm)) {
+      perTechnician.set(m[1]!, (perTechnician.get(m[1]!) ?? 0) + 1);
+    }
+    expect([...perTechnician.values()].reduce((a, b) => a + b, 0)).toBe(assigned);
+    for (const [tech, n] of perTechnician) expect(n, tech).toBeLessThanOrEqual(3);
+    expect(assigned).toBeGreaterThanOrEqual(9);
     const tally = JSON.parse(/answers: (.*)/.exec(out)![1]!) as Record<string, number>;
-    expect(tally.assigned).toBe(9);
+    expect(tally.assigned).toBe(assigned);
     // The others: taken by someone else, or refused because the technician is full (at accept,
     // or his offer was already withdrawn when an award filled him).
     const refused =
       (tally.already_taken ?? 0) + (tally.no_longer_eligible ?? 0) + (tally.offer_withdrawn ?? 0);
-    expect(refused).toBe(3 * jobs! - 9);
+    expect(refused).toBe(3 * jobs! - assigned!);
   });
   if (!DATABASE_URL) it.skip(SKIP_REASON, () => {});
 });

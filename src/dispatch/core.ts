@@ -20,13 +20,13 @@ import {
   sessionToJSON,
   transition,
 } from '../session.js';
+import { TimeHeap } from '../time-heap.js';
 import type { Job } from '../types.js';
 import { FactEnv, offersOf } from './env.js';
 import { FleetWriter } from './fleet-writes.js';
 import { Journal } from './journal.js';
 import { LiveOffers } from './live-offers.js';
 import { type Retired, RetiredRequests } from './retired.js';
-import { TimerQueue } from './timers.js';
 import type {
   AcceptOutcome,
   DispatchEvent,
@@ -61,9 +61,9 @@ export type CoreSnapshot = Pick<DispatcherSnapshot, 'ordinal' | 'sessions' | 're
 
 export class DispatchCore {
   private sessions = new Map<string, SessionState>();
-  private timers = new TimerQueue();
+  private timers = new TimeHeap<string>();
   /** When closed jobs are forgotten. */
-  private evictions = new TimerQueue();
+  private evictions = new TimeHeap<string>();
   private retired = new RetiredRequests();
   private live = new LiveOffers();
   /** Open order of the next job (ties in the timer heaps, the order of withdrawals). */
@@ -99,7 +99,7 @@ export class DispatchCore {
     for (;;) {
       const t = this.timers.peekAt();
       if (t === undefined) return undefined;
-      const s = this.sessions.get(this.timers.peekJob());
+      const s = this.sessions.get(this.timers.peekValue());
       if (s && dueAt(s) === t) return t;
       this.timers.pop();
     }
@@ -207,7 +207,7 @@ export class DispatchCore {
     for (;;) {
       const t = this.timers.peekAt();
       if (t === undefined || t > now) break;
-      const jobId = this.timers.peekJob();
+      const jobId = this.timers.peekValue();
       this.timers.pop();
       const s = this.sessions.get(jobId);
       if (!s || dueAt(s) !== t) continue; // stale entry
@@ -240,7 +240,7 @@ export class DispatchCore {
     for (;;) {
       const t = this.evictions.peekAt();
       if (t === undefined || t > now) break;
-      const jobId = this.evictions.peekJob();
+      const jobId = this.evictions.peekValue();
       const ord = this.evictions.peekOrdinal();
       this.evictions.pop();
       const s = this.sessions.get(jobId);

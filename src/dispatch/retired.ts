@@ -4,8 +4,8 @@
  * new job. Entries expire `retainClosedMs` after the job is forgotten (bounded memory).
  */
 import { requestKey, type SessionState } from '../session.js';
+import { TimeHeap } from '../time-heap.js';
 import { MAX_TIME } from './log.js';
-import { TimerQueue } from './timers.js';
 
 /** A forgotten job's winning request keys and until when they are kept. */
 export interface Retired {
@@ -15,7 +15,7 @@ export interface Retired {
 
 export class RetiredRequests {
   private byJob = new Map<string, Retired>();
-  private expiry = new TimerQueue();
+  private expiry = new TimeHeap<string>();
 
   get size(): number {
     return this.byJob.size;
@@ -59,7 +59,7 @@ export class RetiredRequests {
     for (;;) {
       const t = this.expiry.peekAt();
       if (t === undefined || t > now) return;
-      const jobId = this.expiry.peekJob();
+      const jobId = this.expiry.peekValue();
       this.expiry.pop();
       const r = this.byJob.get(jobId);
       if (r === undefined || r.until !== t) continue; // stale entry

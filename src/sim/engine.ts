@@ -3,7 +3,9 @@
  * `step`, `run(until)`. Events live in a binary heap keyed by (time, sequence), so events due at
  * the same time run first-in-first-out and a run is fully determined by what was scheduled.
  */
+
 import { InvalidArgumentError, InvalidStateError } from '../errors.js';
+import { TimeHeap } from '../time-heap.js';
 
 /** An action run when its event is due; it may schedule more events. */
 export type SimAction = () => void;
@@ -20,10 +22,8 @@ export type SimAction = () => void;
 export class Environment {
   private clock: number;
   private seq = 0;
-  // Parallel arrays form the heap: cheaper than one object per event.
-  private times: number[] = [];
-  private seqs: number[] = [];
-  private actions: SimAction[] = [];
+  /** Events keyed by (time, sequence number). */
+  private readonly queue = new TimeHeap<SimAction>();
   private readonly cancelled = new Set<number>();
 
   /** @param initialTime the clock's starting value, ms. @default 0 */
@@ -41,7 +41,7 @@ export class Environment {
 
   /** Number of scheduled events not yet run (cancelled ones included until they surface). */
   get pending(): number {
-    return this.times.length;
+    return this.queue.size;
   }
 
   /**
@@ -81,18 +81,18 @@ export class Environment {
   /** Time of the next event, or `Infinity` when none is scheduled. */
   peek(): number {
     this.dropCancelled();
-    return this.times.length > 0 ? this.times[0]! : Number.POSITIVE_INFINITY;
+    return this.queue.peekAt() ?? Number.POSITIVE_INFINITY;
   }
 
   /** Runs the next event. Throws {@link InvalidStateError} when nothing is scheduled. */
   step(): void {
     this.dropCancelled();
-    if (this.times.length === 0) {
+    const time = this.queue.peekAt();
+    if (time === undefined) {
       throw new InvalidStateError('No scheduled events: schedule one first, or check peek() before step().');
     }
-    const time = this.times[0]!;
-    const action = this.actions[0]!;
-    this.pop();
+    const action = this.queue.peekValue();
+    this.queue.pop();
     this.clock = time;
     action();
   }
@@ -115,55 +115,13 @@ export class Environment {
   }
 
   private dropCancelled(): void {
-    while (this.times.length > 0 && this.cancelled.size > 0 && this.cancelled.delete(this.seqs[0]!))
-      this.pop();
+    const q = this.queue;
+    while (q.size > 0 && this.cancelled.size > 0 && this.cancelled.delete(q.peekOrdinal())) q.pop();
   }
 
   private push(time: number, action: SimAction): number {
     const id = this.seq++;
-    const { times, seqs, actions } = this;
-    let i = times.length;
-    times.push(time);
-    seqs.push(id);
-    actions.push(action);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = times[parent]!;
-      if (pt < time || (pt === time && seqs[parent]! < id)) break;
-      times[i] = pt;
-      seqs[i] = seqs[parent]!;
-      actions[i] = actions[parent]!;
-      i = parent;
-    }
-    times[i] = time;
-    seqs[i] = id;
-    actions[i] = action;
+    this.queue.push(time, id, action);
     return id;
-  }
-
-  private pop(): void {
-    const { times, seqs, actions } = this;
-    const lastT = times.pop()!;
-    const lastS = seqs.pop()!;
-    const lastA = actions.pop()!;
-    const n = times.length;
-    if (n === 0) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let c = l;
-      if (r < n && (times[r]! < times[l]! || (times[r] === times[l] && seqs[r]! < seqs[l]!))) c = r;
-      const ct = times[c]!;
-      if (lastT < ct || (lastT === ct && lastS < seqs[c]!)) break;
-      times[i] = ct;
-      seqs[i] = seqs[c]!;
-      actions[i] = actions[c]!;
-      i = c;
-    }
-    times[i] = lastT;
-    seqs[i] = lastS;
-    actions[i] = lastA;
   }
 }

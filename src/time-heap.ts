@@ -1,14 +1,20 @@
 /**
- * A binary min-heap of (time, ordinal, job id) entries: the dispatcher's timer queue. Ties on time
- * go to the smaller ordinal (the job opened first), so the order never depends on push history and
- * a restored dispatcher fires timers in the same order as the original. Entries are never updated
- * in place: a job whose due time changes pushes a new entry and the old one is skipped when it
- * surfaces (lazy deletion), which keeps every operation O(log n).
+ * The one time-ordered heap: a binary min-heap of (time, ordinal, value) entries in parallel arrays
+ * (no object per entry), serving the dispatcher's timers (value: a job id; ordinal: the job's open
+ * order) and the simulator's event queue (value: an action; ordinal: its sequence number). Ties on
+ * time go to the smaller ordinal, so the order never depends on push history: a restored
+ * dispatcher fires timers in the same order as the original, and simultaneous simulator events run
+ * first-in first-out. Entries are never updated in place: a due time that changes pushes a new
+ * entry and the old one is skipped when it surfaces (lazy deletion), so every operation is O(log n).
+ * @example
+ * const h = new TimeHeap<string>();
+ * h.push(20, 0, 'b'); h.push(10, 1, 'a');
+ * h.peekValue(); // 'a'
  */
-export class TimerQueue {
+export class TimeHeap<T> {
   private at: number[] = [];
   private ord: number[] = [];
-  private job: string[] = [];
+  private job: T[] = [];
 
   /** Entries in the heap, stale ones included. */
   get size(): number {
@@ -16,7 +22,7 @@ export class TimerQueue {
   }
 
   /** Adds an entry. */
-  push(at: number, ordinal: number, jobId: string): void {
+  push(at: number, ordinal: number, jobId: T): void {
     const { at: a, ord: o, job: j } = this;
     let i = a.length;
     a.push(at);
@@ -41,8 +47,8 @@ export class TimerQueue {
     return this.at[0];
   }
 
-  /** Job id of the earliest entry (call only when not empty). */
-  peekJob(): string {
+  /** Value of the earliest entry (call only when not empty). */
+  peekValue(): T {
     return this.job[0]!;
   }
 
@@ -52,8 +58,8 @@ export class TimerQueue {
   }
 
   /** An independent copy (for a replay that may have to be undone). */
-  clone(): TimerQueue {
-    const q = new TimerQueue();
+  clone(): TimeHeap<T> {
+    const q = new TimeHeap<T>();
     q.at = this.at.slice();
     q.ord = this.ord.slice();
     q.job = this.job.slice();
