@@ -41,5 +41,5 @@ export async function freshStore(
 ): Promise<{ store: PostgresStore; prefix: string }> {
   const prefix = uniquePrefix(tag);
   await migrate(pool, { prefix });
-  return { store: new PostgresStore({ pool, prefix, leaseMs: 0, ...options }), prefix };
+  return { store: new PostgresStore({ pool, prefix, ...options }), prefix };
 }

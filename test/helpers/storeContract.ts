@@ -214,7 +214,8 @@ export function storeContract(name: string, target: ContractTarget, seed: number
           throw new Error('push service down');
         }),
       ).rejects.toThrow('push service down');
-      // The failed batch is leased; a store with leases hands it out after the lease, the memory store at once.
+      // A failed delivery hands its batch back at once; two deliverers then never share an entry
+      // (with a lease longer than a delivery takes: a zero lease would let the second take it too).
       const seen: string[] = [];
       const [x, y] = await Promise.all([
         store.deliver(10, async (es) => {
