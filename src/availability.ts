@@ -81,3 +81,32 @@ export function isAvailableAt(a: CompiledAvailability, now: number): boolean {
   }
   return false;
 }
+
+/**
+ * Whether the windows cover the whole stretch [start, end) (epoch ms): every minute of it lies in
+ * some window in the technician's zone (adjacent or overlapping windows join). Walks from window
+ * to window in absolute time; across a change of UTC offset it steps by quarter hours, so a
+ * daylight-saving switch inside the stretch is counted exactly.
+ */
+export function coversSpan(a: CompiledAvailability, start: number, end: number): boolean {
+  const iv = a.intervals;
+  let t = Math.floor(start / 60_000) * 60_000;
+  while (t < end) {
+    const m = localMinuteOfWeek(t, a.timeZone);
+    // The window holding minute m that reaches furthest.
+    let advance = 0;
+    for (let i = 0; i < iv.length; i += 2) {
+      const s = iv[i]!;
+      const e = iv[i + 1]!;
+      if (m >= s && m < e && e - m > advance) advance = e - m;
+      if (m + WEEK_MIN >= s && m + WEEK_MIN < e && e - m - WEEK_MIN > advance) advance = e - m - WEEK_MIN;
+    }
+    if (advance === 0) return false;
+    let next = t + advance * 60_000;
+    if (utcOffsetMinutes(next, a.timeZone) !== utcOffsetMinutes(t, a.timeZone)) {
+      next = Math.min(next, (Math.floor(t / QUARTER_MS) + 1) * QUARTER_MS);
+    }
+    t = next;
+  }
+  return true;
+}

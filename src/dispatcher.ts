@@ -180,6 +180,7 @@ export class Dispatcher {
       escalationSteps: s.nextStep,
     };
     if (s.job.partner !== undefined) out.partner = s.job.partner;
+    if (s.job.window !== undefined) out.window = { ...s.job.window };
     if (s.winner) out.technicianId = s.winner.technicianId;
     if (s.closedAt !== null) out.closedAt = s.closedAt;
     if (s.completedAt !== null) out.completedAt = s.completedAt;

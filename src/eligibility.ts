@@ -3,6 +3,7 @@
  * The planner's hot loop evaluates the same rules through bitmasks (see {@link passesFast}); the
  * test suite checks that both forms agree for random fleets and jobs.
  */
+import { busyStretch, scheduleOf } from './appointments.js';
 import { F_ALIVE, F_FRIEND, F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_PRO, F_WINDOWS } from './flags.js';
 import type { Fleet } from './fleet.js';
 import { C_STRIDE, M_STRIDE } from './geo/grid.js';
@@ -41,6 +42,21 @@ export interface JobContext {
   readonly offered: ReadonlySet<number>;
   /** Notification cap from the policy. */
   readonly cap: Policy['notificationCap'];
+  /** An appointment's window, or null for an on-demand job. */
+  readonly window: { readonly start: number; readonly end: number } | null;
+  /**
+   * Flags every eligible technician has: alive, online and with capacity for an on-demand job; an
+   * appointment does not use capacity (only a reservation), and one whose offers go out later
+   * checks online-ness when they do.
+   */
+  readonly requiredFlags: number;
+  /** Whether the fleet holds any reservation (else the `booked_in_window` check is skipped entirely). */
+  readonly booked: boolean;
+  /** The stretch checked against reservations (the window, or `appointments.onDemandMs` from now). */
+  readonly busyStart: number;
+  readonly busyEnd: number;
+  /** Travel speed between appointments, km/h. */
+  readonly speedKmh: number;
 }
 
 /** Options that change eligibility for one plan (the dispatcher uses them when escalating). */
@@ -91,6 +107,14 @@ export function jobContext(
   const v = JOB_UNIT;
   toUnit(job.lat, job.lon, v, 0);
   const radius = overrides.maxRadiusKm ?? job.maxRadiusKm;
+  const w = job.window;
+  let requiredFlags = REQUIRED_FLAGS;
+  if (w !== undefined) {
+    requiredFlags &= ~F_HAS_CAPACITY;
+    if (scheduleOf(job, policy, now).offersAt > now) requiredFlags &= ~F_ONLINE;
+  }
+  const booked = fleet.reservations.size > 0;
+  const busy = booked ? busyStretch(job, policy, now) : NO_STRETCH;
   return {
     job,
     now,
@@ -110,7 +134,40 @@ export function jobContext(
     blocked: slotsOf(fleet, job.blocked),
     offered: slotsOf(fleet, overrides.exclude),
     cap: policy.notificationCap,
+    window: w === undefined ? null : { start: w.start, end: w.end },
+    requiredFlags,
+    booked,
+    busyStart: busy.start,
+    busyEnd: busy.end,
+    speedKmh: policy.appointments.travelSpeedKmh,
   };
+}
+
+const NO_STRETCH = { start: 0, end: 0 };
+
+/** Whether a slot's windows (if any) allow the job: now for an on-demand job, the whole window for an appointment. */
+function availableFor(fleet: Fleet, slot: number, flags: number, ctx: JobContext): boolean {
+  if ((flags & F_WINDOWS) === 0) return true;
+  const w = ctx.window;
+  return w === null
+    ? fleet.isAvailable(slot, flags, ctx.now)
+    : fleet.isAvailableIn(slot, flags, w.start, w.end);
+}
+
+/** Whether a slot holds a reservation colliding with the job's stretch. */
+function bookedFor(fleet: Fleet, slot: number, ctx: JobContext): boolean {
+  return (
+    ctx.booked &&
+    fleet.reservations.conflicts(
+      slot,
+      ctx.busyStart,
+      ctx.busyEnd,
+      ctx.job.lat,
+      ctx.job.lon,
+      ctx.speedKmh,
+      ctx.job.id,
+    )
+  );
 }
 
 /** A named eligibility rule. `d2` is the squared chord between technician and job. */
@@ -136,8 +193,8 @@ export const RULES: readonly Rule[] = [
   },
   {
     code: 'offline',
-    description: 'the technician is offline',
-    passes: (f, _s, e) => (flagsOf(f, e) & F_ONLINE) !== 0,
+    description: 'the technician is offline (for an appointment whose offers go out later: checked then)',
+    passes: (f, _s, e, _d, ctx) => (ctx.requiredFlags & F_ONLINE) === 0 || (flagsOf(f, e) & F_ONLINE) !== 0,
   },
   {
     code: 'tier',
@@ -158,14 +215,25 @@ export const RULES: readonly Rule[] = [
   },
   {
     code: 'unavailable_now',
-    description: "now is outside the technician's availability windows",
-    passes: (f, s, e, _d, ctx) =>
-      (flagsOf(f, e) & F_WINDOWS) === 0 || f.isAvailable(s, flagsOf(f, e), ctx.now),
+    description: "now is outside the technician's availability windows (on-demand jobs)",
+    passes: (f, s, e, _d, ctx) => ctx.window !== null || availableFor(f, s, flagsOf(f, e), ctx),
+  },
+  {
+    code: 'unavailable_in_window',
+    description: "the technician's availability windows do not cover the whole appointment window",
+    passes: (f, s, e, _d, ctx) => ctx.window === null || availableFor(f, s, flagsOf(f, e), ctx),
   },
   {
     code: 'at_capacity',
-    description: 'the technician holds as many jobs as their capacity',
-    passes: (f, _s, e) => (flagsOf(f, e) & F_HAS_CAPACITY) !== 0,
+    description: 'the technician holds as many jobs as their capacity (on-demand jobs)',
+    passes: (f, _s, e, _d, ctx) =>
+      (ctx.requiredFlags & F_HAS_CAPACITY) === 0 || (flagsOf(f, e) & F_HAS_CAPACITY) !== 0,
+  },
+  {
+    code: 'booked_in_window',
+    description:
+      "the technician holds an appointment overlapping the job's window (or an on-demand job's next hours), travel included",
+    passes: (f, s, _e, _d, ctx) => !bookedFor(f, s, ctx),
   },
   {
     code: 'notification_cap',
@@ -200,16 +268,17 @@ export function reasonsFor(
   return out;
 }
 
-/** Flags every eligible technician has. */
+/** Flags every eligible technician of an on-demand job has (see {@link JobContext.requiredFlags}). */
 export const REQUIRED_FLAGS = F_ALIVE | F_ONLINE | F_HAS_CAPACITY;
 
 /**
- * The slow-path rules (availability windows, notification cap, blocked, already offered) for a
- * technician that passed the bitmask tests. Same semantics as the corresponding {@link RULES}.
+ * The slow-path rules (availability windows, reservations, notification cap, blocked, already
+ * offered) for a technician that passed the bitmask tests. Same semantics as the corresponding {@link RULES}.
  */
 export function passesSlow(fleet: Fleet, slot: number, flags: number, ctx: JobContext): boolean {
   if (ctx.blocked.has(slot) || ctx.offered.has(slot)) return false;
-  if (flags & F_WINDOWS && !fleet.isAvailable(slot, flags, ctx.now)) return false;
+  if (!availableFor(fleet, slot, flags, ctx)) return false;
+  if (bookedFor(fleet, slot, ctx)) return false;
   if (
     ctx.cap !== null &&
     flags & F_NOTIFIED &&

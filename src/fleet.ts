@@ -15,6 +15,7 @@ import { chord2ToKm, kmToChord2, toUnit, unitLat, unitLon } from './geo/sphere.j
 import { HALF_CIRCUMFERENCE_KM, type Neighbour, nearestNeighbours, neighbours } from './neighbours.js';
 import { QualityCache } from './quality.js';
 import { NameRegistry } from './registry.js';
+import { type Reservation, Reservations } from './reservations.js';
 import { SCHEDULE_SHIFT, SlotSchedules } from './schedules.js';
 import { SlotIds } from './slot-ids.js';
 import type { Technician, TechnicianInput } from './types.js';
@@ -104,6 +105,9 @@ export class Fleet {
   }
 
   private maxRadius = 0;
+
+  /** Assigned appointments per slot (the dispatcher writes them; see {@link reserve}). */
+  readonly reservations = new Reservations();
 
   constructor(options: FleetOptions = {}) {
     this.counters = new FleetCounters(options);
@@ -229,6 +233,45 @@ export class Fleet {
     this.flags[slot] = 0;
     this.schedules.set(slot, undefined);
     this.counters.notifications.delete(slot);
+    this.reservations.clear(slot);
+  }
+
+  /**
+   * Reserves a technician's appointment window (the dispatcher does this when it assigns an
+   * appointment; call it to seed appointments booked elsewhere). Same job id: replaced.
+   * @example
+   * fleet.reserve('anna', { jobId: 'a-1', start, end: start + 7_200_000, lat: 47.37, lon: 8.54 });
+   */
+  reserve(id: string, reservation: Reservation): void {
+    const slot = this.slotOf(id);
+    const r = reservation;
+    if (r === null || typeof r !== 'object' || typeof r.jobId !== 'string' || r.jobId.length === 0) {
+      throw new InvalidArgumentError(
+        `reserve('${id}', ${describe(r)}): pass { jobId, start, end, lat, lon } with a non-empty job id.`,
+      );
+    }
+    if (!Number.isFinite(r.start) || !Number.isFinite(r.end) || r.end <= r.start) {
+      throw new InvalidArgumentError(
+        `reserve('${id}'): start ${describe(r.start)} and end ${describe(r.end)} must be times in ms with end after start.`,
+      );
+    }
+    checkLatLon(r.lat, r.lon, `reserve('${id}')`, InvalidArgumentError);
+    this.reservations.add(slot, { jobId: r.jobId, start: r.start, end: r.end, lat: r.lat, lon: r.lon });
+  }
+
+  /** Releases a reservation (the appointment was completed or cancelled); false when there was none. */
+  unreserve(id: string, jobId: string): boolean {
+    return this.reservations.remove(this.slotOf(id), jobId);
+  }
+
+  /** A technician's reserved appointments, sorted by start (copies). */
+  reservationsOf(id: string): Reservation[] {
+    return this.reservations.of(this.slotOf(id)).map((r) => ({ ...r }));
+  }
+
+  /** Whether a slot with windows is available for all of [start, end) (see {@link isAvailable}). */
+  isAvailableIn(slot: number, indexFlags: number, start: number, end: number): boolean {
+    return this.schedules.covers(slot, indexFlags >>> SCHEDULE_SHIFT, start, end);
   }
 
   /** Reads a technician back as a plain object (undefined if absent). */
@@ -338,11 +381,15 @@ export class Fleet {
     this.quality.touch(slot);
   }
 
-  /** Records that a technician won a job at `now`: awards counter +1 and load +1. */
-  recordAward(id: string, now: number): void {
+  /**
+   * Records that a technician won a job at `now`: awards counter +1 and load +1 (`holdsLoad: false`
+   * for an appointment, which holds a reservation instead of load).
+   */
+  recordAward(id: string, now: number, holdsLoad = true): void {
     const slot = this.slotOf(id);
     checkTime(now, 'recordAward');
     this.counters.bump(slot, now, 0, 1);
+    if (!holdsLoad) return;
     this.load[slot] = this.load[slot]! + 1;
     this.setFlag(slot, F_HAS_CAPACITY, this.load[slot]! < this.capacity[slot]!);
   }

@@ -2,6 +2,8 @@
  * crowd-dispatch: which technicians of an on-demand crowd hear about a job, in what order, and
  * who gets it. Explicit exports only.
  */
+
+export { scheduleOf } from './appointments.js';
 export {
   BEST_FRIEND_CRITERIA,
   ENGAGEMENT_ROLES,
@@ -57,6 +59,7 @@ export { Fleet, type FleetOptions, type Neighbour } from './fleet.js';
 export { EARTH_RADIUS_KM, haversineKm } from './geo/sphere.js';
 export { type PlanOptions, plan } from './plan.js';
 export {
+  type AppointmentPolicy,
   createPolicy,
   DEFAULT_WEIGHTS,
   type EscalationStep,
@@ -66,6 +69,7 @@ export {
   type WaveSpec,
 } from './policy.js';
 export { createRng, type Rng } from './random.js';
+export type { Reservation } from './reservations.js';
 export { FACTORS } from './scoring.js';
 export {
   coarsenKm,
@@ -102,6 +106,7 @@ export {
   StoreUnavailableError,
 } from './store/index.js';
 export type {
+  AppointmentWindow,
   Availability,
   AvailabilityWindow,
   Candidate,
@@ -112,6 +117,9 @@ export type {
   JobTier,
   PartnerRules,
   Plan,
+  PlanSchedule,
+  PreferredTechnicians,
+  PreferredVerdict,
   ScoreBreakdown,
   Technician,
   TechnicianInput,

@@ -4,21 +4,22 @@
  * bitmasks before computing a distance; only eligible technicians are scored, and a bounded heap
  * keeps the best `maxNotifiedPerJob` without sorting everyone.
  */
+
+import { checkWindow, scheduleOf } from './appointments.js';
 import {
   type EligibilityOverrides,
   type JobContext,
   jobContext,
   passesSlow,
-  REQUIRED_FLAGS,
   reasonsFor,
 } from './eligibility.js';
-import { describe, InvalidArgumentError } from './errors.js';
+import { describe, InvalidArgumentError, InvalidJobError } from './errors.js';
 import { F_BEST, F_NOTIFIED, F_WINDOWS, Fleet, radiusFromChord2 } from './fleet.js';
 import { C_STRIDE, M_STRIDE, RangeBuffer } from './geo/grid.js';
 import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2 } from './geo/sphere.js';
 import { assertPolicy, type Policy } from './policy.js';
 import { breakdownOf, type ScoreContext, scoreContext, scoreOf, scoreSlot, upperBound } from './scoring.js';
-import type { Candidate, Exclusion, Job, Plan } from './types.js';
+import type { Candidate, Exclusion, Job, Plan, PreferredVerdict } from './types.js';
 import { validateJob } from './validate.js';
 import { assignWaves } from './waves.js';
 
@@ -257,6 +258,8 @@ export function plan(fleet: Fleet, job: Job, options: PlanOptions): Plan {
   if (mr !== undefined && !(typeof mr === 'number' && mr > 0 && mr <= 1000)) {
     throw new InvalidArgumentError(`plan(): maxRadiusKm is ${describe(mr)}; pass km in (0, 1000].`);
   }
+  checkWindow(job, policy, now);
+  const preferredSlots = job.preferred === undefined ? undefined : slotsOfPreferred(fleet, job);
   const ctx = jobContext(fleet, job, policy, now, options);
   top.reset(fleet, policy.maxNotifiedPerJob);
   const searchKm = Math.min(ctx.jobRadiusKm, fleet.maxRadiusKm);
@@ -271,7 +274,40 @@ export function plan(fleet: Fleet, job: Job, options: PlanOptions): Plan {
   } else if (searchKm > 0 && !ctx.skillUnknown && !(ctx.certRequired && ctx.certUnknown)) {
     eligible = scan(fleet, ctx, sc, searchKm);
   }
-  return finish(fleet, job, policy, eligible, excluded, ctx);
+  const out = finish(fleet, job, policy, eligible, excluded, ctx);
+  if (preferredSlots !== undefined) out.preferred = preferredVerdicts(fleet, preferredSlots, ctx);
+  if (job.window !== undefined || preferredSlots !== undefined) {
+    out.schedule = scheduleOf(job, policy, now, out.preferred?.some((p) => p.reasons.length === 0) ?? false);
+  }
+  return out;
+}
+
+/** The chosen technicians' slots; an id the fleet does not know is a typed error. */
+function slotsOfPreferred(fleet: Fleet, job: Job): number[] {
+  return job.preferred!.technicianIds.map((id, i) => {
+    const slot = fleet.findSlot(id);
+    if (slot < 0) {
+      throw new InvalidJobError(
+        `job '${job.id}': preferred.technicianIds[${i}] is '${id}', a technician the fleet does not know; pass ids of technicians in the fleet (add them first), or leave the preferred list out.`,
+        `preferred.technicianIds[${i}]`,
+      );
+    }
+    return slot;
+  });
+}
+
+/** Every rule by name for each chosen technician (at most 20): who is offered first and why not. */
+function preferredVerdicts(fleet: Fleet, slots: readonly number[], ctx: JobContext): PreferredVerdict[] {
+  const { coords } = fleet.index;
+  return slots.map((slot) => {
+    const e = fleet.index.slotEntry[slot]!;
+    const o = e * C_STRIDE;
+    const dx = coords[o]! - ctx.jx;
+    const dy = coords[o + 1]! - ctx.jy;
+    const dz = coords[o + 2]! - ctx.jz;
+    const d2 = dx * dx + dy * dy + dz * dz;
+    return { id: fleet.idOf(slot), distanceKm: chord2ToKm(d2), reasons: reasonsFor(fleet, slot, e, d2, ctx) };
+  });
 }
 
 /** The hot path: reads typed arrays only until a technician passes every mask and distance test. */
@@ -281,9 +317,10 @@ function scan(fleet: Fleet, ctx: JobContext, sc: ScoreContext, searchKm: number)
   const pairs = idx.ranges(ctx.job.lat, ctx.job.lon, searchKm, ranges, true);
   const buf = ranges.data;
   const { coords, meta } = idx;
-  const { jx, jy, jz, tierMask, skillMask, certMask } = ctx;
+  const { jx, jy, jz, tierMask, skillMask, certMask, requiredFlags } = ctx;
   const limit = Math.min(kmToChord2(searchKm), ctx.jobChord2);
-  const useSets = ctx.blocked.size > 0 || ctx.offered.size > 0;
+  // Reservations anywhere in the fleet send every technician who passes the masks down the slow path.
+  const useSets = ctx.blocked.size > 0 || ctx.offered.size > 0 || ctx.booked;
   let eligible = 0;
   for (let p = 0; p < pairs; p++) {
     const end = buf[2 * p + 1]!;
@@ -292,7 +329,7 @@ function scan(fleet: Fleet, ctx: JobContext, sc: ScoreContext, searchKm: number)
       const flags = meta[m]!;
       // Bitmask tests first (dead entries have flags 0): most technicians fail here, before any distance.
       if (
-        (flags & REQUIRED_FLAGS) !== REQUIRED_FLAGS ||
+        (flags & requiredFlags) !== requiredFlags ||
         (flags & tierMask) === 0 ||
         (meta[m + 1]! & skillMask) !== skillMask ||
         (certMask & ~meta[m + 2]!) !== 0

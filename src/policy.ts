@@ -38,8 +38,28 @@ export type EscalationStep =
       afterMs: number;
     };
 
+/** How appointment jobs are dispatched (see `docs/appointments.md`). */
+export interface AppointmentPolicy {
+  /** Offers go out this long before the window starts (at once when that has passed), ms. @default 14400000 (4 h) */
+  leadMs: number;
+  /** The job must be assigned this long before the window starts, else it is handed back unfilled, ms. @default 3600000 (1 h) */
+  assignBeforeMs: number;
+  /** A window must start at least this long after it is opened or planned, ms (> `assignBeforeMs`). @default 7200000 (2 h) */
+  minLeadMs: number;
+  /** Longest window accepted, ms. @default 28800000 (8 h) */
+  maxWindowMs: number;
+  /** Speed for the travel time between consecutive appointments of a technician, km/h. @default 40 */
+  travelSpeedKmh: number;
+  /** How long an on-demand job is taken to occupy its technician, for conflicts with his appointments, ms. @default 7200000 (2 h) */
+  onDemandMs: number;
+}
+
 /** Everything a caller may set; every field is optional and has a documented default. */
 export interface PolicyInput {
+  /** Appointment jobs: lead time, deadline margin, window limits, travel speed. @default see {@link AppointmentPolicy} */
+  appointments?: Partial<AppointmentPolicy>;
+  /** How long the customer's chosen technicians have the job to themselves before the crowd waves, ms. @default 600000 (10 min) */
+  preferredExclusiveMs?: number;
   /** Factor weights (≥ 0, at least one > 0). Defaults: distance 0.35, tierFit 0.1, rating 0.2, bestFriend 0.1, fairness 0.15, responsiveness 0.1. */
   weights?: Partial<Record<FactorName, number>>;
   /** Rating shrinkage: a Bayesian average toward `prior` worth `priorCount` ratings. @default { prior: 4.3, priorCount: 10 } */
@@ -93,6 +113,8 @@ export interface Policy {
   readonly reofferDeclined: boolean;
   readonly escalation: readonly Readonly<EscalationStep>[];
   readonly deadlineMs: number;
+  readonly appointments: Readonly<AppointmentPolicy>;
+  readonly preferredExclusiveMs: number;
   /** Brand: only {@link createPolicy} makes these. */
   readonly [POLICY_BRAND]: true;
 }
@@ -175,6 +197,8 @@ function object(value: unknown, path: string, known?: readonly string[]): Record
 
 /** Fields of {@link PolicyInput}; keep in step with the interface. */
 const POLICY_FIELDS = [
+  'appointments',
+  'preferredExclusiveMs',
   'weights',
   'rating',
   'fairness',
@@ -271,6 +295,43 @@ function resolveEscalation(input: unknown): EscalationStep[] {
   });
 }
 
+function resolveAppointments(input: unknown): Readonly<AppointmentPolicy> {
+  const a = object(input, 'appointments', [
+    'leadMs',
+    'assignBeforeMs',
+    'minLeadMs',
+    'maxWindowMs',
+    'travelSpeedKmh',
+    'onDemandMs',
+  ]);
+  const out: AppointmentPolicy = {
+    leadMs: num(a.leadMs, 14_400_000, 'appointments.leadMs', 0, 30 * DAY_MS),
+    assignBeforeMs: num(a.assignBeforeMs, 3_600_000, 'appointments.assignBeforeMs', 0, 30 * DAY_MS),
+    minLeadMs: num(a.minLeadMs, 7_200_000, 'appointments.minLeadMs', 0, 30 * DAY_MS),
+    maxWindowMs: num(a.maxWindowMs, 28_800_000, 'appointments.maxWindowMs', 0, 7 * DAY_MS, {
+      minExclusive: true,
+    }),
+    travelSpeedKmh: num(a.travelSpeedKmh, 40, 'appointments.travelSpeedKmh', 0, 1000, { minExclusive: true }),
+    onDemandMs: num(a.onDemandMs, 7_200_000, 'appointments.onDemandMs', 0, DAY_MS),
+  };
+  // Otherwise a window opened at the earliest allowed time would be due back before it could be offered.
+  if (out.minLeadMs <= out.assignBeforeMs) {
+    fail(
+      'appointments.minLeadMs',
+      `is ${out.minLeadMs}, not after appointments.assignBeforeMs (${out.assignBeforeMs})`,
+      'make minLeadMs larger than assignBeforeMs',
+    );
+  }
+  if (out.leadMs <= out.assignBeforeMs) {
+    fail(
+      'appointments.leadMs',
+      `is ${out.leadMs}, not after appointments.assignBeforeMs (${out.assignBeforeMs})`,
+      'make leadMs larger than assignBeforeMs, so offers go out before the job is due back',
+    );
+  }
+  return Object.freeze(out);
+}
+
 /**
  * Validates a policy and fills in every default. Throws {@link InvalidPolicyError} naming the
  * field (`path`) and the fix. The result is frozen and can be shared across plans and sessions.
@@ -351,6 +412,10 @@ export function createPolicy(input: PolicyInput = {}): Policy {
     fail('deadlineMs', `is ${deadlineMs}, not after the last wave (${lastWave} ms)`, 'set a later deadline');
   }
   const policy = {
+    appointments: resolveAppointments(root.appointments),
+    preferredExclusiveMs: num(root.preferredExclusiveMs, 600_000, 'preferredExclusiveMs', 0, DAY_MS, {
+      minExclusive: true,
+    }),
     weights: Object.freeze(weights),
     rating: Object.freeze({
       prior: num(r.prior, 4.3, 'rating.prior', 1, 5),

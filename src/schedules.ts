@@ -4,7 +4,7 @@
  * word; the planner then asks "is schedule 3 open now?" once per plan, from memory it already
  * has, instead of reading every technician's windows.
  */
-import { type CompiledAvailability, compileAvailability, isAvailableAt } from './availability.js';
+import { type CompiledAvailability, compileAvailability, coversSpan, isAvailableAt } from './availability.js';
 import type { Availability } from './types.js';
 
 /** Flag-word shift of the schedule id. */
@@ -54,6 +54,25 @@ export class ScheduleTable {
    */
   sourceOf(id: number): Availability {
     return copyAvailability(this.sources[id - 1]!);
+  }
+
+  private coverStart = Number.NaN;
+  private coverEnd = Number.NaN;
+  private readonly covered = new Map<number, boolean>();
+
+  /** Whether schedule `id` covers [start, end) (memoised per window: one walk per schedule and plan). */
+  covers(id: number, start: number, end: number): boolean {
+    if (start !== this.coverStart || end !== this.coverEnd) {
+      this.coverStart = start;
+      this.coverEnd = end;
+      this.covered.clear();
+    }
+    let ok = this.covered.get(id);
+    if (ok === undefined) {
+      ok = coversSpan(this.compiled[id - 1]!, start, end);
+      this.covered.set(id, ok);
+    }
+    return ok;
   }
 
   /** Whether schedule `id` is open at `now` (memoised per `now`). */
@@ -108,6 +127,13 @@ export class SlotSchedules {
     if (id === 0) return true;
     if (id === UNINTERNED) return isAvailableAt(this.own.get(slot)!.compiled, now);
     return this.table.isOpen(id, now);
+  }
+
+  /** Whether the slot whose index flag word carries schedule id `id` is available for all of [start, end). */
+  covers(slot: number, id: number, start: number, end: number): boolean {
+    if (id === 0) return true;
+    if (id === UNINTERNED) return coversSpan(this.own.get(slot)!.compiled, start, end);
+    return this.table.covers(id, start, end);
   }
 
   /** A slot's windows as given (a copy for interned ones), undefined without windows. */

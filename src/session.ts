@@ -7,6 +7,7 @@
  * deadlines whatever the policy says by then.
  */
 
+import { scheduleOf } from './appointments.js';
 import {
   Ctx,
   checkExhausted,
@@ -57,17 +58,27 @@ export function isRunning(s: SessionState, technicianId: string, now: number): b
  */
 export function openSession(input: OpenInput, env: SessionEnv): [SessionState, Effect[]] {
   const { at, job, policy } = input;
-  const pending: SessionJSON['pending'] = policy.waves.map((w, index) => ({
-    index,
-    at: at + w.offsetMs,
-    offers: [],
-  }));
+  const chosen = input.preferred ?? [];
+  const only = job.preferred?.only === true;
+  // Appointments start at their lead time, the crowd after the chosen technicians' exclusive phase.
+  const { offersAt, crowdAt, deadlineAt } = scheduleOf(job, policy, at, chosen.length > 0);
+  const pending: SessionJSON['pending'] = only
+    ? []
+    : policy.waves.map((w, index) => ({ index, at: crowdAt + w.offsetMs, offers: [] }));
   const reserve: PlannedOffer[] = [];
-  input.candidates.forEach((c, i) => {
-    const w = input.waves[i]!;
-    if (w >= 0) pending[w]!.offers.push(c);
-    else reserve.push(c);
-  });
+  if (!only) {
+    input.candidates.forEach((c, i) => {
+      const w = input.waves[i]!;
+      if (w >= 0) pending[w]!.offers.push(c);
+      else reserve.push(c);
+    });
+  }
+  let nextWave = policy.waves.length;
+  if (chosen.length > 0) {
+    // Their offers run through the exclusive phase and one offer TTL into the crowd's (only: to the deadline).
+    const until = only ? deadlineAt : Math.min(crowdAt + policy.offerTtlMs, deadlineAt);
+    pending.unshift({ index: nextWave++, at: offersAt, offers: chosen.slice(), preferredUntil: until });
+  }
   const partnerRules = job.partner === undefined ? undefined : policy.partners[job.partner];
   const cert =
     job.partner !== undefined && (job.requireCertification ?? partnerRules?.requireCertification ?? false);
@@ -81,17 +92,17 @@ export function openSession(input: OpenInput, env: SessionEnv): [SessionState, E
     ordinal: input.ordinal,
     state: 'open',
     openedAt: at,
-    deadlineAt: at + policy.deadlineMs,
+    deadlineAt,
     offerTtlMs: policy.offerTtlMs,
     maxNotified: policy.maxNotifiedPerJob,
     reoffer: policy.reofferDeclined,
     certPartner: cert ? job.partner! : null,
     pending: pending.filter((w) => w.offers.length > 0),
     reserve,
-    steps: policy.escalation.map((step) => ({ at: at + step.afterMs, step })),
+    steps: only ? [] : policy.escalation.map((step) => ({ at: crowdAt + step.afterMs, step })),
     nextStep: 0,
     batch: policy.waves[0]!.size,
-    nextWave: policy.waves.length,
+    nextWave,
     notified: 0,
     widenKm: null,
     allowPros: false,
@@ -208,7 +219,7 @@ function accept(
   if (o.status === 'declined') return [state, [], { outcome: 'offer_declined', jobId }];
   if (o.status === 'withdrawn') return [state, [], { outcome: 'offer_withdrawn', jobId }];
   if (o.status === 'expired' || o.expiresAt <= at) return [state, [], { outcome: 'offer_expired', jobId }];
-  const reason = env.verdict(technicianId, state.certPartner);
+  const reason = env.verdict(technicianId, state.certPartner, state.job);
   if (reason !== null) return [state, [], { outcome: 'no_longer_eligible', jobId, reason }];
   const c = new Ctx(state, at, env);
   const responseMs = at - o.sentAt;

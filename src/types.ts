@@ -114,6 +114,35 @@ export interface Job {
   maxRadiusKm?: number;
   /** Technicians the customer blocked. */
   blocked?: readonly string[];
+  /**
+   * An appointment: the customer's requested window in the future. Absent: an on-demand job (now).
+   * See `docs/appointments.md`.
+   */
+  window?: AppointmentWindow;
+  /** The technician(s) the customer chose: offered first and exclusively (see {@link PreferredTechnicians}). */
+  preferred?: PreferredTechnicians;
+}
+
+/** A requested appointment window: absolute times in ms (the epoch of `now`), shown in `timeZone`. */
+export interface AppointmentWindow {
+  /** When the appointment starts, ms. */
+  start: number;
+  /** When it ends, ms (after `start`, at most `policy.appointments.maxWindowMs` later). */
+  end: number;
+  /** IANA time zone of the customer, e.g. `Europe/Zurich` (for display; availability uses the technician's own zone). */
+  timeZone: string;
+}
+
+/**
+ * A direct booking: the technician the customer booked from the profile, or the customer's ordered
+ * list of preferred technicians. All of them are offered at once, exclusively, for
+ * `policy.preferredExclusiveMs`; then the crowd waves follow — unless `only`.
+ */
+export interface PreferredTechnicians {
+  /** Technician ids, most preferred first (1 to 20, no repeats, each known to the fleet). */
+  technicianIds: readonly string[];
+  /** Only these technicians: hand the job back (`preferred_unavailable`) instead of falling back to the crowd. @default false */
+  only?: boolean;
 }
 
 /** Per-partner rules, keyed by partner id in {@link PolicyInput.partners}. */
@@ -141,6 +170,8 @@ export type ExclusionReason =
   | 'missing_skill'
   | 'not_certified'
   | 'unavailable_now'
+  | 'unavailable_in_window'
+  | 'booked_in_window'
   | 'at_capacity'
   | 'notification_cap'
   | 'blocked_by_customer'
@@ -199,4 +230,29 @@ export interface Plan {
   excluded?: Exclusion[];
   /** How many technicians were eligible in total (before the cap). */
   eligibleCount: number;
+  /**
+   * When offers go out and when the job is handed back unfilled, for appointment jobs and direct
+   * bookings (absent for a plain on-demand job, whose waves start at `at`).
+   */
+  schedule?: PlanSchedule;
+  /** The chosen technicians in the customer's order, each with the rules he fails (empty: offered first). */
+  preferred?: PreferredVerdict[];
+}
+
+/** The timeline of a booking (absolute ms), see {@link Plan.schedule}. */
+export interface PlanSchedule {
+  /** When the first offers go out: `window.start − appointments.leadMs`, or at once if that has passed. */
+  offersAt: number;
+  /** When the exclusive phase of the chosen technicians ends and the crowd waves start (= `offersAt` without one). */
+  crowdAt: number;
+  /** When the job is handed back unfilled if nobody accepted. */
+  deadlineAt: number;
+}
+
+/** A chosen technician and whether he is offered the job first. */
+export interface PreferredVerdict {
+  id: string;
+  distanceKm: number;
+  /** Rules he fails; empty when he is offered the job in the exclusive phase. */
+  reasons: ExclusionReason[];
 }

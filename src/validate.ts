@@ -317,6 +317,84 @@ export function validateJob(job: Job): void {
   if (job.requireCertification !== undefined && typeof job.requireCertification !== 'boolean') {
     throw new InvalidJobError(`${ctx}: requireCertification must be true or false.`, 'requireCertification');
   }
+  if (job.window !== undefined) checkJobWindow(job.window, ctx);
+  if (job.preferred !== undefined) checkPreferred(job.preferred, ctx);
+}
+
+/** The shape of an appointment window (its timing against the policy and `now`: `checkWindow` in appointments.ts). */
+function checkJobWindow(w: Job['window'], ctx: string): void {
+  const E = InvalidJobError;
+  if (w === null || typeof w !== 'object') {
+    throw new E(
+      `${ctx}: window is ${describe(w)}; pass { start, end, timeZone } (ms and an IANA zone).`,
+      'window',
+    );
+  }
+  for (const k of Object.keys(w)) {
+    if (!(WINDOW_SPAN_FIELDS as readonly string[]).includes(k)) {
+      throw new E(
+        `${ctx}: unknown field 'window.${k.slice(0, 60)}'.${didYouMean(k, WINDOW_SPAN_FIELDS)} Known fields: ${WINDOW_SPAN_FIELDS.join(', ')}.`,
+        `window.${k}`,
+      );
+    }
+  }
+  for (const k of ['start', 'end'] as const) {
+    const t = w[k];
+    if (typeof t !== 'number' || !Number.isFinite(t)) {
+      throw new E(
+        `${ctx}: window.${k} is ${describe(t)}; pass a time in ms (a finite number).`,
+        `window.${k}`,
+      );
+    }
+  }
+  if (w.end <= w.start) {
+    throw new E(
+      `${ctx}: window.end (${w.end}) is not after window.start (${w.start}); pass an end later than the start.`,
+      'window.end',
+    );
+  }
+  if (!isTimeZone(w.timeZone)) {
+    throw new E(
+      `${ctx}: window.timeZone ${describe(w.timeZone)} is not an IANA time zone; use e.g. 'Europe/Zurich'.`,
+      'window.timeZone',
+    );
+  }
+}
+
+function checkPreferred(p: Job['preferred'], ctx: string): void {
+  const E = InvalidJobError;
+  if (p === null || typeof p !== 'object') {
+    throw new E(`${ctx}: preferred is ${describe(p)}; pass { technicianIds: [...], only? }.`, 'preferred');
+  }
+  for (const k of Object.keys(p)) {
+    if (!(PREFERRED_FIELDS as readonly string[]).includes(k)) {
+      throw new E(
+        `${ctx}: unknown field 'preferred.${k.slice(0, 60)}'.${didYouMean(k, PREFERRED_FIELDS)} Known fields: ${PREFERRED_FIELDS.join(', ')}.`,
+        `preferred.${k}`,
+      );
+    }
+  }
+  const ids = p.technicianIds;
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_PREFERRED) {
+    throw new E(
+      `${ctx}: preferred.technicianIds is ${describe(ids)}; pass 1 to ${MAX_PREFERRED} technician ids, most preferred first.`,
+      'preferred.technicianIds',
+    );
+  }
+  checkStrings(ids, 'preferred.technicianIds', ctx, E);
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id)) {
+      throw new E(
+        `${ctx}: preferred.technicianIds[${i}] repeats '${id}'; name each technician once.`,
+        `preferred.technicianIds[${i}]`,
+      );
+    }
+    seen.add(id);
+  });
+  if (p.only !== undefined && typeof p.only !== 'boolean') {
+    throw new E(`${ctx}: preferred.only is ${describe(p.only)}; pass true or false.`, 'preferred.only');
+  }
 }
 
 /** Fields of a technician record, in the order they are copied. */
@@ -351,7 +429,13 @@ export const JOB_FIELDS = [
   'requireCertification',
   'maxRadiusKm',
   'blocked',
+  'window',
+  'preferred',
 ] as const;
+const WINDOW_SPAN_FIELDS = ['start', 'end', 'timeZone'] as const;
+const PREFERRED_FIELDS = ['technicianIds', 'only'] as const;
+/** Most chosen technicians a job may name. */
+export const MAX_PREFERRED = 20;
 
 function copyAvailability(value: unknown, ctx: string): Availability {
   const E = InvalidTechnicianError;
@@ -415,7 +499,16 @@ export function readJob(input: unknown): Job {
   for (const k of JOB_FIELDS) {
     const v = f[k];
     if (v === undefined) continue;
-    out[k] = k === 'skills' || k === 'blocked' ? readStrings(v, k, ctx, E) : v;
+    if (k === 'skills' || k === 'blocked') out[k] = readStrings(v, k, ctx, E);
+    else if (k === 'window') out[k] = { ...readFields(v, WINDOW_SPAN_FIELDS, ctx, 'window', E) };
+    else if (k === 'preferred') {
+      const p = readFields(v, PREFERRED_FIELDS, ctx, 'preferred', E);
+      const copy: Record<string, unknown> = {
+        technicianIds: readStrings(p.technicianIds, 'preferred.technicianIds', ctx, E) ?? p.technicianIds,
+      };
+      if (p.only !== undefined) copy.only = p.only;
+      out[k] = copy;
+    } else out[k] = v;
   }
   const job = out as unknown as Job;
   validateJob(job);

@@ -5,6 +5,7 @@
  * input back entirely if that fails. One pure {@link transition} per job and input.
  */
 
+import { reservationOf } from '../appointments.js';
 import { InvalidStateError } from '../errors.js';
 import type { Fleet } from '../fleet.js';
 import type { Policy } from '../policy.js';
@@ -147,6 +148,12 @@ export class DispatchCore {
       if (s.state === 'open') {
         for (const o of s.offers) if (o.status === 'live') this.live.add(o.technicianId, s.job.id);
       }
+      // The fleet is the caller's, but an assigned appointment's reservation is the dispatcher's
+      // to hold: put back (idempotent, by job id) so a restore against any fleet sees it.
+      const r = reservationOf(s);
+      if (r !== undefined && this.fleet.has(s.winner!.technicianId)) {
+        this.fleet.reservations.add(this.fleet.slotOf(s.winner!.technicianId), r);
+      }
     }
     for (const r of snap.retired ?? []) this.retired.put(r.jobId, { until: r.until, keys: r.keys });
   }
@@ -189,6 +196,7 @@ export class DispatchCore {
         policy: this.policy,
         candidates: offersOf(fact),
         waves: fact.waves ?? [],
+        ...(fact.preferred === undefined ? {} : { preferred: offersOf(fact.preferred) }),
         ...(retired === undefined ? {} : { retired: retired.keys }),
       },
       this.env,
@@ -289,7 +297,7 @@ export class DispatchCore {
     const s = this.sessions.get(jobId);
     if (!s) return [];
     const effects = this.step(s, { type: 'cancel', at: now });
-    if (s.state === 'assigned') this.writes.release(s.winner!.technicianId);
+    if (s.state === 'assigned') this.releaseWinner(s);
     return effects;
   }
 
@@ -297,8 +305,15 @@ export class DispatchCore {
     const s = this.sessions.get(jobId);
     if (s?.state !== 'assigned') return false;
     this.step(s, { type: 'complete', at: now });
-    this.writes.release(s.winner!.technicianId);
+    this.releaseWinner(s);
     return true;
+  }
+
+  /** The winner's load, or for an appointment his reservation, is released. */
+  private releaseWinner(s: SessionState): void {
+    const id = s.winner!.technicianId;
+    if (s.job.window === undefined) this.writes.release(id);
+    else this.writes.unreserve(id, s.job.id);
   }
 
   /** Withdraws a technician's running offers in every job (but `except`), oldest job first. */
@@ -372,10 +387,13 @@ export class DispatchCore {
         case 'revoke':
           for (const id of e.technicianIds) this.untrack(id, e.jobId);
           break;
-        case 'assigned':
+        case 'assigned': {
           this.untrack(e.technicianId, e.jobId);
-          this.writes.award(e.technicianId, e.at, e.responseMs);
+          const r = reservationOf(this.sessions.get(e.jobId)!);
+          this.writes.award(e.technicianId, e.at, e.responseMs, r === undefined);
+          if (r !== undefined) this.writes.reserve(e.technicianId, r);
           break;
+        }
         default:
           break;
       }

@@ -120,7 +120,7 @@ export class FactEnv implements SessionEnv {
     this.calls = callCount;
   }
 
-  unavailable(ids: readonly string[], cert: string | null): string[] {
+  unavailable(ids: readonly string[], cert: string | null, job: Job): string[] {
     // Recorded only when someone was skipped (rare), tagged with the call's number in the event.
     const call = this.calls++;
     if (this.replaying) {
@@ -131,7 +131,7 @@ export class FactEnv implements SessionEnv {
     }
     let out: string[] | undefined;
     for (const id of ids)
-      if (skipAtSend(this.fleet!, this.policy!, id, cert, this.now)) (out ??= []).push(id);
+      if (skipAtSend(this.fleet!, this.policy!, id, cert, this.now, job)) (out ??= []).push(id);
     if (out === undefined) return NONE;
     this.record({ kind: 'skipped', call, ids: out });
     return out;
@@ -151,16 +151,25 @@ export class FactEnv implements SessionEnv {
     return offersOf(fact);
   }
 
-  verdict(id: string, cert: string | null): IneligibleReason | null {
+  verdict(id: string, cert: string | null, job: Job): IneligibleReason | null {
     if (this.replaying) {
       const f = this.next('verdict');
       this.saturated = f.saturated;
       return f.reason;
     }
     const fleet = this.fleet!;
-    const reason = ineligible(fleet, id, cert, this.judgeCapacity);
+    const reason = ineligible(fleet, id, cert, this.judgeCapacity, {
+      job,
+      policy: this.policy!,
+      now: this.now,
+    });
     const slot = fleet.findSlot(id);
-    this.saturated = this.judgeCapacity && reason === null && fleet.load[slot]! + 1 >= fleet.capacity[slot]!;
+    // An appointment takes no capacity (a reservation instead): it never saturates him.
+    this.saturated =
+      this.judgeCapacity &&
+      reason === null &&
+      job.window === undefined &&
+      fleet.load[slot]! + 1 >= fleet.capacity[slot]!;
     this.record({ kind: 'verdict', reason, saturated: this.saturated });
     return reason;
   }
@@ -169,13 +178,19 @@ export class FactEnv implements SessionEnv {
   opening(job: Job, policyKey: string): Extract<Fact, { kind: 'candidates' }> {
     if (this.replaying) return this.next('candidates');
     const p = plan(this.fleet!, job, { now: this.now, policy: this.policy! });
-    const fact = {
+    const fact: Extract<Fact, { kind: 'candidates' }> = {
       kind: 'candidates' as const,
       ids: p.candidates.map((c) => c.id),
       km: this.publicKms(p, job),
       waves: p.candidates.map((c) => c.wave),
       policy: policyKey,
     };
+    if (p.preferred !== undefined) {
+      const d = this.distances;
+      const fleet = this.fleet!;
+      const ids = p.preferred.filter((v) => v.reasons.length === 0).map((v) => v.id);
+      fact.preferred = { ids, km: ids.map((id) => d.km(fleet, fleet.slotOf(id))) };
+    }
     this.record(fact);
     return fact;
   }

@@ -4,6 +4,7 @@
  * exactly as it was.
  */
 import type { Fleet, SavedCounters } from '../fleet.js';
+import type { Reservation } from '../reservations.js';
 import type { Journal } from './journal.js';
 
 export class FleetWriter {
@@ -28,11 +29,30 @@ export class FleetWriter {
     if (this.save(id, false) >= 0) this.fleet.recordResponse(id, false, ms);
   }
 
-  /** He won the job at `at`, answering after `ms`. */
-  award(id: string, at: number, ms: number): void {
+  /** He won the job at `at`, answering after `ms` (an appointment: no load, see {@link reserve}). */
+  award(id: string, at: number, ms: number, holdsLoad = true): void {
     if (this.save(id, false) < 0) return;
     this.fleet.recordResponse(id, true, ms);
-    this.fleet.recordAward(id, at);
+    this.fleet.recordAward(id, at, holdsLoad);
+  }
+
+  /** He holds an assigned appointment: its window is reserved. */
+  reserve(id: string, r: Reservation): void {
+    if (!this.enabled || !this.fleet.has(id)) return;
+    const slot = this.fleet.slotOf(id);
+    const had = this.fleet.reservations.of(slot).find((x) => x.jobId === r.jobId);
+    this.fleet.reservations.add(slot, r);
+    this.journal.push(this.undoOp, { slot, jobId: r.jobId, had });
+  }
+
+  /** His appointment was completed or cancelled: the reservation is released. */
+  unreserve(id: string, jobId: string): void {
+    if (!this.enabled || !this.fleet.has(id)) return;
+    const slot = this.fleet.slotOf(id);
+    const had = this.fleet.reservations.of(slot).find((x) => x.jobId === jobId);
+    if (had === undefined) return;
+    this.fleet.reservations.remove(slot, jobId);
+    this.journal.push(this.undoOp, { slot, jobId, had });
   }
 
   /** The winner's load is released (once: only while he holds a load). */
@@ -42,8 +62,14 @@ export class FleetWriter {
     if (this.save(id, false) >= 0) fleet.release(id);
   }
 
-  /** Puts back counters saved by a write (the journal's undo of {@link undoOp}). */
+  /** Puts back counters or a reservation saved by a write (the journal's undo of {@link undoOp}). */
   undo(saved: unknown): void {
+    if ('jobId' in (saved as object)) {
+      const { slot, jobId, had } = saved as { slot: number; jobId: string; had: Reservation | undefined };
+      this.fleet.reservations.remove(slot, jobId);
+      if (had !== undefined) this.fleet.reservations.add(slot, had);
+      return;
+    }
     this.fleet.restoreCounters(saved as SavedCounters);
   }
 

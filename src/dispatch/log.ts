@@ -17,7 +17,14 @@ export const UNAVAILABLE_REASONS: readonly UnavailableReason[] = [
   'removed',
   'certification_revoked',
 ];
-const INELIGIBLE: readonly IneligibleReason[] = ['offline', 'at_capacity', 'removed', 'not_certified'];
+const INELIGIBLE: readonly IneligibleReason[] = [
+  'offline',
+  'at_capacity',
+  'removed',
+  'not_certified',
+  'booked_in_window',
+  'unavailable_in_window',
+];
 
 const BASE = ['seq', 'type', 'at', 'facts', 'hash'];
 const FIELDS: Record<DispatchEvent['type'], readonly string[]> = {
@@ -30,7 +37,7 @@ const FIELDS: Record<DispatchEvent['type'], readonly string[]> = {
   unavailable: [...BASE, 'technicianId', 'reason'],
 };
 const FACT_FIELDS: Record<Fact['kind'], readonly string[]> = {
-  candidates: ['kind', 'ids', 'km', 'waves', 'policy'],
+  candidates: ['kind', 'ids', 'km', 'waves', 'policy', 'preferred'],
   skipped: ['kind', 'call', 'ids'],
   verdict: ['kind', 'reason', 'saturated'],
   failed: ['kind', 'jobId'],
@@ -99,7 +106,7 @@ export function km(v: unknown, path: string, fail: Fail): number {
 export function readFact(v: unknown, path: string, fail: Fail): Fact {
   const kind = fields(
     v,
-    ['kind', 'ids', 'km', 'waves', 'policy', 'call', 'reason', 'saturated', 'jobId'],
+    ['kind', 'ids', 'km', 'waves', 'policy', 'preferred', 'call', 'reason', 'saturated', 'jobId'],
     path,
     fail,
   ).kind;
@@ -122,6 +129,14 @@ export function readFact(v: unknown, path: string, fail: Fail): Fact {
           fail(`${path}.waves`, `has ${out.waves.length} entries for ${out.ids.length} ids`);
       }
       if (f.policy !== undefined) out.policy = id(f.policy, `${path}.policy`, fail);
+      if (f.preferred !== undefined) {
+        const p = `${path}.preferred`;
+        const g = fields(f.preferred, ['ids', 'km'], p, fail);
+        const pids = list(g.ids, `${p}.ids`, fail, (x, q) => id(x, q, fail));
+        const pkm = list(g.km, `${p}.km`, fail, (x, q) => km(x, q, fail));
+        if (pkm.length !== pids.length) fail(`${p}.km`, `has ${pkm.length} entries for ${pids.length} ids`);
+        out.preferred = { ids: pids, km: pkm };
+      }
       return out;
     }
     case 'skipped':

@@ -101,7 +101,7 @@ function expire(c: Ctx): void {
 function sendPending(c: Ctx): void {
   const w = c.d.pending[0]!;
   c.d.pending = c.d.pending.slice(1);
-  sendFrom(c, w.offers, w.offers.length, w.index);
+  sendFrom(c, w.offers, w.offers.length, w.index, w.preferredUntil);
 }
 
 /** Whether a technician may not be offered the job (again). */
@@ -120,6 +120,7 @@ function sendFrom(
   list: readonly PlannedOffer[],
   want: number,
   wave: number,
+  preferredUntil?: number,
 ): { used: number; sent: number } {
   const { d, now } = c;
   // At or past the deadline (not yet processed) an offer would be dead on arrival.
@@ -135,22 +136,25 @@ function sendFrom(
     const skipped = c.env.unavailable(
       fresh.map((p) => p.id),
       d.certPartner,
+      d.job,
     );
     for (const p of fresh) if (skipped.length === 0 || !skipped.includes(p.id)) out.push(p);
   }
   if (out.length === 0) return { used: i, sent: 0 };
-  const expiresAt = Math.min(now + d.offerTtlMs, d.deadlineAt);
+  const expiresAt = Math.min(preferredUntil ?? now + d.offerTtlMs, d.deadlineAt);
   for (const p of out) c.setOffer(p.id, { technicianId: p.id, wave, sentAt: now, expiresAt, status: 'live' });
   d.notified += out.length;
   d.expiries = [...d.expiries, { at: expiresAt, wave }];
-  c.effects.push({
+  const effect: Effect = {
     type: 'notify',
     ...c.base(),
     wave,
     technicianIds: out.map((p) => p.id),
     distancesKm: out.map((p) => p.km),
     expiresAt,
-  });
+  };
+  if (preferredUntil !== undefined) effect.preferred = true;
+  c.effects.push(effect);
   return { used: i, sent: out.length };
 }
 
@@ -165,8 +169,22 @@ function sendReserve(c: Ctx, want: number): number {
 
 /** A decline or a withdrawn offer pulls the next wave forward (or one replacement from the reserve). */
 export function pullForward(c: Ctx): void {
+  if (exclusive(c)) return;
   if (c.d.pending.length > 0) sendPending(c);
   else sendReserve(c, 1);
+}
+
+/** Whether the chosen technicians still have the job to themselves: before the crowd's first wave, one of their offers runs. */
+function exclusive(c: Ctx): boolean {
+  const { d, now } = c;
+  const chosen = d.job.preferred?.technicianIds;
+  const next = d.pending[0];
+  if (chosen === undefined || next === undefined || next.at <= now) return false;
+  for (const id of chosen) {
+    const o = offerOf(d, id);
+    if (o !== undefined && o.status === 'live' && o.expiresAt > now) return true;
+  }
+  return false;
 }
 
 function escalate(c: Ctx): void {
@@ -229,7 +247,9 @@ export function close(
   d.expiries = [];
 }
 
-function closeUnfilled(c: Ctx, reason: UnfilledReason): void {
+function closeUnfilled(c: Ctx, why: UnfilledReason): void {
+  // Asked for the chosen technicians only: handed back because none of them took it.
+  const reason: UnfilledReason = c.d.job.preferred?.only === true ? 'preferred_unavailable' : why;
   revokeLive(c, 'unfilled');
   close(c, 'unfilled', reason);
   c.effects.push({ type: 'unfilled', ...c.base(), reason, notified: c.d.notified });

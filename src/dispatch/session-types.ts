@@ -20,14 +20,14 @@ export type SessionState = Readonly<Omit<SessionJSON, 'offers'>> & {
 /** What a session may ask of the world; the dispatcher answers from the fleet and logs the answers. */
 export interface SessionEnv {
   /** Of these technicians about to be notified, the ones no longer available (skipped). */
-  unavailable(ids: readonly string[], certPartner: string | null): string[];
+  unavailable(ids: readonly string[], certPartner: string | null, job: Job): string[];
   /** Ranked candidates for an escalation step, excluding `exclude`. */
   replan(
     job: Job,
     overrides: { maxRadiusKm?: number; allowProsOnFriendJobs: boolean; exclude: readonly string[] },
   ): PlannedOffer[];
   /** Whether a technician may still take the job: `null` when eligible, else why not. */
-  verdict(technicianId: string, certPartner: string | null): IneligibleReason | null;
+  verdict(technicianId: string, certPartner: string | null, job: Job): IneligibleReason | null;
 }
 
 /** Inputs to a session after it was opened. */
@@ -52,6 +52,8 @@ export interface OpenInput {
   candidates: readonly PlannedOffer[];
   /** First-round wave of each candidate, −1 for the reserve. */
   waves: readonly number[];
+  /** The job's chosen technicians that may be offered it, in the customer's order (see `Job.preferred`). */
+  preferred?: readonly PlannedOffer[];
   /** Winning request keys of earlier jobs with this id (see `SessionJSON.retired`). */
   retired?: readonly string[];
 }

@@ -144,12 +144,14 @@ function session(v: unknown, path: string, now: number | null): SessionJSON {
     reoffer: bool(f.reoffer, `${path}.reoffer`),
     certPartner: nullable(f.certPartner, (x) => id(x, `${path}.certPartner`, fail)),
     pending: list(f.pending, `${path}.pending`, fail, (x, p) => {
-      const w = fields(x, ['index', 'at', 'offers'], p, fail);
-      return {
+      const w = fields(x, ['index', 'at', 'offers', 'preferredUntil'], p, fail);
+      const out: SessionJSON['pending'][number] = {
         index: int(w.index, `${p}.index`, fail, 0, BIG),
         at: at(w.at, `${p}.at`),
         offers: list(w.offers, `${p}.offers`, fail, planned),
       };
+      if (w.preferredUntil !== undefined) out.preferredUntil = at(w.preferredUntil, `${p}.preferredUntil`);
+      return out;
     }),
     reserve: list(f.reserve, `${path}.reserve`, fail, planned),
     steps: list(f.steps, `${path}.steps`, fail, (x, p) => {
@@ -180,7 +182,9 @@ function session(v: unknown, path: string, now: number | null): SessionJSON {
     }),
     closedAt: nullable(f.closedAt, (x) => at(x, `${path}.closedAt`)),
     completedAt: nullable(f.completedAt, (x) => at(x, `${path}.completedAt`)),
-    reason: nullable(f.reason, (x) => oneOf(x, ['deadline', 'exhausted'] as const, `${path}.reason`)),
+    reason: nullable(f.reason, (x) =>
+      oneOf(x, ['deadline', 'exhausted', 'preferred_unavailable'] as const, `${path}.reason`),
+    ),
   };
   s.nextStep = int(f.nextStep, `${path}.nextStep`, fail, 0, s.steps.length);
   if (f.retired !== undefined) s.retired = list(f.retired, `${path}.retired`, fail, key);

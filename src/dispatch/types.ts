@@ -10,7 +10,15 @@ import type { Job } from '../types.js';
 export type UnavailableReason = 'offline' | 'at_capacity' | 'removed' | 'certification_revoked';
 
 /** Why a technician's accept is refused although the offer is still running. */
-export type IneligibleReason = 'offline' | 'at_capacity' | 'removed' | 'not_certified';
+export type IneligibleReason =
+  | 'offline'
+  | 'at_capacity'
+  | 'removed'
+  | 'not_certified'
+  /** he holds an appointment that collides with this job (travel included) */
+  | 'booked_in_window'
+  /** his availability windows no longer cover the appointment window */
+  | 'unavailable_in_window';
 
 /** Why the notified technicians are told the job is gone. */
 export type RevokeReason =
@@ -28,7 +36,9 @@ export type UnfilledReason =
   /** nobody accepted before `policy.deadlineMs` */
   | 'deadline'
   /** nothing is left to try: no running offer, no pending wave, no escalation step left */
-  | 'exhausted';
+  | 'exhausted'
+  /** the customer asked for his chosen technician(s) only, and none of them took the job in time */
+  | 'preferred_unavailable';
 
 /** Lifecycle of a dispatched job. */
 export type JobState = 'open' | 'assigned' | 'completed' | 'cancelled' | 'unfilled';
@@ -54,6 +64,8 @@ export interface NotifyEffect extends EffectBase {
   distancesKm: number[];
   /** When the offer stops being acceptable, ms (never after the job's deadline). */
   expiresAt: number;
+  /** Set on the exclusive offer to the customer's chosen technician(s) (`Job.preferred`). */
+  preferred?: true;
 }
 
 /** Tell these technicians the job is no longer available. */
@@ -152,6 +164,8 @@ export interface JobStatus {
   deadlineAt: number;
   /** The winner, once assigned. */
   technicianId?: string;
+  /** An appointment's window (absent for on-demand jobs). */
+  window?: { start: number; end: number; timeZone: string };
   /** When it left the `open` state. */
   closedAt?: number;
   /** When the winner finished it. */
@@ -174,7 +188,15 @@ export interface JobStatus {
  */
 export type Fact =
   /** a ranked candidate list (the plan at open, with the policy's fingerprint, or a re-plan for an escalation step) */
-  | { kind: 'candidates'; ids: string[]; km: number[]; waves?: number[]; policy?: string }
+  | {
+      kind: 'candidates';
+      ids: string[];
+      km: number[];
+      waves?: number[];
+      policy?: string;
+      /** the opening plan's chosen technicians that may be offered the job first (`Job.preferred`) */
+      preferred?: { ids: string[]; km: number[] };
+    }
   /** technicians skipped at send time because they became unavailable (`call`: which send of the event) */
   | { kind: 'skipped'; call: number; ids: string[] }
   /** the eligibility verdict of an accept: null when eligible */
@@ -240,7 +262,8 @@ export interface SessionJSON {
   reoffer: boolean;
   /** Partner whose certification an accept needs, if any. */
   certPartner: string | null;
-  pending: { index: number; at: number; offers: PlannedOffer[] }[];
+  /** Waves not yet sent; `preferredUntil` marks the chosen technicians' exclusive wave (their offers run until then). */
+  pending: { index: number; at: number; offers: PlannedOffer[]; preferredUntil?: number }[];
   reserve: PlannedOffer[];
   steps: { at: number; step: EscalationStep }[];
   nextStep: number;

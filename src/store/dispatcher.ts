@@ -6,6 +6,7 @@
  * and "who won" are decided by the store, never by a replica's view of the fleet.
  */
 
+import { reservationOf } from '../appointments.js';
 import { checkId, checkTime as checkNow, checkUnavailableReason } from '../dispatch/checks.js';
 import { FactEnv, fingerprint, offersOf } from '../dispatch/env.js';
 import type { AcceptOutcome, Effect, UnavailableReason } from '../dispatch/types.js';
@@ -96,6 +97,7 @@ export class StoreDispatcher {
         policy: this.policy,
         candidates: offersOf(fact),
         waves: fact.waves ?? [],
+        ...(fact.preferred === undefined ? {} : { preferred: offersOf(fact.preferred) }),
       },
       env,
     );
@@ -141,8 +143,14 @@ export class StoreDispatcher {
       const outcome = reply!;
       if (outcome.outcome !== 'assigned' || next === s) return this.refuse(jobId, requestId, outcome);
       const step = this.stepOf(job, at, input, env.facts, next, effects);
-      const slot = this.fleet.findSlot(technicianId);
-      step.reserve = { technicianId, capacity: slot < 0 ? 1 : this.fleet.capacity[slot]! };
+      const booked = reservationOf(next);
+      if (booked === undefined) {
+        const slot = this.fleet.findSlot(technicianId);
+        step.reserve = { technicianId, capacity: slot < 0 ? 1 : this.fleet.capacity[slot]! };
+      } else {
+        // An appointment takes no capacity; followers reserve its window on their fleets.
+        step.event.reserved = { technicianId, ...booked };
+      }
       if (requestId !== undefined) step.request = { requestId, outcome: { ...outcome, effects: [] } };
       const r = await this.store.append(step);
       if (r.ok) {
@@ -326,8 +334,12 @@ export class StoreDispatcher {
       const step = this.stepOf(job, at, input, env.facts, next, effects);
       const winner = s.winner?.technicianId;
       if ((input.type === 'complete' || input.type === 'cancel') && s.state === 'assigned' && winner) {
-        step.release = winner;
-        step.event.released = winner;
+        if (s.job.window === undefined) {
+          step.release = winner;
+          step.event.released = winner;
+        } else {
+          step.event.unreserved = { technicianId: winner, jobId };
+        }
       }
       if (input.type === 'decline') {
         const o = s.offers.find((x) => x.technicianId === input.technicianId)!;

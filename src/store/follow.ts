@@ -1,5 +1,6 @@
 /**
- * Keeps a replica's in-memory fleet counters (offers, responses, awards, load) in step with the
+ * Keeps a replica's in-memory fleet counters (offers, responses, awards, load, appointment
+ * reservations) in step with the
  * decisions every replica commits, by reading the store's shared event feed from a cursor. A store
  * that can wake followers (PostgreSQL LISTEN/NOTIFY) calls {@link FleetFollower.catchUp} on each
  * wake; polling works everywhere. The fleet's view is for planning only: capacity and who was
@@ -65,7 +66,14 @@ export class FleetFollower {
 
   private apply(event: StoredEvent): void {
     const { fleet } = this;
-    for (const e of event.effects) applyEffect(fleet, e);
+    const booked = event.reserved;
+    for (const e of event.effects) applyEffect(fleet, e, booked?.technicianId);
+    if (booked && fleet.has(booked.technicianId)) {
+      const { technicianId, ...r } = booked;
+      fleet.reservations.add(fleet.slotOf(technicianId), r);
+    }
+    const freed = event.unreserved;
+    if (freed && fleet.has(freed.technicianId)) fleet.unreserve(freed.technicianId, freed.jobId);
     if (event.declined && fleet.has(event.declined.technicianId)) {
       fleet.recordResponse(event.declined.technicianId, false, event.declined.responseMs);
     }
@@ -77,7 +85,8 @@ export class FleetFollower {
   }
 }
 
-function applyEffect(fleet: Fleet, e: Effect): void {
+/** `booked`: the winner of an appointment in this event (his award takes no load). */
+function applyEffect(fleet: Fleet, e: Effect, booked: string | undefined): void {
   switch (e.type) {
     case 'notify':
       for (const id of e.technicianIds) if (fleet.has(id)) fleet.recordOffer(id, e.at);
@@ -88,7 +97,7 @@ function applyEffect(fleet: Fleet, e: Effect): void {
     case 'assigned':
       if (fleet.has(e.technicianId)) {
         fleet.recordResponse(e.technicianId, true, e.responseMs);
-        fleet.recordAward(e.technicianId, e.at);
+        fleet.recordAward(e.technicianId, e.at, e.technicianId !== booked);
       }
       return;
     default:

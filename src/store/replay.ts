@@ -42,6 +42,7 @@ export function replayJob(events: readonly StoredEvent[], policy: Policy): Sessi
           policy,
           candidates: offersOf(fact),
           waves: fact.waves ?? [],
+          ...(fact.preferred === undefined ? {} : { preferred: offersOf(fact.preferred) }),
         },
         env,
       );

@@ -5,6 +5,7 @@
  * embedded default; `crowd-dispatch/postgres` holds the PostgreSQL one. Both pass one contract suite.
  */
 import type { AcceptOutcome, Effect, Fact, SessionJSON } from '../dispatch/types.js';
+import type { Reservation } from '../reservations.js';
 import type { SessionEvent } from '../session.js';
 import type { Job } from '../types.js';
 
@@ -25,6 +26,10 @@ export interface StoredEvent {
   /** Fleet counter updates that are not effects: a winner's load released, a decline's response time. */
   released?: string;
   declined?: { technicianId: string; responseMs: number };
+  /** An appointment was assigned: its window is reserved for the winner (no load is taken). */
+  reserved?: { technicianId: string } & Reservation;
+  /** An assigned appointment was completed or cancelled: the winner's reservation is released. */
+  unreserved?: { technicianId: string; jobId: string };
 }
 
 /** A job as stored: its session, version and the time of its last event. */
