@@ -40,6 +40,8 @@ export interface JobContext {
   readonly blocked: ReadonlySet<number>;
   /** Slots already offered this job (or that declined it). */
   readonly offered: ReadonlySet<number>;
+  /** Slots of the job's chosen technicians: offered in their own exclusive wave, never among the crowd's candidates. */
+  readonly chosen: ReadonlySet<number>;
   /** Notification cap from the policy. */
   readonly cap: Policy['notificationCap'];
   /** An appointment's window, or null for an on-demand job. */
@@ -133,6 +135,7 @@ export function jobContext(
     certUnknown: cert.unknown,
     blocked: slotsOf(fleet, job.blocked),
     offered: slotsOf(fleet, overrides.exclude),
+    chosen: slotsOf(fleet, job.preferred?.technicianIds),
     cap: policy.notificationCap,
     window: w === undefined ? null : { start: w.start, end: w.end },
     requiredFlags,
@@ -276,7 +279,7 @@ export const REQUIRED_FLAGS = F_ALIVE | F_ONLINE | F_HAS_CAPACITY;
  * offered) for a technician that passed the bitmask tests. Same semantics as the corresponding {@link RULES}.
  */
 export function passesSlow(fleet: Fleet, slot: number, flags: number, ctx: JobContext): boolean {
-  if (ctx.blocked.has(slot) || ctx.offered.has(slot)) return false;
+  if (ctx.blocked.has(slot) || ctx.offered.has(slot) || ctx.chosen.has(slot)) return false;
   if (!availableFor(fleet, slot, flags, ctx)) return false;
   if (bookedFor(fleet, slot, ctx)) return false;
   if (

@@ -320,7 +320,7 @@ function scan(fleet: Fleet, ctx: JobContext, sc: ScoreContext, searchKm: number)
   const { jx, jy, jz, tierMask, skillMask, certMask, requiredFlags } = ctx;
   const limit = Math.min(kmToChord2(searchKm), ctx.jobChord2);
   // Reservations anywhere in the fleet send every technician who passes the masks down the slow path.
-  const useSets = ctx.blocked.size > 0 || ctx.offered.size > 0 || ctx.booked;
+  const useSets = ctx.blocked.size > 0 || ctx.offered.size > 0 || ctx.chosen.size > 0 || ctx.booked;
   let eligible = 0;
   for (let p = 0; p < pairs; p++) {
     const end = buf[2 * p + 1]!;
@@ -376,6 +376,7 @@ function explainScan(
       const d2 = dx * dx + dy * dy + dz * dz;
       if (d2 > limit) continue;
       const slot = idx.meta[m + 3]!;
+      if (ctx.chosen.has(slot)) continue; // reported in `Plan.preferred`, offered in their own wave
       const reasons = reasonsFor(fleet, slot, e, d2, ctx);
       if (reasons.length > 0) {
         excluded.push({ id: fleet.idOf(slot), distanceKm: chord2ToKm(d2), reasons });

@@ -144,7 +144,10 @@ function sendFrom(
   const expiresAt = Math.min(preferredUntil ?? now + d.offerTtlMs, d.deadlineAt);
   for (const p of out) c.setOffer(p.id, { technicianId: p.id, wave, sentAt: now, expiresAt, status: 'live' });
   d.notified += out.length;
-  d.expiries = [...d.expiries, { at: expiresAt, wave }];
+  // Kept in time order: a chosen technician's offer may outlive later waves' offers.
+  let k = d.expiries.length;
+  while (k > 0 && d.expiries[k - 1]!.at > expiresAt) k--;
+  d.expiries = [...d.expiries.slice(0, k), { at: expiresAt, wave }, ...d.expiries.slice(k)];
   const effect: Effect = {
     type: 'notify',
     ...c.base(),
@@ -261,9 +264,15 @@ export function checkExhausted(c: Ctx): void {
   if (
     d.state === 'open' &&
     d.pending.length === 0 &&
-    d.expiries.length === 0 &&
-    d.nextStep >= d.steps.length
+    d.nextStep >= d.steps.length &&
+    (d.expiries.length === 0 || (d.job.preferred?.only === true && !anyLive(c)))
   ) {
     closeUnfilled(c, 'exhausted');
   }
+}
+
+/** Whether an offer still runs (a chosen-only job is handed back as soon as every chosen one said no). */
+function anyLive(c: Ctx): boolean {
+  for (const o of c.d.offers) if (o.status === 'live' && o.expiresAt > c.now) return true;
+  return false;
 }

@@ -263,6 +263,54 @@ export function storeContract(name: string, target: ContractTarget, seed: number
       expect(await follower.catchUp()).toBe(0);
     });
 
+    it('an appointment takes no capacity; its window is reserved on every follower until completed', async () => {
+      const { d, fleets } = replicas(store);
+      const followers = fleets.map((f) => new FleetFollower(store, f));
+      const H = 3_600_000;
+      const start = T0 + policy.appointments.leadMs + H;
+      const a = job('a', { window: { start, end: start + 2 * H, timeZone: 'Europe/Zurich' } });
+      expect(await d[0]!.open(a, T0)).toEqual([]); // offers go out at start − leadMs
+      const ids = notified(await d[1]!.advance(start - policy.appointments.leadMs));
+      expect(ids).toHaveLength(2);
+      const won = await d[1]!.accept('a', ids[0]!, start - policy.appointments.leadMs + 100, 'ra');
+      expect(won.outcome).toBe('assigned');
+      expect((await store.capacityOf(ids[0]!))?.load ?? 0).toBe(0);
+      for (const f of followers) await f.catchUp();
+      const reserved = { jobId: 'a', start, end: start + 2 * H, lat: a.lat, lon: a.lon };
+      for (const f of fleets) {
+        expect(f.reservationsOf(ids[0]!)).toEqual([reserved]);
+        expect(f.get(ids[0]!)!.load).toBe(0);
+      }
+      // Another replica plans an overlapping appointment without him.
+      const b = job('b', { window: { start: start + H, end: start + 3 * H, timeZone: 'Europe/Zurich' } });
+      await d[0]!.open(b, start - policy.appointments.leadMs + 200);
+      const forB = notified(await d[0]!.advance(start + H - policy.appointments.leadMs));
+      expect(forB.length).toBeGreaterThan(0);
+      expect(forB).not.toContain(ids[0]);
+      expect(await d[0]!.complete('a', start + 2 * H)).toBe(true);
+      for (const f of followers) await f.catchUp();
+      for (const f of fleets) expect(f.reservationsOf(ids[0]!)).toEqual([]);
+      await expectReplays(store, ['a', 'b']);
+    });
+
+    it('a direct booking offers the chosen technician alone first, then the crowd (the same on every replica)', async () => {
+      const { d } = replicas(store);
+      const chosen = 't5';
+      const opened = await d[0]!.open(job('p', { preferred: { technicianIds: [chosen] } }), T0);
+      expect(opened).toEqual([
+        expect.objectContaining({ type: 'notify', technicianIds: [chosen], preferred: true }),
+      ]);
+      expect(await d[1]!.advance(T0 + policy.preferredExclusiveMs - 1)).toEqual([]);
+      const crowd = notified(await d[1]!.advance(T0 + policy.preferredExclusiveMs));
+      expect(crowd).toHaveLength(2);
+      expect(crowd).not.toContain(chosen);
+      // His offer still runs one offer TTL into the crowd phase.
+      expect((await d[0]!.accept('p', chosen, T0 + policy.preferredExclusiveMs + 1, 'rp')).outcome).toBe(
+        'assigned',
+      );
+      await expectReplays(store, ['p']);
+    });
+
     it('rejects bad input with typed errors and changes nothing', async () => {
       const { d } = replicas(store);
       await d[0]!.open(job('j1'), T0);
