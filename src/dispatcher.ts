@@ -262,6 +262,7 @@ export class Dispatcher {
     d.hash = copy.hash;
     d.clock = copy.now;
     d.core.restore(copy);
+    d.core.syncReservations();
     d.base = d.snapshotNow();
     return d;
   }
@@ -297,6 +298,8 @@ export class Dispatcher {
         core.env.done(`[${event.seq - saved.seq - 1}].facts`);
         this.commitEvent(deepFreeze(event));
       }
+      // Appointment reservations follow the sessions even when the fleet was left alone.
+      core.syncReservations();
     } catch (error) {
       core.journal.rollback();
       core.putBack(saved.core);

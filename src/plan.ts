@@ -240,6 +240,15 @@ function consider(
  * p.waves[0].technicianIds; // notified at once
  */
 export function plan(fleet: Fleet, job: Job, options: PlanOptions): Plan {
+  return planJob(fleet, job, options, true);
+}
+
+/**
+ * {@link plan}, for the dispatcher's re-plans of an open job (escalation): `checkTiming: false`
+ * skips the window-against-now check, which applied when the job was opened (by then its window
+ * is nearer than `minLeadMs`, legitimately). Not exported from the package.
+ */
+export function planJob(fleet: Fleet, job: Job, options: PlanOptions, checkTiming: boolean): Plan {
   if (!(fleet instanceof Fleet)) {
     throw new InvalidArgumentError(
       `plan(): fleet is ${describe(fleet)}; pass a Fleet (new Fleet() with technicians added).`,
@@ -258,7 +267,7 @@ export function plan(fleet: Fleet, job: Job, options: PlanOptions): Plan {
   if (mr !== undefined && !(typeof mr === 'number' && mr > 0 && mr <= 1000)) {
     throw new InvalidArgumentError(`plan(): maxRadiusKm is ${describe(mr)}; pass km in (0, 1000].`);
   }
-  checkWindow(job, policy, now);
+  if (checkTiming) checkWindow(job, policy, now);
   const preferredSlots = job.preferred === undefined ? undefined : slotsOfPreferred(fleet, job);
   const ctx = jobContext(fleet, job, policy, now, options);
   top.reset(fleet, policy.maxNotifiedPerJob);

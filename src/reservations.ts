@@ -79,6 +79,13 @@ export class Reservations {
     return true;
   }
 
+  /** Every (slot, reservation) pair, as a list (safe to change the reservations while walking it). */
+  all(): [number, Reservation][] {
+    const out: [number, Reservation][] = [];
+    for (const [slot, list] of this.bySlot) for (const r of list) out.push([slot, r]);
+    return out;
+  }
+
   /** Drops every reservation of a slot (the technician was removed). */
   clear(slot: number): void {
     const list = this.bySlot.get(slot);

@@ -26,6 +26,12 @@ const N_TECH = 10;
 const TECHS = Array.from({ length: N_TECH }, (_, i) => `t${i}`);
 const MAX_NOTIFIED = 10;
 const STEPS_AFTER_MS = fastPolicy().escalation.map((s) => s.afterMs);
+/** Appointments and direct bookings on a scale the commands reach (minutes). */
+const BOOKING = {
+  appointments: { minLeadMs: 120_000, assignBeforeMs: 60_000, leadMs: 180_000, maxWindowMs: 3_600_000 },
+  preferredExclusiveMs: 15_000,
+} as const;
+const ON_DEMAND_MS = 7_200_000; // policy.appointments.onDemandMs (default)
 
 interface MOffer {
   expiresAt: number;
@@ -41,6 +47,13 @@ interface MJob {
   offers: Map<string, MOffer>;
   winner?: { id: string; req: string | undefined };
   notified: number;
+  /** An appointment's window. */
+  window?: { start: number; end: number };
+  /** Chosen technicians, and until when they have the job to themselves. */
+  chosen?: string[];
+  crowdAt: number;
+  /** Escalation steps run from here (the crowd's start); none for a chosen-only job. */
+  stepsFrom: number | null;
 }
 interface Model {
   now: number;
@@ -50,6 +63,8 @@ interface Model {
   load: Map<string, number>;
   capacity: Map<string, number>;
   certified: Set<string>;
+  /** Reserved appointment windows per technician (all jobs are at one place: no travel time). */
+  reserved: Map<string, { jobId: string; start: number; end: number }[]>;
 }
 interface Real {
   d: Dispatcher;
@@ -64,6 +79,17 @@ function fail(message: string): never {
   throw new Error(`model: ${message}`);
 }
 
+/** The stretch a job occupies its technician, checked against reservations. */
+function stretchOf(m: Model, j: MJob): { start: number; end: number } {
+  return j.window ?? { start: m.now, end: m.now + ON_DEMAND_MS };
+}
+
+/** Whether a technician holds a reservation (of another job) overlapping the job's stretch. */
+function booked(m: Model, tech: string, jobId: string, j: MJob): boolean {
+  const { start, end } = stretchOf(m, j);
+  return (m.reserved.get(tech) ?? []).some((r) => r.jobId !== jobId && r.start < end && start < r.end);
+}
+
 /** Checks effects are allowed and learns from them. */
 function observe(m: Model, effects: readonly Effect[]): void {
   for (const e of effects) {
@@ -73,10 +99,23 @@ function observe(m: Model, effects: readonly Effect[]): void {
     switch (e.type) {
       case 'notify':
         if (j.state !== 'open') fail(`notify on a ${j.state} job`);
+        if (e.preferred) {
+          if (!j.chosen || e.technicianIds.some((id) => !j.chosen!.includes(id)))
+            fail('a preferred wave to others');
+        } else if (j.chosen) {
+          for (const id of e.technicianIds)
+            if (j.chosen.includes(id)) fail(`${id} chosen, offered with the crowd`);
+          const running = j.chosen.some(
+            (id) => j.offers.get(id)?.status === 'live' && j.offers.get(id)!.expiresAt > m.now,
+          );
+          if (m.now < j.crowdAt && running) fail('the crowd notified in the exclusive phase');
+          if (j.stepsFrom === null) fail('the crowd notified on a chosen-only job');
+        }
         for (const id of e.technicianIds) {
           if (j.offers.has(id)) fail(`${id} re-offered ${e.jobId}`);
           if (!m.online.get(id)) fail(`${id} notified while offline`);
-          if (m.load.get(id)! >= m.capacity.get(id)!) fail(`${id} notified at capacity`);
+          if (!j.window && m.load.get(id)! >= m.capacity.get(id)!) fail(`${id} notified at capacity`);
+          if (booked(m, id, e.jobId, j)) fail(`${id} notified while booked in the window`);
           if (j.cert && !m.certified.has(id)) fail(`${id} notified without certification`);
           j.offers.set(id, { expiresAt: e.expiresAt, status: 'live' });
         }
@@ -106,6 +145,13 @@ function observe(m: Model, effects: readonly Effect[]): void {
         if (j.state !== 'open') fail(`second assignment of ${e.jobId}`);
         j.state = 'assigned';
         j.offers.get(e.technicianId)!.status = 'closed';
+        if (j.window) {
+          if (booked(m, e.technicianId, e.jobId, j))
+            fail(`${e.technicianId} holds two colliding appointments`);
+          const list = m.reserved.get(e.technicianId) ?? [];
+          m.reserved.set(e.technicianId, [...list, { jobId: e.jobId, ...j.window }]);
+          break;
+        }
         m.load.set(e.technicianId, m.load.get(e.technicianId)! + 1);
         expect(m.load.get(e.technicianId)!).toBeLessThanOrEqual(m.capacity.get(e.technicianId)!);
         break;
@@ -148,7 +194,9 @@ function predict(
   if (o.status === 'declined') return 'offer_declined';
   if (o.status === 'withdrawn') return 'offer_withdrawn';
   if (o.status !== 'live' || o.expiresAt <= m.now) return 'offer_expired';
-  if (!m.online.get(tech) || m.load.get(tech)! >= m.capacity.get(tech)!) return 'no_longer_eligible';
+  if (!m.online.get(tech) || (!j.window && m.load.get(tech)! >= m.capacity.get(tech)!))
+    return 'no_longer_eligible';
+  if (booked(m, tech, jobId, j)) return 'no_longer_eligible';
   return 'assigned';
 }
 
@@ -160,6 +208,26 @@ function check(m: Model, r: Real): void {
     if (j.state === 'assigned') expect(s.technicianId).toBe(j.winner!.id);
   }
   for (const t of TECHS) expect(r.fleet.get(t)!.load).toBe(m.load.get(t));
+  for (const t of TECHS) {
+    const want = (m.reserved.get(t) ?? []).map((x) => x.jobId).sort();
+    expect(
+      r.fleet
+        .reservationsOf(t)
+        .map((x) => x.jobId)
+        .sort(),
+    ).toEqual(want);
+  }
+}
+
+/** Releases what the winner of an assigned job holds: load, or an appointment's reservation. */
+function release(m: Model, jobId: string, j: MJob): void {
+  const w = j.winner!.id;
+  if (j.window)
+    m.reserved.set(
+      w,
+      (m.reserved.get(w) ?? []).filter((x) => x.jobId !== jobId),
+    );
+  else m.load.set(w, m.load.get(w)! - 1);
 }
 
 const STATS = new Map<string, number>();
@@ -180,12 +248,72 @@ class Open implements Cmd {
       deadlineAt: m.now + 180_000,
       offers: new Map(),
       notified: 0,
+      crowdAt: m.now,
+      stepsFrom: m.now,
     });
     m.order.push(id);
     observe(m, r.d.open(job(id, this.partner ? { partner: this.partner } : {}), m.now));
     check(m, r);
   }
   toString = () => `open(${this.partner ?? '-'})`;
+}
+
+/** An appointment (slots overlap, so technicians collide) and/or a direct booking. */
+class OpenBooking implements Cmd {
+  constructor(
+    readonly slot: number | null,
+    readonly chosen: number[],
+    readonly only: boolean,
+  ) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const id = `j${m.order.length}`;
+    const window =
+      this.slot === null
+        ? undefined
+        : {
+            start: m.now + 120_000 + this.slot * 60_000,
+            end: m.now + 120_000 + this.slot * 60_000 + 1_800_000,
+          };
+    const offersAt = window ? Math.max(m.now, window.start - BOOKING.appointments.leadMs) : m.now;
+    const chosen = this.chosen.map((i) => TECHS[i % N_TECH]!).filter((t, i, a) => a.indexOf(t) === i);
+    const j: MJob = {
+      state: 'open',
+      openedAt: m.now,
+      steps: 0,
+      cert: false,
+      deadlineAt: 0,
+      offers: new Map(),
+      notified: 0,
+      crowdAt: offersAt,
+      stepsFrom: offersAt,
+      ...(window ? { window } : {}),
+      ...(chosen.length > 0 ? { chosen } : {}),
+    };
+    // Chosen technicians offered at once are judged now; those of a later appointment when it goes out.
+    const eligible = chosen.some(
+      (t) =>
+        r.fleet.get(t)!.tier === 'friend' && // a Friend job; Pros are not let on in the first round
+        (offersAt > m.now || m.online.get(t)) &&
+        (window || m.load.get(t)! < m.capacity.get(t)!) &&
+        !booked(m, t, id, j),
+    );
+    if (chosen.length > 0 && eligible) j.crowdAt = offersAt + BOOKING.preferredExclusiveMs;
+    j.stepsFrom = chosen.length > 0 && this.only ? null : j.crowdAt;
+    j.deadlineAt = window ? window.start - BOOKING.appointments.assignBeforeMs : j.crowdAt + 180_000;
+    if (chosen.length > 0 && this.only) j.deadlineAt = Math.min(j.deadlineAt, j.crowdAt);
+    m.jobs.set(id, j);
+    m.order.push(id);
+    const input = job(id, {
+      ...(window ? { window: { ...window, timeZone: 'Europe/Zurich' } } : {}),
+      ...(chosen.length > 0 ? { preferred: { technicianIds: chosen, only: this.only } } : {}),
+    });
+    observe(m, r.d.open(input, m.now));
+    expect(r.d.status(id)!.deadlineAt).toBe(j.deadlineAt);
+    check(m, r);
+  }
+  toString = () =>
+    `openBooking(slot ${this.slot}, chosen ${this.chosen}, ${this.only ? 'only' : 'fallback'})`;
 }
 
 class Advance implements Cmd {
@@ -198,7 +326,8 @@ class Advance implements Cmd {
     for (const j of m.jobs.values()) {
       if (j.state !== 'open') continue;
       expect(j.deadlineAt).toBeGreaterThan(m.now);
-      expect(j.steps).toBe(STEPS_AFTER_MS.filter((t) => j.openedAt + t <= m.now).length);
+      const from = j.stepsFrom;
+      expect(j.steps).toBe(from === null ? 0 : STEPS_AFTER_MS.filter((t) => from + t <= m.now).length);
       for (const o of j.offers.values()) if (o.status === 'live') expect(o.expiresAt).toBeGreaterThan(m.now);
     }
     check(m, r);
@@ -273,7 +402,7 @@ class Cancel implements Cmd {
     if (j && (j.state === 'open' || j.state === 'assigned')) {
       if (j.state === 'assigned') {
         const w = j.winner!.id;
-        m.load.set(w, m.load.get(w)! - 1);
+        release(m, jobId, j);
         expect(effects).toEqual([
           expect.objectContaining({ type: 'revoke', technicianIds: [w], reason: 'cancelled' }),
         ]);
@@ -327,7 +456,7 @@ class Complete implements Cmd {
     expect(r.d.complete(jobId, m.now)).toBe(expected);
     if (expected) {
       j!.state = 'completed';
-      m.load.set(j!.winner!.id, m.load.get(j!.winner!.id)! - 1);
+      release(m, jobId, j!);
     }
     check(m, r);
   }
@@ -371,6 +500,9 @@ const accept = fc
   .map(([dt, j, t, o, q]) => new Accept(dt, j, t, o, q));
 const commands = [
   fc.constantFrom<'swisscom' | undefined>('swisscom', undefined).map((p) => new Open(p)),
+  fc
+    .tuple(fc.option(fc.nat(4), { nil: null }), fc.array(nat, { maxLength: 2 }), fc.boolean())
+    .map(([slot, chosen, only]) => new OpenBooking(slot, chosen, only)),
   accept,
   accept,
   fc.constantFrom(0, 1_000, 5_000, 10_000, 20_000, 30_000, 60_000).map((dt) => new Advance(dt)),
@@ -399,7 +531,7 @@ describe('dispatcher against a simple model (fc.commands)', () => {
         const fleet = makeFleet(N_TECH, 7);
         fleet.update('t0', { capacity: 2 });
         fleet.update('t5', { capacity: 2 });
-        const policy = fastPolicy({ maxNotifiedPerJob: MAX_NOTIFIED });
+        const policy = fastPolicy({ maxNotifiedPerJob: MAX_NOTIFIED, ...BOOKING });
         const persisted: DispatchEvent[] = [];
         const d = new Dispatcher({
           fleet,
@@ -415,6 +547,7 @@ describe('dispatcher against a simple model (fc.commands)', () => {
           load: new Map(TECHS.map((t) => [t, 0])),
           capacity: new Map(TECHS.map((t) => [t, fleet.get(t)!.capacity])),
           certified: new Set(TECHS.filter((t) => fleet.get(t)!.certifications.includes('swisscom'))),
+          reserved: new Map(),
         };
         const real: Real = { d, fleet, policy, persisted, snapshot: null };
         fc.modelRun(() => {

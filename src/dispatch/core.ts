@@ -148,14 +148,33 @@ export class DispatchCore {
       if (s.state === 'open') {
         for (const o of s.offers) if (o.status === 'live') this.live.add(o.technicianId, s.job.id);
       }
-      // The fleet is the caller's, but an assigned appointment's reservation is the dispatcher's
-      // to hold: put back (idempotent, by job id) so a restore against any fleet sees it.
-      const r = reservationOf(s);
-      if (r !== undefined && this.fleet.has(s.winner!.technicianId)) {
-        this.fleet.reservations.add(this.fleet.slotOf(s.winner!.technicianId), r);
-      }
     }
     for (const r of snap.retired ?? []) this.retired.put(r.jobId, { until: r.until, keys: r.keys });
+  }
+
+  /**
+   * Makes the fleet's reservations agree with the sessions (after a restore or a replay, which may
+   * leave the fleet alone): every assigned appointment holds its winner's window, and no known job
+   * that is not (or no longer) assigned holds one. Reservations of jobs the dispatcher does not
+   * know (seeded by the caller, or of jobs already forgotten) are left as they are.
+   */
+  syncReservations(): void {
+    const { fleet } = this;
+    for (const s of this.sessions.values()) {
+      const r = reservationOf(s);
+      if (r !== undefined && fleet.has(s.winner!.technicianId)) {
+        fleet.reservations.add(fleet.slotOf(s.winner!.technicianId), r);
+      }
+    }
+    for (const [slot, r] of fleet.reservations.all()) {
+      const s = this.sessions.get(r.jobId);
+      if (
+        s !== undefined &&
+        (reservationOf(s) === undefined || s.winner!.technicianId !== fleet.idOf(slot))
+      ) {
+        fleet.reservations.remove(slot, r.jobId);
+      }
+    }
   }
 
   /** A copy of the state a failed replay puts back (sessions are immutable values). */

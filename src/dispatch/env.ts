@@ -7,7 +7,7 @@
  */
 import { InvalidRecordError } from '../errors.js';
 import type { Fleet } from '../fleet.js';
-import { plan } from '../plan.js';
+import { plan, planJob } from '../plan.js';
 import type { Policy } from '../policy.js';
 import type { SessionEnv } from '../session.js';
 import type { Job, Plan } from '../types.js';
@@ -139,13 +139,18 @@ export class FactEnv implements SessionEnv {
 
   replan(job: Job, o: Parameters<SessionEnv['replan']>[1]): PlannedOffer[] {
     if (this.replaying) return offersOf(this.next('candidates'));
-    const p = plan(this.fleet!, job, {
-      now: this.now,
-      policy: this.policy!,
-      exclude: o.exclude,
-      allowProsOnFriendJobs: o.allowProsOnFriendJobs,
-      ...(o.maxRadiusKm === undefined ? {} : { maxRadiusKm: o.maxRadiusKm }),
-    });
+    const p = planJob(
+      this.fleet!,
+      job,
+      {
+        now: this.now,
+        policy: this.policy!,
+        exclude: o.exclude,
+        allowProsOnFriendJobs: o.allowProsOnFriendJobs,
+        ...(o.maxRadiusKm === undefined ? {} : { maxRadiusKm: o.maxRadiusKm }),
+      },
+      false,
+    );
     const fact: Fact = { kind: 'candidates', ids: p.candidates.map((c) => c.id), km: this.publicKms(p, job) };
     this.record(fact);
     return offersOf(fact);

@@ -141,7 +141,13 @@ function sendFrom(
     for (const p of fresh) if (skipped.length === 0 || !skipped.includes(p.id)) out.push(p);
   }
   if (out.length === 0) return { used: i, sent: 0 };
-  const expiresAt = Math.min(preferredUntil ?? now + d.offerTtlMs, d.deadlineAt);
+  // A chosen technician's offer runs until `preferredUntil`, but never less than an offer TTL
+  // (a wave processed late must not arrive expired).
+  const ttlEnd = now + d.offerTtlMs;
+  const expiresAt = Math.min(
+    preferredUntil !== undefined && preferredUntil > ttlEnd ? preferredUntil : ttlEnd,
+    d.deadlineAt,
+  );
   for (const p of out) c.setOffer(p.id, { technicianId: p.id, wave, sentAt: now, expiresAt, status: 'live' });
   d.notified += out.length;
   // Kept in time order: a chosen technician's offer may outlive later waves' offers.
