@@ -31,6 +31,7 @@ export function compileAvailability(a: Availability): CompiledAvailability {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const offsetCache = new Map<string, { quarter: number; offsetMin: number }>();
+const byQuarter = new Map<string, Map<number, number>>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
@@ -54,11 +55,21 @@ export function utcOffsetMinutes(now: number, timeZone: string): number {
   const quarter = Math.floor(now / QUARTER_MS);
   const cached = offsetCache.get(timeZone);
   if (cached && cached.quarter === quarter) return cached.offsetMin;
+  // Appointment windows ask other quarters than now's, plan after plan: a bounded second level.
+  let seen = byQuarter.get(timeZone);
+  if (seen === undefined) byQuarter.set(timeZone, (seen = new Map()));
+  const known = seen.get(quarter);
+  if (known !== undefined) {
+    offsetCache.set(timeZone, { quarter, offsetMin: known });
+    return known;
+  }
   const parts = formatter(timeZone).formatToParts(quarter * QUARTER_MS);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
   const offsetMin = Math.round((asUtc - quarter * QUARTER_MS) / 60_000);
   offsetCache.set(timeZone, { quarter, offsetMin });
+  if (seen.size >= 4096) seen.clear();
+  seen.set(quarter, offsetMin);
   return offsetMin;
 }
 
@@ -82,17 +93,27 @@ export function isAvailableAt(a: CompiledAvailability, now: number): boolean {
   return false;
 }
 
+/** UTC offsets at the start and end of the last stretch asked per zone (one plan asks one stretch many times). */
+const spanOffsets = new Map<string, { start: number; end: number; atStart: number; atEnd: number }>();
+
 /**
  * Whether the windows cover the whole stretch [start, end) (epoch ms): every minute of it lies in
  * some window in the technician's zone (adjacent or overlapping windows join). Walks from window
- * to window in absolute time; across a change of UTC offset it steps by quarter hours, so a
- * daylight-saving switch inside the stretch is counted exactly.
+ * to window; when the UTC offset changes inside the stretch (a daylight-saving switch) it steps in
+ * absolute time by quarter hours across the change, so the switch is counted exactly.
  */
 export function coversSpan(a: CompiledAvailability, start: number, end: number): boolean {
+  const zone = a.timeZone;
+  let o = spanOffsets.get(zone);
+  if (o === undefined || o.start !== start || o.end !== end) {
+    o = { start, end, atStart: utcOffsetMinutes(start, zone), atEnd: utcOffsetMinutes(end, zone) };
+    spanOffsets.set(zone, o);
+  }
+  const steady = o.atStart === o.atEnd;
   const iv = a.intervals;
   let t = Math.floor(start / 60_000) * 60_000;
   while (t < end) {
-    const m = localMinuteOfWeek(t, a.timeZone);
+    const m = steady ? weekMinute(t, o.atStart) : localMinuteOfWeek(t, zone);
     // The window holding minute m that reaches furthest.
     let advance = 0;
     for (let i = 0; i < iv.length; i += 2) {
@@ -103,10 +124,16 @@ export function coversSpan(a: CompiledAvailability, start: number, end: number):
     }
     if (advance === 0) return false;
     let next = t + advance * 60_000;
-    if (utcOffsetMinutes(next, a.timeZone) !== utcOffsetMinutes(t, a.timeZone)) {
+    if (!steady && utcOffsetMinutes(next, zone) !== utcOffsetMinutes(t, zone)) {
       next = Math.min(next, (Math.floor(t / QUARTER_MS) + 1) * QUARTER_MS);
     }
     t = next;
   }
   return true;
+}
+
+/** Minute of the week at `t` for a known UTC offset (see {@link localMinuteOfWeek}). */
+function weekMinute(t: number, offsetMin: number): number {
+  const minutes = Math.floor((t + offsetMin * 60_000) / 60_000);
+  return (((minutes + 4 * 1440) % WEEK_MIN) + WEEK_MIN) % WEEK_MIN;
 }

@@ -161,6 +161,7 @@ function availableFor(fleet: Fleet, slot: number, flags: number, ctx: JobContext
 function bookedFor(fleet: Fleet, slot: number, ctx: JobContext): boolean {
   return (
     ctx.booked &&
+    fleet.reservations.holds(slot) &&
     fleet.reservations.conflicts(
       slot,
       ctx.busyStart,
@@ -279,9 +280,9 @@ export const REQUIRED_FLAGS = F_ALIVE | F_ONLINE | F_HAS_CAPACITY;
  * offered) for a technician that passed the bitmask tests. Same semantics as the corresponding {@link RULES}.
  */
 export function passesSlow(fleet: Fleet, slot: number, flags: number, ctx: JobContext): boolean {
-  if (ctx.blocked.has(slot) || ctx.offered.has(slot) || ctx.chosen.has(slot)) return false;
+  if (ctx.blocked.has(slot) || ctx.offered.has(slot)) return false;
   if (!availableFor(fleet, slot, flags, ctx)) return false;
-  if (bookedFor(fleet, slot, ctx)) return false;
+  if (!passesBooking(fleet, slot, ctx)) return false;
   if (
     ctx.cap !== null &&
     flags & F_NOTIFIED &&
@@ -290,6 +291,14 @@ export function passesSlow(fleet: Fleet, slot: number, flags: number, ctx: JobCo
     return false;
   }
   return true;
+}
+
+/**
+ * The booking part of {@link passesSlow} alone — not a chosen technician (offered in his own
+ * wave), no colliding reservation — for technicians that need no other slow-path rule.
+ */
+export function passesBooking(fleet: Fleet, slot: number, ctx: JobContext): boolean {
+  return !ctx.chosen.has(slot) && !bookedFor(fleet, slot, ctx);
 }
 
 /** Tier of a flag word. */

@@ -10,6 +10,7 @@ import {
   type EligibilityOverrides,
   type JobContext,
   jobContext,
+  passesBooking,
   passesSlow,
   reasonsFor,
 } from './eligibility.js';
@@ -328,8 +329,9 @@ function scan(fleet: Fleet, ctx: JobContext, sc: ScoreContext, searchKm: number)
   const { coords, meta } = idx;
   const { jx, jy, jz, tierMask, skillMask, certMask, requiredFlags } = ctx;
   const limit = Math.min(kmToChord2(searchKm), ctx.jobChord2);
-  // Reservations anywhere in the fleet send every technician who passes the masks down the slow path.
-  const useSets = ctx.blocked.size > 0 || ctx.offered.size > 0 || ctx.chosen.size > 0 || ctx.booked;
+  const useSets = ctx.blocked.size > 0 || ctx.offered.size > 0;
+  // Chosen technicians or reservations anywhere in the fleet: one more check for everyone past the masks.
+  const booking = ctx.chosen.size > 0 || ctx.booked;
   let eligible = 0;
   for (let p = 0; p < pairs; p++) {
     const end = buf[2 * p + 1]!;
@@ -352,7 +354,13 @@ function scan(fleet: Fleet, ctx: JobContext, sc: ScoreContext, searchKm: number)
       const d2 = dx * dx + dy * dy + dz * dz;
       if (d2 > limit || d2 > coords[o + 3]!) continue;
       const slot = meta[m + 3]!;
-      if ((useSets || (flags & SLOW_FLAGS) !== 0) && !passesSlow(fleet, slot, flags, ctx)) continue;
+      if (
+        useSets || (flags & SLOW_FLAGS) !== 0
+          ? !passesSlow(fleet, slot, flags, ctx)
+          : booking && !passesBooking(fleet, slot, ctx)
+      ) {
+        continue;
+      }
       eligible++;
       consider(fleet, slot, e, flags, d2, ctx, sc);
     }

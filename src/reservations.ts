@@ -46,6 +46,22 @@ export function collides(
 export class Reservations {
   private readonly bySlot = new Map<number, Reservation[]>();
   private count = 0;
+  /** Reservations per slot, so the planner's scan tests a typed array, not the map, for everyone. */
+  private counts = new Uint16Array(0);
+
+  /** Whether a slot holds any reservation (cheap: for the planner's scan). */
+  holds(slot: number): boolean {
+    return slot < this.counts.length && this.counts[slot] !== 0;
+  }
+
+  private setCount(slot: number, n: number): void {
+    if (slot >= this.counts.length) {
+      const grown = new Uint16Array(Math.max(slot + 1, this.counts.length * 2, 64));
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    this.counts[slot] = n;
+  }
 
   /** Reservations held in the whole fleet (0: the planner skips the check entirely). */
   get size(): number {
@@ -66,6 +82,7 @@ export class Reservations {
     list.splice(i, 0, { ...r });
     this.bySlot.set(slot, list);
     this.count += list.length - before;
+    this.setCount(slot, list.length);
   }
 
   /** Removes a job's reservation; false when the slot held none for it. */
@@ -76,6 +93,7 @@ export class Reservations {
     if (list!.length === 1) this.bySlot.delete(slot);
     else this.bySlot.set(slot, [...list!.slice(0, i), ...list!.slice(i + 1)]);
     this.count--;
+    this.setCount(slot, list!.length - 1);
     return true;
   }
 
@@ -92,6 +110,7 @@ export class Reservations {
     if (list === undefined) return;
     this.count -= list.length;
     this.bySlot.delete(slot);
+    this.setCount(slot, 0);
   }
 
   /** Whether [start, end) at (lat, lon) collides with one of the slot's reservations other than `jobId`'s. */

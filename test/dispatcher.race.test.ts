@@ -53,36 +53,52 @@ describe('accept races (fc.scheduler)', () => {
     );
   });
 
-  it('two jobs racing for one technician of capacity 1: he gets at most one', async () => {
+  it('two jobs racing for one technician of capacity 1 (or two overlapping appointments): he gets at most one', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 0, max: 6 }), async (s, others) => {
-        const fleet = makeFleet(8, 5);
-        const d = new Dispatcher({ fleet, policy: wide(8) });
-        const a = notified(d.open(job('a'), T0));
-        const b = notified(d.open(job('b'), T0));
-        const tech = a.find((id) => b.includes(id))!;
-        const clock = { now: T0 };
-        const accept = handler(s, d, clock);
-        const requests = [accept('a', tech, 'x'), accept('b', tech, 'y')];
-        // Competitors on both jobs.
-        for (const id of a.filter((t) => t !== tech).slice(0, others)) requests.push(accept('a', id, 'c'));
-        for (const id of b.filter((t) => t !== tech).slice(0, others)) requests.push(accept('b', id, 'c'));
-        await s.waitAll();
-        const outcomes = await Promise.all(requests);
-        const mine = outcomes.slice(0, 2).filter((o) => o.outcome === 'assigned');
-        expect(mine.length).toBeLessThanOrEqual(1);
-        expect(fleet.get(tech)!.load).toBeLessThanOrEqual(1);
-        for (const jobId of ['a', 'b']) {
-          expect(outcomes.filter((o) => o.jobId === jobId && o.outcome === 'assigned')).toHaveLength(
-            d.status(jobId)!.state === 'assigned' ? 1 : 0,
-          );
-        }
-        // His losing accept is refused for a reason that does not leak the other job.
-        for (const o of outcomes.slice(0, 2)) {
-          if (o.outcome !== 'assigned')
-            expect(['offer_withdrawn', 'already_taken', 'no_longer_eligible']).toContain(o.outcome);
-        }
-      }),
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.integer({ min: 0, max: 6 }),
+        fc.boolean(),
+        async (s, others, booking) => {
+          const fleet = makeFleet(8, 5);
+          const policy = wide(8);
+          const d = new Dispatcher({ fleet, policy });
+          // Appointments whose offers go out at once, an hour apart, two hours long: they overlap.
+          const start = T0 + policy.appointments.minLeadMs + 1;
+          const at = (h: number) => ({
+            window: {
+              start: start + h * 3_600_000,
+              end: start + (h + 2) * 3_600_000,
+              timeZone: 'Europe/Zurich',
+            },
+          });
+          const a = notified(d.open(job('a', booking ? at(0) : {}), T0));
+          const b = notified(d.open(job('b', booking ? at(1) : {}), T0));
+          const tech = a.find((id) => b.includes(id))!;
+          const clock = { now: T0 };
+          const accept = handler(s, d, clock);
+          const requests = [accept('a', tech, 'x'), accept('b', tech, 'y')];
+          // Competitors on both jobs.
+          for (const id of a.filter((t) => t !== tech).slice(0, others)) requests.push(accept('a', id, 'c'));
+          for (const id of b.filter((t) => t !== tech).slice(0, others)) requests.push(accept('b', id, 'c'));
+          await s.waitAll();
+          const outcomes = await Promise.all(requests);
+          const mine = outcomes.slice(0, 2).filter((o) => o.outcome === 'assigned');
+          expect(mine.length).toBeLessThanOrEqual(1);
+          expect(fleet.get(tech)!.load).toBeLessThanOrEqual(booking ? 0 : 1);
+          expect(fleet.reservationsOf(tech)).toHaveLength(booking ? mine.length : 0);
+          for (const jobId of ['a', 'b']) {
+            expect(outcomes.filter((o) => o.jobId === jobId && o.outcome === 'assigned')).toHaveLength(
+              d.status(jobId)!.state === 'assigned' ? 1 : 0,
+            );
+          }
+          // His losing accept is refused for a reason that does not leak the other job.
+          for (const o of outcomes.slice(0, 2)) {
+            if (o.outcome !== 'assigned')
+              expect(['offer_withdrawn', 'already_taken', 'no_longer_eligible']).toContain(o.outcome);
+          }
+        },
+      ),
       { seed, numRuns: 100 },
     );
   });
