@@ -47,3 +47,36 @@ describe('plan demo (npm run demo:plan)', () => {
     expect(text).toMatch(/lugano-delivery[\s\S]*tier \d+/);
   });
 });
+
+describe('README bookings example (examples/booking.ts)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is in the README and in docs/appointments.md, verbatim', () => {
+    const example = readFileSync(new URL('examples/booking.ts', root), 'utf8').trim();
+    expect(readFileSync(new URL('README.md', root), 'utf8')).toContain(example);
+    expect(readFileSync(new URL('docs/appointments.md', root), 'utf8')).toContain(example);
+  });
+
+  it('runs: an appointment offered at its lead time and reserved; a direct booking falling back to the crowd', async () => {
+    const logged: unknown[][] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      logged.push(args);
+    });
+    await import('../examples/booking.js');
+    const start = Date.UTC(2026, 11, 7, 20);
+    expect(logged[0]![0]).toEqual([]);
+    expect(logged[1]![0]).toEqual([
+      expect.objectContaining({ type: 'notify', at: start - 4 * 3_600_000, technicianIds: ['anna', 'ben'] }),
+    ]);
+    expect(logged[2]).toEqual(['assigned']);
+    expect(logged[3]![0]).toEqual([
+      expect.objectContaining({ jobId: 'tv-tonight', start, end: start + 5_400_000 }),
+    ]);
+    expect(logged[4]![0]).toEqual([
+      expect.objectContaining({ type: 'notify', technicianIds: ['ben'], preferred: true }),
+    ]);
+    const fallback = logged[5]![0] as { type: string; technicianIds: string[]; preferred?: true }[];
+    expect(fallback).toEqual([expect.objectContaining({ type: 'notify', technicianIds: ['anna'] })]);
+    expect(fallback[0]!.preferred).toBeUndefined();
+  });
+});
