@@ -168,6 +168,27 @@ const DemandSchema = v.strictObject({
   jitterKm: v.optional(nonNegative, 4),
   /** Share of jobs cancelled by the customer before anyone accepts, and when (median minutes). */
   cancel: v.optional(v.strictObject({ share: share, medianMin: positive }), { share: 0.02, medianMin: 8 }),
+  /** Bookings: appointments and direct bookings of a technician (docs/appointments.md); none by default. */
+  bookings: v.optional(
+    v.strictObject({
+      /** Share of jobs that are appointments (never cancelled by the customer's impatience). @default 0 */
+      appointmentShare: v.optional(share, 0),
+      /** How far ahead an appointment starts, hours (uniform; the start rounded up to the hour). @default { min: 3, max: 48 } */
+      leadHours: v.optional(
+        v.strictObject({ min: v.pipe(v.number(), v.minValue(0)), max: v.pipe(v.number(), v.minValue(0)) }),
+        { min: 3, max: 48 },
+      ),
+      /** Length of an appointment window, hours. @default 2 */
+      windowHours: v.optional(v.pipe(v.number(), v.gtValue(0), v.maxValue(24)), 2),
+      /** Share of jobs that book a Friend near the customer directly (from the Friend's profile). @default 0 */
+      directShare: v.optional(share, 0),
+      /** Of the direct bookings, the share that wants that Friend only (no fallback to the crowd). @default 0 */
+      directOnlyShare: v.optional(share, 0),
+      /** The booked Friend lives within this distance of the customer, km. @default 15 */
+      directRadiusKm: v.optional(positive, 15),
+    }),
+    {},
+  ),
 });
 
 const BehaviourSchema = v.strictObject({

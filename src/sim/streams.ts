@@ -7,13 +7,14 @@
 import { createRng, type Rng } from '../random.js';
 
 /** Named streams of one simulation run. */
-export type StreamName = 'fleet' | 'arrivals' | 'traits' | 'shifts';
+export type StreamName = 'fleet' | 'arrivals' | 'traits' | 'shifts' | 'bookings';
 
 const STREAM_SALT: Record<StreamName, number> = {
   fleet: 0x1f3a,
   arrivals: 0x2b71,
   traits: 0x3c05,
   shifts: 0x4d92,
+  bookings: 0x5e27,
 };
 
 function mix32(x: number): number {

@@ -4,6 +4,7 @@
  * every policy compared on a seed meets the same people and the same customers.
  */
 import { ENGAGEMENT_ROLES, qualifyBestFriends, type YearFigures } from '../bestFriends.js';
+import { haversineKm } from '../geo/sphere.js';
 import type { Job, TechnicianInput } from '../types.js';
 import { parseHhmm } from '../validate.js';
 import type { City, HistoryJob, Scenario } from './scenario.js';
@@ -275,5 +276,51 @@ function historyJobs(history: readonly HistoryJob[]): SimJob[] {
 
 /** The whole world of a scenario for a seed. */
 export function buildWorld(scenario: Scenario, seed: number): World {
-  return { technicians: generateTechnicians(scenario, seed), jobs: generateJobs(scenario, seed) };
+  const technicians = generateTechnicians(scenario, seed);
+  const jobs = generateJobs(scenario, seed);
+  if (!scenario.history) addBookings(scenario, seed, technicians, jobs);
+  return { technicians, jobs };
+}
+
+/**
+ * Turns a share of the synthetic jobs into appointments (a window hours ahead) and direct
+ * bookings (a Friend living near the customer, sometimes that Friend only). Draws come from their
+ * own stream, four per job whatever it becomes, so the rest of the world is the same with or
+ * without bookings and every policy sees the same bookings (common random numbers).
+ */
+function addBookings(
+  scenario: Scenario,
+  seed: number,
+  techs: readonly SimTechnician[],
+  jobs: SimJob[],
+): void {
+  const b = scenario.demand.bookings;
+  if (b.appointmentShare === 0 && b.directShare === 0) return;
+  const rng = stream(seed, 'bookings');
+  const friends = techs.filter((t) => t.input.tier === 'friend');
+  for (const sj of jobs) {
+    const [u1, u2, u3, u4] = [rng.next(), rng.next(), rng.next(), rng.next()];
+    if (u1 < b.appointmentShare) {
+      const lead = (b.leadHours.min + u2 * Math.max(0, b.leadHours.max - b.leadHours.min)) * HOUR_MS;
+      // The day `lead` ahead, at an hour customers book (09:00–21:00, uniform); the next day if too soon.
+      const earliest = sj.at + b.leadHours.min * HOUR_MS;
+      const day = Math.floor((sj.at + lead) / DAY_MS);
+      let start = day * DAY_MS + (9 + Math.floor(((u2 * 7919) % 1) * 13)) * HOUR_MS;
+      if (start < earliest) start += DAY_MS;
+      const end = start + Math.round(b.windowHours * HOUR_MS);
+      sj.appointment = { start, end };
+      sj.job.window = { start, end, timeZone: 'UTC' }; // simulation time is local already
+      sj.cancelAt = Number.POSITIVE_INFINITY; // a customer with a booked time does not give up after minutes
+    }
+    if (u3 < b.directShare) {
+      const near = friends.filter(
+        (t) => haversineKm(t.input.lat, t.input.lon, sj.job.lat, sj.job.lon) <= b.directRadiusKm,
+      );
+      if (near.length > 0) {
+        const chosen = near[Math.min(near.length - 1, Math.floor(u4 * near.length))]!;
+        const only = u3 / b.directShare < b.directOnlyShare;
+        sj.job.preferred = { technicianIds: [chosen.input.id], ...(only ? { only: true } : {}) };
+      }
+    }
+  }
 }
