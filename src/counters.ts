@@ -156,6 +156,17 @@ export class FleetCounters {
   }
 
   /**
+   * The winner cancelled an assigned job, or did not show up: the one place that says what that
+   * costs him. It counts as a refusal in the accept-rate moving average (the responsiveness that
+   * scoring reads), on top of the accept it already counted; the award stays in `recentAwards`
+   * (fairness saw him take the job), the response time is left alone.
+   */
+  cancelled(slot: number): void {
+    const ar = this.acceptRate[slot]!;
+    this.acceptRate[slot] = Number.isNaN(ar) ? 0 : ar + this.alpha * (0 - ar);
+  }
+
+  /**
    * Whether a slot had at least `max` notifications within `windowMs` before `now` — the
    * notification cap — in O(1): the times are sorted, so it is whether the `max`-th most recent
    * one is inside the window.

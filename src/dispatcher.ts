@@ -9,7 +9,7 @@
  * state without the fleet.
  */
 
-import { checkId, checkTime, checkUnavailableReason } from './dispatch/checks.js';
+import { checkCompletionReason, checkId, checkTime, checkUnavailableReason } from './dispatch/checks.js';
 import { DispatchCore, type JobFailure, type Result } from './dispatch/core.js';
 import { fingerprint } from './dispatch/env.js';
 import { hashOf, readLog } from './dispatch/log.js';
@@ -18,10 +18,12 @@ import { deepFreeze, GENESIS_HASH, snapshotDigest } from './dispatch/record.js';
 import { readSnapshot } from './dispatch/snapshot-schema.js';
 import type {
   AcceptOutcome,
+  CompletionReason,
   DispatchEvent,
   DispatcherSnapshot,
   Effect,
   JobStatus,
+  TechnicianCancelOutcome,
   UnavailableReason,
 } from './dispatch/types.js';
 import {
@@ -139,12 +141,44 @@ export class Dispatcher {
   /**
    * The winner finished an assigned job: his load is released (once) and the job is `completed`.
    * Returns false, changing nothing, for a job that is not assigned. Release a winner through this,
-   * not `fleet.release`, so that a later cancel cannot release him twice.
+   * not `fleet.release`, so that a later cancel cannot release him twice. `reason` records a
+   * no-show (`customer_no_show`, `technician_no_show` — the latter counts against his
+   * responsiveness like a cancellation); leave it out (or `done`) for a finished job.
+   * @example
+   * dispatcher.complete(job.id, now);                       // done
+   * dispatcher.complete(job.id, now, 'customer_no_show');   // nobody home: released, logged
    */
-  complete(jobId: string, now: number): boolean {
+  complete(jobId: string, now: number, reason: CompletionReason = 'done'): boolean {
     this.checkNow(now, 'complete');
     checkId(jobId, 'jobId', 'complete');
-    return this.handle('complete', { seq: 0, type: 'complete', at: now, jobId }) as boolean;
+    checkCompletionReason(reason, 'complete');
+    const event: DispatchEvent = { seq: 0, type: 'complete', at: now, jobId };
+    if (reason !== 'done') event.reason = reason;
+    return this.handle('complete', event) as boolean;
+  }
+
+  /**
+   * The winner cancels an assigned job: his load is released, the cancellation counts against his
+   * responsiveness, and the job re-opens without him (a new deadline and the steps not yet taken
+   * count from now, a first batch is re-planned — see docs/cancellations.md). He is never offered
+   * this job again. Anyone else, or a job that is not assigned, gets a refusal and nothing changes.
+   * @example
+   * const r = dispatcher.technicianCancel(job.id, 'anna', now, 'car broke down');
+   * if (r.outcome === 'reopened') perform(r.effects); // reopened + notify
+   */
+  technicianCancel(
+    jobId: string,
+    technicianId: string,
+    now: number,
+    reason?: string,
+  ): TechnicianCancelOutcome {
+    this.checkNow(now, 'technicianCancel');
+    checkId(jobId, 'jobId', 'technicianCancel');
+    checkId(technicianId, 'technicianId', 'technicianCancel');
+    if (reason !== undefined) checkId(reason, 'reason', 'technicianCancel');
+    const event: DispatchEvent = { seq: 0, type: 'technicianCancel', at: now, jobId, technicianId };
+    if (reason !== undefined) event.reason = reason;
+    return this.handle('technicianCancel', event) as TechnicianCancelOutcome;
   }
 
   /**
@@ -184,6 +218,7 @@ export class Dispatcher {
     if (s.winner) out.technicianId = s.winner.technicianId;
     if (s.closedAt !== null) out.closedAt = s.closedAt;
     if (s.completedAt !== null) out.completedAt = s.completedAt;
+    if (s.completion !== undefined) out.completion = s.completion;
     if (s.reason !== null) out.reason = s.reason;
     const now = this.clock ?? s.openedAt;
     for (const o of s.offers) if (isRunning(s, o.technicianId, now)) out.liveOffers++;

@@ -381,6 +381,13 @@ export class Fleet {
     this.quality.touch(slot);
   }
 
+  /** Records that a technician cancelled a job he won, or did not show up (see `FleetCounters.cancelled`). */
+  recordCancellation(id: string): void {
+    const slot = this.slotOf(id);
+    this.counters.cancelled(slot);
+    this.quality.touch(slot);
+  }
+
   /**
    * Records that a technician won a job at `now`: awards counter +1 and load +1 (`holdsLoad: false`
    * for an appointment, which holds a reservation instead of load).

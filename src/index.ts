@@ -17,6 +17,7 @@ export type {
   AcceptOutcome,
   AcceptRefusal,
   AssignedEffect,
+  CompletionReason,
   DispatchEvent,
   DispatcherSnapshot,
   Effect,
@@ -29,9 +30,11 @@ export type {
   NotifyEffect,
   OfferRecord,
   PlannedOffer,
+  ReopenedEffect,
   RevokeEffect,
   RevokeReason,
   SessionJSON,
+  TechnicianCancelOutcome,
   UnavailableReason,
   UnfilledEffect,
   UnfilledReason,
@@ -82,6 +85,7 @@ export {
   type SessionState,
   sessionFromJSON,
   sessionToJSON,
+  technicianCancelRefusal,
   transition,
 } from './session.js';
 export {

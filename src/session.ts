@@ -14,6 +14,7 @@ import {
   close,
   offerOf,
   pullForward,
+  reopen,
   revokeLive,
   runDue,
 } from './dispatch/session-steps.js';
@@ -168,7 +169,15 @@ export function transition(
     }
     case 'complete': {
       if (state.state !== 'assigned') return [state, []];
-      return [{ ...state, state: 'completed', completedAt: event.at }, []];
+      const done: SessionState = { ...state, state: 'completed', completedAt: event.at };
+      if (event.reason !== undefined) (done as Draft).completion = event.reason;
+      return [done, []];
+    }
+    case 'technicianCancel': {
+      if (technicianCancelRefusal(state, event.technicianId) !== null) return [state, []];
+      const c = new Ctx(state, event.at, env);
+      reopen(c, event.technicianId, event.reason);
+      return [c.d, c.effects];
     }
     case 'cancel': {
       if (state.state !== 'open' && state.state !== 'assigned') return [state, []];
@@ -187,6 +196,20 @@ export function transition(
       return [c.d, c.effects];
     }
   }
+}
+
+/**
+ * Why a technician cannot cancel a job (`not_assigned`, `not_winner`), or null when he can: only
+ * the winner of an assigned job cancels it.
+ * @example
+ * if (technicianCancelRefusal(state, 'anna') === null) [state, effects] = transition(state, { type: 'technicianCancel', at, technicianId: 'anna' }, env);
+ */
+export function technicianCancelRefusal(
+  s: SessionState,
+  technicianId: string,
+): 'not_assigned' | 'not_winner' | null {
+  if (s.state !== 'assigned') return 'not_assigned';
+  return s.winner!.technicianId === technicianId ? null : 'not_winner';
 }
 
 function accept(
@@ -217,7 +240,9 @@ function accept(
     return [state, [], { outcome: 'already_taken', jobId }];
   if (state.state === 'unfilled') return [state, [], { outcome: 'job_unfilled', jobId }];
   if (o.status === 'declined') return [state, [], { outcome: 'offer_declined', jobId }];
-  if (o.status === 'withdrawn') return [state, [], { outcome: 'offer_withdrawn', jobId }];
+  if (o.status === 'withdrawn' || o.status === 'revoked')
+    return [state, [], { outcome: 'offer_withdrawn', jobId }];
+  if (o.status === 'cancelled') return [state, [], { outcome: 'offer_cancelled', jobId }];
   if (o.status === 'expired' || o.expiresAt <= at) return [state, [], { outcome: 'offer_expired', jobId }];
   const reason = env.verdict(technicianId, state.certPartner, state.job);
   if (reason !== null) return [state, [], { outcome: 'no_longer_eligible', jobId, reason }];

@@ -30,3 +30,27 @@ describe('docs/dispatch.md example', () => {
     expect(logged[4]![0]).toMatchObject({ outcome: 'assigned', technicianId: 'ben', repeated: true });
   });
 });
+
+describe('docs/cancellations.md example', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is examples/cancellations.ts, verbatim, in the doc and the README', () => {
+    const example = readFileSync(new URL('examples/cancellations.ts', root), 'utf8').trim();
+    expect(readFileSync(new URL('docs/cancellations.md', root), 'utf8')).toContain(example);
+    expect(readFileSync(new URL('README.md', root), 'utf8')).toContain(example);
+  });
+
+  it('runs: the winner cancels, the job re-opens to someone else, a no-show completes it', async () => {
+    const logged: unknown[][] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      logged.push(args);
+    });
+    await import('../examples/cancellations.js');
+    expect(logged[0]![0]).toMatchObject([
+      { type: 'reopened', technicianId: 'anna', reason: 'car broke down' },
+      { type: 'notify', technicianIds: ['ben'] },
+    ]);
+    expect(logged[1]).toEqual(['offer_cancelled']);
+    expect(logged[2]).toEqual([true]);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Model-based test of the dispatcher with `fc.commands`: random sequences of open, advance,
- * accept (by an offered technician, by anyone, for an unknown job), decline, cancel, technicians
- * going offline and back, jobs finishing, and crash-and-recover (full replay of the persisted log,
+ * accept (by an offered technician, by anyone, for an unknown job), decline, cancel, the winner
+ * (or anyone) cancelling an assigned job, technicians going offline and back, jobs finishing or
+ * ending in a no-show, and crash-and-recover (full replay of the persisted log,
  * or the last snapshot plus the log's tail) are run against the real dispatcher and against a
  * deliberately simple model. The model does not plan: it learns who was offered what from the
  * effects, checks every effect is allowed, and predicts the outcome of every accept.
@@ -10,6 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type {
   AcceptOutcome,
+  CompletionReason,
   DispatchEvent,
   DispatcherSnapshot,
   Effect,
@@ -35,13 +37,17 @@ const ON_DEMAND_MS = 7_200_000; // policy.appointments.onDemandMs (default)
 
 interface MOffer {
   expiresAt: number;
-  status: 'live' | 'declined' | 'expired' | 'withdrawn' | 'closed';
+  /** `revoked`: closed by an assignment whose winner then cancelled; `cancelled`: he was that winner. */
+  status: 'live' | 'declined' | 'expired' | 'withdrawn' | 'closed' | 'revoked' | 'cancelled';
 }
 interface MJob {
   state: JobState;
   openedAt: number;
   /** Escalation steps seen as effects. */
   steps: number;
+  /** Steps taken when the job last re-opened, and when (the steps after them count from then). */
+  stepsAtReopen: number;
+  reopenedAt?: number;
   cert: boolean;
   deadlineAt: number;
   offers: Map<string, MOffer>;
@@ -112,7 +118,8 @@ function observe(m: Model, effects: readonly Effect[]): void {
           if (j.stepsFrom === null) fail('the crowd notified on a chosen-only job');
         }
         for (const id of e.technicianIds) {
-          if (j.offers.has(id)) fail(`${id} re-offered ${e.jobId}`);
+          // Only those whose offer an assignment revoked may hear of a re-opened job again.
+          if (j.offers.has(id) && j.offers.get(id)!.status !== 'revoked') fail(`${id} re-offered ${e.jobId}`);
           if (!m.online.get(id)) fail(`${id} notified while offline`);
           if (!j.window && m.load.get(id)! >= m.capacity.get(id)!) fail(`${id} notified at capacity`);
           if (booked(m, id, e.jobId, j)) fail(`${id} notified while booked in the window`);
@@ -159,6 +166,24 @@ function observe(m: Model, effects: readonly Effect[]): void {
         if (j.state !== 'open') fail(`unfilled on a ${j.state} job`);
         j.state = 'unfilled';
         break;
+      case 'reopened':
+        if (j.state !== 'assigned' || j.winner?.id !== e.technicianId)
+          fail(`reopened by ${e.technicianId} on a ${j.state} job won by ${j.winner?.id}`);
+        release(m, e.jobId, j);
+        j.state = 'open';
+        j.winner = undefined;
+        for (const [id, o] of j.offers) {
+          if (id === e.technicianId) o.status = 'cancelled';
+          else if (o.status === 'closed') o.status = 'revoked';
+        }
+        // An appointment keeps its deadline; otherwise the full length again, from now. A job only
+        // the chosen may take is handed back at once (its deadline does not matter then).
+        if (j.stepsFrom === null) j.deadlineAt = e.deadlineAt;
+        else if (!j.window) j.deadlineAt = m.now + 180_000;
+        expect(e.deadlineAt).toBe(j.deadlineAt);
+        j.stepsAtReopen = j.steps;
+        j.reopenedAt = m.now;
+        break;
       case 'escalated':
         if (j.state !== 'open') fail('escalated on a closed job');
         expect(e.step).toBe(j.steps);
@@ -192,7 +217,8 @@ function predict(
       } as const
     )[j.state];
   if (o.status === 'declined') return 'offer_declined';
-  if (o.status === 'withdrawn') return 'offer_withdrawn';
+  if (o.status === 'withdrawn' || o.status === 'revoked') return 'offer_withdrawn';
+  if (o.status === 'cancelled') return 'offer_cancelled';
   if (o.status !== 'live' || o.expiresAt <= m.now) return 'offer_expired';
   if (!m.online.get(tech) || (!j.window && m.load.get(tech)! >= m.capacity.get(tech)!))
     return 'no_longer_eligible';
@@ -244,6 +270,7 @@ class Open implements Cmd {
       state: 'open',
       openedAt: m.now,
       steps: 0,
+      stepsAtReopen: 0,
       cert: this.partner === 'swisscom',
       deadlineAt: m.now + 180_000,
       offers: new Map(),
@@ -281,6 +308,7 @@ class OpenBooking implements Cmd {
       state: 'open',
       openedAt: m.now,
       steps: 0,
+      stepsAtReopen: 0,
       cert: false,
       deadlineAt: 0,
       offers: new Map(),
@@ -326,8 +354,12 @@ class Advance implements Cmd {
     for (const j of m.jobs.values()) {
       if (j.state !== 'open') continue;
       expect(j.deadlineAt).toBeGreaterThan(m.now);
-      const from = j.stepsFrom;
-      expect(j.steps).toBe(from === null ? 0 : STEPS_AFTER_MS.filter((t) => from + t <= m.now).length);
+      // Steps not taken when the job re-opened count from the re-opening.
+      const from = j.reopenedAt ?? j.stepsFrom;
+      const due = STEPS_AFTER_MS.filter(
+        (t, i) => i < j.stepsAtReopen || (from !== null && from + t <= m.now),
+      );
+      expect(j.steps).toBe(due.length);
       for (const o of j.offers.values()) if (o.status === 'live') expect(o.expiresAt).toBeGreaterThan(m.now);
     }
     check(m, r);
@@ -445,22 +477,62 @@ class Online implements Cmd {
   toString = () => `online(tech#${this.techPick})`;
 }
 
-/** The winner finished the job: the dispatcher releases him, once. */
+/** The winner finished the job (or a no-show): the dispatcher releases him, once. */
 class Complete implements Cmd {
-  constructor(readonly jobPick: number) {}
+  constructor(
+    readonly jobPick: number,
+    readonly reason: CompletionReason | undefined,
+  ) {}
   check = () => true;
   run(m: Model, r: Real): void {
     const jobId = pickJob(m, this.jobPick);
     const j = m.jobs.get(jobId);
     const expected = j?.state === 'assigned';
-    expect(r.d.complete(jobId, m.now)).toBe(expected);
+    expect(r.d.complete(jobId, m.now, this.reason)).toBe(expected);
     if (expected) {
       j!.state = 'completed';
       release(m, jobId, j!);
+      const noShow = this.reason === undefined || this.reason === 'done' ? undefined : this.reason;
+      expect(r.d.status(jobId)!.completion).toBe(noShow);
     }
     check(m, r);
   }
-  toString = () => `complete(job#${this.jobPick})`;
+  toString = () => `complete(job#${this.jobPick}, ${this.reason})`;
+}
+
+/** A technician cancels a job: only the winner of an assigned job re-opens it. */
+class TechnicianCancel implements Cmd {
+  constructor(
+    readonly jobPick: number,
+    readonly techPick: number,
+    readonly winner: boolean,
+  ) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const jobId = pickJob(m, this.jobPick);
+    const j = m.jobs.get(jobId);
+    const tech = this.winner && j?.winner ? j.winner.id : TECHS[this.techPick % N_TECH]!;
+    const expected = !j
+      ? 'unknown_job'
+      : j.state !== 'assigned'
+        ? 'not_assigned'
+        : j.winner!.id === tech
+          ? 'reopened'
+          : 'not_winner';
+    STATS.set(`cancel:${expected}`, (STATS.get(`cancel:${expected}`) ?? 0) + 1);
+    const seq = r.d.lastSeq;
+    const got = r.d.technicianCancel(jobId, tech, m.now, this.winner ? 'flat tyre' : undefined);
+    expect(got.outcome).toBe(expected);
+    if (got.outcome === 'reopened') {
+      expect(got.effects[0]).toMatchObject({ type: 'reopened', technicianId: tech });
+      observe(m, got.effects);
+    } else {
+      expect(r.d.lastSeq).toBe(seq); // a refusal is not logged
+    }
+    check(m, r);
+  }
+  toString = () =>
+    `technicianCancel(job#${this.jobPick}, ${this.winner ? 'winner' : `tech#${this.techPick}`})`;
 }
 
 /** The process dies: rebuild from the durable log (or the last snapshot + the tail), take a snapshot. */
@@ -519,8 +591,20 @@ const commands = [
   nat.map((j) => new Cancel(j)),
   nat.map((t) => new Offline(t)),
   nat.map((t) => new Online(t)),
-  nat.map((j) => new Complete(j)),
-  nat.map((j) => new Complete(j)),
+  fc
+    .tuple(
+      nat,
+      fc.constantFrom<CompletionReason | undefined>(
+        undefined,
+        'done',
+        'customer_no_show',
+        'technician_no_show',
+      ),
+    )
+    .map(([j, why]) => new Complete(j, why)),
+  nat.map((j) => new Complete(j, undefined)),
+  fc.tuple(nat, nat, fc.boolean()).map(([j, t, w]) => new TechnicianCancel(j, t, w)),
+  fc.tuple(nat, nat).map(([j, t]) => new TechnicianCancel(j, t, true)),
   fc.boolean().map((b) => new Crash(b)),
 ];
 

@@ -3,8 +3,8 @@
  * refuse the same values with the same messages.
  */
 import { describe, InvalidArgumentError } from '../errors.js';
-import { isTime, MAX_TIME, UNAVAILABLE_REASONS } from './log.js';
-import type { UnavailableReason } from './types.js';
+import { COMPLETION_REASONS, isTime, MAX_TIME, UNAVAILABLE_REASONS } from './log.js';
+import type { CompletionReason, UnavailableReason } from './types.js';
 
 /** Ids (jobs, technicians, request ids) are non-empty strings of at most this length. */
 export const MAX_ID_LENGTH = 1_000;
@@ -34,6 +34,16 @@ export function checkUnavailableReason(reason: unknown, fn: string): asserts rea
   if (!UNAVAILABLE_REASONS.includes(reason as UnavailableReason)) {
     throw new InvalidArgumentError(
       `${fn}(): reason is ${describe(reason)}; use one of ${UNAVAILABLE_REASONS.join(', ')}.`,
+      'reason',
+    );
+  }
+}
+
+/** Throws unless `reason` is how an assigned job may end (see {@link COMPLETION_REASONS}). */
+export function checkCompletionReason(reason: unknown, fn: string): asserts reason is CompletionReason {
+  if (!COMPLETION_REASONS.includes(reason as CompletionReason)) {
+    throw new InvalidArgumentError(
+      `${fn}(): reason is ${describe(reason)}; use one of ${COMPLETION_REASONS.join(', ')} (or leave it out for done).`,
       'reason',
     );
   }

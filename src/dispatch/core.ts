@@ -19,6 +19,7 @@ import {
   type SessionState,
   sessionFromJSON,
   sessionToJSON,
+  technicianCancelRefusal,
   transition,
 } from '../session.js';
 import { TimeHeap } from '../time-heap.js';
@@ -34,6 +35,7 @@ import type {
   DispatcherSnapshot,
   Effect,
   SessionJSON,
+  TechnicianCancelOutcome,
   UnavailableReason,
 } from './types.js';
 
@@ -49,7 +51,7 @@ const U_LIVE_ADD = 7;
 const U_FLEET = 8;
 
 /** What an input returns. */
-export type Result = Effect[] | AcceptOutcome | boolean;
+export type Result = Effect[] | AcceptOutcome | TechnicianCancelOutcome | boolean;
 
 /** A due job whose step threw during `advance` (left as it was). */
 export interface JobFailure {
@@ -120,7 +122,9 @@ export class DispatchCore {
       case 'cancel':
         return this.cancel(event.jobId, event.at);
       case 'complete':
-        return this.complete(event.jobId, event.at);
+        return this.complete(event.jobId, event.at, event.reason);
+      case 'technicianCancel':
+        return this.technicianCancel(event.jobId, event.technicianId, event.at, event.reason);
       case 'unavailable':
         return this.withdrawAll(event.technicianId, event.at, event.reason, null);
     }
@@ -320,12 +324,41 @@ export class DispatchCore {
     return effects;
   }
 
-  private complete(jobId: string, now: number): boolean {
+  private complete(
+    jobId: string,
+    now: number,
+    reason: Extract<SessionEvent, { type: 'complete' }>['reason'],
+  ): boolean {
     const s = this.sessions.get(jobId);
     if (s?.state !== 'assigned') return false;
-    this.step(s, { type: 'complete', at: now });
+    const event: Extract<SessionEvent, { type: 'complete' }> = { type: 'complete', at: now };
+    if (reason !== undefined) event.reason = reason;
+    this.step(s, event);
     this.releaseWinner(s);
+    if (reason === 'technician_no_show') this.writes.cancelled(s.winner!.technicianId);
     return true;
+  }
+
+  private technicianCancel(
+    jobId: string,
+    technicianId: string,
+    now: number,
+    reason: string | undefined,
+  ): TechnicianCancelOutcome {
+    const s = this.sessions.get(jobId);
+    if (!s) return { outcome: 'unknown_job', jobId };
+    const refusal = technicianCancelRefusal(s, technicianId);
+    if (refusal !== null) return { outcome: refusal, jobId };
+    const event: Extract<SessionEvent, { type: 'technicianCancel' }> = {
+      type: 'technicianCancel',
+      at: now,
+      technicianId,
+    };
+    if (reason !== undefined) event.reason = reason;
+    // Released before the re-plan, so the fleet's view of his load (or window) is right.
+    this.releaseWinner(s);
+    this.writes.cancelled(technicianId);
+    return { outcome: 'reopened', jobId, effects: this.step(s, event) };
   }
 
   /** The winner's load, or for an appointment his reservation, is released. */

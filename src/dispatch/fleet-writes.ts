@@ -55,6 +55,11 @@ export class FleetWriter {
     this.journal.push(this.undoOp, { slot, jobId, had });
   }
 
+  /** The winner cancelled the job or did not show up. */
+  cancelled(id: string): void {
+    if (this.save(id, false) >= 0) this.fleet.recordCancellation(id);
+  }
+
   /** The winner's load is released (once: only while he holds a load). */
   release(id: string): void {
     const { fleet } = this;

@@ -6,7 +6,7 @@
 import { CrowdDispatchError, describe, InvalidRecordError } from '../errors.js';
 import { MAX_LIST, MAX_NAME, readFields, readJob } from '../validate.js';
 import { chainHash } from './record.js';
-import type { DispatchEvent, Fact, IneligibleReason, UnavailableReason } from './types.js';
+import type { CompletionReason, DispatchEvent, Fact, IneligibleReason, UnavailableReason } from './types.js';
 
 /** Times are integers inside the range of a JavaScript Date, ms. */
 export const MAX_TIME = 8.64e15;
@@ -16,6 +16,12 @@ export const UNAVAILABLE_REASONS: readonly UnavailableReason[] = [
   'at_capacity',
   'removed',
   'certification_revoked',
+];
+/** How an assigned job may end (`Dispatcher.complete`); the first is the default and is not logged. */
+export const COMPLETION_REASONS: readonly CompletionReason[] = [
+  'done',
+  'customer_no_show',
+  'technician_no_show',
 ];
 const INELIGIBLE: readonly IneligibleReason[] = [
   'offline',
@@ -33,7 +39,8 @@ const FIELDS: Record<DispatchEvent['type'], readonly string[]> = {
   accept: [...BASE, 'jobId', 'technicianId', 'requestId'],
   decline: [...BASE, 'jobId', 'technicianId'],
   cancel: [...BASE, 'jobId'],
-  complete: [...BASE, 'jobId'],
+  complete: [...BASE, 'jobId', 'reason'],
+  technicianCancel: [...BASE, 'jobId', 'technicianId', 'reason'],
   unavailable: [...BASE, 'technicianId', 'reason'],
 };
 const FACT_FIELDS: Record<Fact['kind'], readonly string[]> = {
@@ -213,8 +220,30 @@ export function readEvent(v: unknown, path: string, where: string): DispatchEven
       };
       break;
     case 'cancel':
-    case 'complete':
-      e = { ...head, type: type as 'cancel', jobId: id(f.jobId, `${path}.jobId`, fail) };
+      e = { ...head, type: 'cancel', jobId: id(f.jobId, `${path}.jobId`, fail) };
+      break;
+    case 'complete': {
+      e = { ...head, type: 'complete', jobId: id(f.jobId, `${path}.jobId`, fail) };
+      if (f.reason !== undefined) {
+        const reason = f.reason as CompletionReason;
+        // 'done' is the default, never logged.
+        if (reason === 'done' || !COMPLETION_REASONS.includes(reason))
+          fail(
+            `${path}.reason`,
+            `is ${describe(reason)}, not one of ${COMPLETION_REASONS.slice(1).join(', ')}`,
+          );
+        e.reason = reason as Exclude<CompletionReason, 'done'>;
+      }
+      break;
+    }
+    case 'technicianCancel':
+      e = {
+        ...head,
+        type: 'technicianCancel',
+        jobId: id(f.jobId, `${path}.jobId`, fail),
+        technicianId: id(f.technicianId, `${path}.technicianId`, fail),
+      };
+      if (f.reason !== undefined) e.reason = id(f.reason, `${path}.reason`, fail);
       break;
     case 'unavailable': {
       const reason = f.reason as UnavailableReason;

@@ -5,7 +5,14 @@
  */
 
 import type { Draft, SessionEnv, SessionState } from './session-types.js';
-import type { Effect, EscalatedEffect, OfferRecord, PlannedOffer, UnfilledReason } from './types.js';
+import type {
+  Effect,
+  EscalatedEffect,
+  OfferRecord,
+  PlannedOffer,
+  ReopenedEffect,
+  UnfilledReason,
+} from './types.js';
 
 /** Position of a technician's offer in `offers`, or -1. */
 function positionOf(s: Pick<SessionState, 'offers' | 'index'>, technicianId: string): number {
@@ -104,10 +111,17 @@ function sendPending(c: Ctx): void {
   sendFrom(c, w.offers, w.offers.length, w.index, w.preferredUntil);
 }
 
+/** Whether an offer keeps its technician from being offered the job (again). */
+function bars(d: Draft, o: Readonly<OfferRecord>): boolean {
+  if (o.status === 'live' || o.status === 'cancelled') return true;
+  // Revoked when someone took the job who then cancelled: he never answered, so he may be offered again.
+  return !d.reoffer && o.status !== 'revoked';
+}
+
 /** Whether a technician may not be offered the job (again). */
 function offeredBefore(d: Draft, id: string): boolean {
   const o = offerOf(d, id);
-  return o !== undefined && (o.status === 'live' || !d.reoffer);
+  return o !== undefined && bars(d, o);
 }
 
 /**
@@ -228,12 +242,53 @@ function escalate(c: Ctx): void {
       return;
     }
   }
+  replan(c);
+  effect.notified = sendReserve(c, step.action === 'broadcast' ? Number.POSITIVE_INFINITY : d.batch);
+}
+
+/** Fills the reserve from a re-plan with the step state reached (radius, Pros), excluding barred technicians. */
+function replan(c: Ctx): void {
+  const { d } = c;
   const exclude: string[] = [];
-  for (const o of d.offers) if (o.status === 'live' || !d.reoffer) exclude.push(o.technicianId);
+  for (const o of d.offers) if (bars(d, o)) exclude.push(o.technicianId);
   const overrides: Parameters<SessionEnv['replan']>[1] = { allowProsOnFriendJobs: d.allowPros, exclude };
   if (d.widenKm !== null) overrides.maxRadiusKm = d.widenKm;
   d.reserve = c.env.replan(d.job, overrides);
-  effect.notified = sendReserve(c, step.action === 'broadcast' ? Number.POSITIVE_INFINITY : d.batch);
+}
+
+/**
+ * The winner cancelled: the job is open again without him. What restarts: the deadline (its full
+ * length, counted from now; an appointment keeps its own), the escalation steps not yet taken (each keeps its offset, counted
+ * from now), and a first batch from a fresh re-plan (the radius and Pros the steps already granted
+ * are kept). He is barred from the job for good (`cancelled`); the technicians whose offers the
+ * assignment revoked may be offered it again. With nobody to notify and no step left, the job is
+ * handed back unfilled at once (`exhausted`).
+ */
+export function reopen(c: Ctx, technicianId: string, reason: string | undefined): void {
+  const { d, now } = c;
+  // What the deadline and the steps counted from: the last re-opening, else the crowd's start.
+  const first = d.steps[0];
+  const from = d.reopenedAt ?? (first === undefined ? d.openedAt : first.at - first.step.afterMs);
+  // An appointment's deadline is tied to its window, which does not move.
+  if (d.job.window === undefined) d.deadlineAt = now + (d.deadlineAt - from);
+  d.steps = d.steps.map((s, i) => (i < d.nextStep ? s : { at: now + (s.at - from), step: s.step }));
+  d.reopenedAt = now;
+  d.state = 'open';
+  d.winner = null;
+  d.closedAt = null;
+  for (const o of d.offers) {
+    if (o.technicianId === technicianId) c.setOffer(o.technicianId, { ...o, status: 'cancelled' });
+    else if (o.status === 'live') c.setOffer(o.technicianId, { ...o, status: 'revoked' });
+  }
+  const effect: ReopenedEffect = { type: 'reopened', ...c.base(), technicianId, deadlineAt: d.deadlineAt };
+  if (reason !== undefined) effect.reason = reason;
+  c.effects.push(effect);
+  // A booking only the chosen may take goes back `preferred_unavailable` (by runDue) instead.
+  if (d.job.preferred?.only !== true) {
+    replan(c);
+    sendReserve(c, d.batch);
+  }
+  runDue(c);
 }
 
 export function revokeLive(c: Ctx, reason: 'taken' | 'cancelled' | 'unfilled', except?: string): void {

@@ -4,7 +4,14 @@
  */
 import type { Policy } from '../policy.js';
 import type { Job } from '../types.js';
-import type { IneligibleReason, OfferRecord, PlannedOffer, SessionJSON, UnavailableReason } from './types.js';
+import type {
+  CompletionReason,
+  IneligibleReason,
+  OfferRecord,
+  PlannedOffer,
+  SessionJSON,
+  UnavailableReason,
+} from './types.js';
 
 /**
  * A session's state: {@link SessionJSON} plus `index`, technician id → position in `offers`. Offers
@@ -39,8 +46,10 @@ export type SessionEvent =
   /** The technician became unavailable: withdraw his running offer and notify a replacement. */
   | { type: 'withdraw'; at: number; technicianId: string; reason: UnavailableReason }
   | { type: 'cancel'; at: number }
-  /** The winner finished the job. */
-  | { type: 'complete'; at: number };
+  /** The winner finished the job (or the visit was a no-show). */
+  | { type: 'complete'; at: number; reason?: Exclude<CompletionReason, 'done'> }
+  /** The winner cancelled the assigned job: it re-opens without him (see `reopen` in `session-steps.ts`). */
+  | { type: 'technicianCancel'; at: number; technicianId: string; reason?: string };
 
 /** What opens a session: the job, the plan's ranked candidates with their first-round waves. */
 export interface OpenInput {

@@ -46,11 +46,15 @@ const SESSION_FIELDS = [
   'winner',
   'closedAt',
   'completedAt',
+  'completion',
+  'reopenedAt',
   'reason',
   'retired',
 ];
+/** Fields a session has only when they apply. */
+const OPTIONAL = new Set(['retired', 'completion', 'reopenedAt']);
 const STATES = ['open', 'assigned', 'completed', 'cancelled', 'unfilled'] as const;
-const STATUSES = ['live', 'declined', 'expired', 'withdrawn'] as const;
+const STATUSES = ['live', 'declined', 'expired', 'withdrawn', 'revoked', 'cancelled'] as const;
 const BIG = 1e9;
 
 /** A winning request key: technician id, NUL, request id. */
@@ -120,7 +124,7 @@ function offer(v: unknown, path: string, openedAt: number): OfferRecord {
 
 function session(v: unknown, path: string, now: number | null): SessionJSON {
   const f = fields(v, SESSION_FIELDS, path, fail);
-  for (const k of SESSION_FIELDS) if (k !== 'retired' && !(k in f)) fail(`${path}.${k}`, 'is missing');
+  for (const k of SESSION_FIELDS) if (!OPTIONAL.has(k) && !(k in f)) fail(`${path}.${k}`, 'is missing');
   let job: SessionJSON['job'];
   try {
     job = readJob(f.job);
@@ -188,6 +192,13 @@ function session(v: unknown, path: string, now: number | null): SessionJSON {
   };
   s.nextStep = int(f.nextStep, `${path}.nextStep`, fail, 0, s.steps.length);
   if (f.retired !== undefined) s.retired = list(f.retired, `${path}.retired`, fail, key);
+  if (f.completion !== undefined)
+    s.completion = oneOf(
+      f.completion,
+      ['customer_no_show', 'technician_no_show'] as const,
+      `${path}.completion`,
+    );
+  if (f.reopenedAt !== undefined) s.reopenedAt = at(f.reopenedAt, `${path}.reopenedAt`);
   consistent(s, path, now);
   return s;
 }
@@ -231,6 +242,8 @@ function consistent(s: SessionJSON, path: string, now: number | null): void {
   }
   if ((s.state === 'completed') !== (s.completedAt !== null))
     fail(`${path}.completedAt`, `is ${describe(s.completedAt)} for a job that is ${s.state}`);
+  if (s.completion !== undefined && s.state !== 'completed')
+    fail(`${path}.completion`, `is ${describe(s.completion)} for a job that is ${s.state}`);
   if ((s.state === 'unfilled') !== (s.reason !== null))
     fail(`${path}.reason`, `is ${describe(s.reason)} for a job that is ${s.state}`);
   if (!open && (s.pending.length > 0 || s.reserve.length > 0 || s.expiries.length > 0)) {

@@ -40,6 +40,12 @@ export type UnfilledReason =
   /** the customer asked for his chosen technician(s) only, and none of them took the job in time */
   | 'preferred_unavailable';
 
+/**
+ * How an assigned job ended (`Dispatcher.complete`): done, or a no-show. A technician's no-show
+ * counts against his responsiveness like a cancellation (see `FleetCounters.cancelled`).
+ */
+export type CompletionReason = 'done' | 'customer_no_show' | 'technician_no_show';
+
 /** Lifecycle of a dispatched job. */
 export type JobState = 'open' | 'assigned' | 'completed' | 'cancelled' | 'unfilled';
 
@@ -101,6 +107,20 @@ export interface EscalatedEffect extends EffectBase {
   skipped?: 'no_job_radius';
 }
 
+/**
+ * The winner cancelled the assigned job: it is open again, without him (tell the partner). The
+ * re-dispatch's offers follow as a separate `notify`.
+ */
+export interface ReopenedEffect extends EffectBase {
+  type: 'reopened';
+  /** Who cancelled (never offered this job again). */
+  technicianId: string;
+  /** His reason, as passed to `technicianCancel`. */
+  reason?: string;
+  /** The job's new deadline, ms. */
+  deadlineAt: number;
+}
+
 /** The job is handed back to its partner unfilled. */
 export interface UnfilledEffect extends EffectBase {
   type: 'unfilled';
@@ -116,6 +136,7 @@ export type Effect =
   | ExpiredEffect
   | AssignedEffect
   | EscalatedEffect
+  | ReopenedEffect
   | UnfilledEffect;
 
 /** Refusals of an accept; none of them reveals who else was offered or who won. */
@@ -132,8 +153,10 @@ export type AcceptRefusal =
   | 'offer_expired'
   /** the technician declined this offer earlier */
   | 'offer_declined'
-  /** the offer was withdrawn because the technician became unavailable */
-  | 'offer_withdrawn';
+  /** the offer was withdrawn because the technician became unavailable (or revoked before the job re-opened) */
+  | 'offer_withdrawn'
+  /** this technician cancelled the job after winning it: he is not offered it again */
+  | 'offer_cancelled';
 
 /**
  * The answer to `Dispatcher.accept`. Exactly one accept per job is ever `assigned`; a repeat of the
@@ -154,6 +177,14 @@ export type AcceptOutcome =
   | { outcome: AcceptRefusal; jobId: string }
   | { outcome: 'no_longer_eligible'; jobId: string; reason: IneligibleReason };
 
+/**
+ * The answer to `Dispatcher.technicianCancel`: the job re-opened (perform `effects`), or why
+ * nothing changed — the job is unknown, not assigned, or assigned to someone else.
+ */
+export type TechnicianCancelOutcome =
+  | { outcome: 'reopened'; jobId: string; effects: Effect[] }
+  | { outcome: 'unknown_job' | 'not_assigned' | 'not_winner'; jobId: string };
+
 /** A job's status, for operators (it names the winner; do not forward it to other technicians). */
 export interface JobStatus {
   jobId: string;
@@ -170,6 +201,8 @@ export interface JobStatus {
   closedAt?: number;
   /** When the winner finished it. */
   completedAt?: number;
+  /** How it ended when it was a no-show (absent: done). */
+  completion?: Exclude<CompletionReason, 'done'>;
   /** Why it is unfilled. */
   reason?: UnfilledReason;
   /** Technicians notified so far. */
@@ -226,7 +259,8 @@ export type DispatchEvent =
   | (EventBase & { type: 'accept'; jobId: string; technicianId: string; requestId?: string })
   | (EventBase & { type: 'decline'; jobId: string; technicianId: string })
   | (EventBase & { type: 'cancel'; jobId: string })
-  | (EventBase & { type: 'complete'; jobId: string })
+  | (EventBase & { type: 'complete'; jobId: string; reason?: Exclude<CompletionReason, 'done'> })
+  | (EventBase & { type: 'technicianCancel'; jobId: string; technicianId: string; reason?: string })
   | (EventBase & { type: 'unavailable'; technicianId: string; reason: UnavailableReason });
 
 /** One offer of a job to a technician, as kept in a session. */
@@ -235,8 +269,12 @@ export interface OfferRecord {
   wave: number;
   sentAt: number;
   expiresAt: number;
-  /** `live` until answered, expired (processed by `advance`), withdrawn or the job closes. */
-  status: 'live' | 'declined' | 'expired' | 'withdrawn';
+  /**
+   * `live` until answered, expired (processed by `advance`), withdrawn or the job closes;
+   * `revoked`: the job was taken by someone who then cancelled (may be offered again);
+   * `cancelled`: this technician won and cancelled (never offered the job again).
+   */
+  status: 'live' | 'declined' | 'expired' | 'withdrawn' | 'revoked' | 'cancelled';
 }
 
 /** A planned offer not yet sent: a technician and his coarsened distance. */
@@ -281,6 +319,10 @@ export interface SessionJSON {
   closedAt: number | null;
   /** When the winner finished the job (`Dispatcher.complete`). */
   completedAt: number | null;
+  /** A no-show's reason (absent: done, or not completed). */
+  completion?: Exclude<CompletionReason, 'done'>;
+  /** When the winner last cancelled and the job re-opened (its deadline and steps count from then). */
+  reopenedAt?: number;
   reason: UnfilledReason | null;
   /**
    * Request ids (`technicianId` + NUL + `requestId`) that won earlier jobs with the same id, which

@@ -7,9 +7,21 @@
  */
 
 import { reservationOf } from '../appointments.js';
-import { checkId, checkTime as checkNow, checkUnavailableReason } from '../dispatch/checks.js';
+import {
+  checkCompletionReason,
+  checkId,
+  checkTime as checkNow,
+  checkUnavailableReason,
+} from '../dispatch/checks.js';
 import { FactEnv, fingerprint, offersOf } from '../dispatch/env.js';
-import type { AcceptOutcome, Effect, UnavailableReason } from '../dispatch/types.js';
+import type {
+  AcceptOutcome,
+  CompletionReason,
+  Effect,
+  SessionJSON,
+  TechnicianCancelOutcome,
+  UnavailableReason,
+} from '../dispatch/types.js';
 import { DuplicateIdError, InvalidArgumentError, JobsFailedError } from '../errors.js';
 import { Fleet } from '../fleet.js';
 import { assertPolicy, type Policy } from '../policy.js';
@@ -20,6 +32,7 @@ import {
   type SessionState,
   sessionFromJSON,
   sessionToJSON,
+  technicianCancelRefusal,
   transition,
 } from '../session.js';
 import type { Job } from '../types.js';
@@ -134,14 +147,17 @@ export class StoreDispatcher {
       // One read: the job and, for a retry, the answer it already got.
       const job = await this.store.get(jobId, requestId);
       if (!job) return { outcome: 'unknown_job', jobId };
-      if (job.answer) return repeatOf(job.answer);
+      // An assignment stands while its request still holds the job (not after its winner cancelled).
+      const stale = job.answer?.outcome === 'assigned' && !holds(job.state, technicianId, requestId);
+      if (job.answer && !stale) return repeatOf(job.answer);
       const at = Math.max(now, job.lastAt);
       const s = sessionFromJSON(job.state);
       const env = this.env(at);
       const input: SessionEvent = { type: 'accept', at, technicianId, requestId: requestId ?? null };
       const [next, effects, reply] = transition(s, input, env);
       const outcome = reply!;
-      if (outcome.outcome !== 'assigned' || next === s) return this.refuse(jobId, requestId, outcome);
+      if (outcome.outcome !== 'assigned' || next === s)
+        return stale ? outcome : this.refuse(jobId, requestId, outcome);
       const step = this.stepOf(job, at, input, env.facts, next, effects);
       const booked = reservationOf(next);
       if (booked === undefined) {
@@ -220,21 +236,56 @@ export class StoreDispatcher {
     return this.update(jobId, now, 'cancel', (at) => ({ type: 'cancel', at }));
   }
 
-  /** The winner finished the job: his capacity is released. False (nothing changed) unless the job is assigned. */
-  async complete(jobId: string, now: number): Promise<boolean> {
+  /**
+   * The winner finished the job (or a no-show, see `Dispatcher.complete`): his capacity is
+   * released. False (nothing changed) unless the job is assigned.
+   */
+  async complete(jobId: string, now: number, reason: CompletionReason = 'done'): Promise<boolean> {
     checkNow(now, 'complete');
     checkId(jobId, 'jobId', 'complete');
+    checkCompletionReason(reason, 'complete');
     let changed = false;
     await this.update(
       jobId,
       now,
       'complete',
-      (at) => ({ type: 'complete', at }),
+      (at) => (reason === 'done' ? { type: 'complete', at } : { type: 'complete', at, reason }),
       () => {
         changed = true;
       },
     );
     return changed;
+  }
+
+  /**
+   * The winner cancels an assigned job: his capacity is released in the same step and the job
+   * re-opens without him (as `Dispatcher.technicianCancel`).
+   * @example
+   * const r = await dispatcher.technicianCancel(job.id, 'anna', Date.now(), 'car broke down');
+   */
+  async technicianCancel(
+    jobId: string,
+    technicianId: string,
+    now: number,
+    reason?: string,
+  ): Promise<TechnicianCancelOutcome> {
+    checkNow(now, 'technicianCancel');
+    checkId(jobId, 'jobId', 'technicianCancel');
+    checkId(technicianId, 'technicianId', 'technicianCancel');
+    if (reason !== undefined) checkId(reason, 'reason', 'technicianCancel');
+    let refusal: TechnicianCancelOutcome | undefined;
+    const effects = await this.update(jobId, now, 'technicianCancel', (at, s) => {
+      const why = technicianCancelRefusal(s, technicianId);
+      if (why !== null) {
+        refusal = { outcome: why, jobId };
+        return null;
+      }
+      return reason === undefined
+        ? { type: 'technicianCancel', at, technicianId }
+        : { type: 'technicianCancel', at, technicianId, reason };
+    });
+    if (refusal === undefined && effects.length === 0) return { outcome: 'unknown_job', jobId };
+    return refusal ?? { outcome: 'reopened', jobId, effects };
   }
 
   /**
@@ -319,7 +370,7 @@ export class StoreDispatcher {
     jobId: string,
     now: number,
     fn: string,
-    make: (at: number) => SessionEvent,
+    make: (at: number, s: SessionState) => SessionEvent | null,
     onChange?: () => void,
   ): Promise<Effect[]> {
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
@@ -328,12 +379,15 @@ export class StoreDispatcher {
       const at = Math.max(now, job.lastAt);
       const s = sessionFromJSON(job.state);
       const env = this.env(at);
-      const input = make(at);
+      const input = make(at, s);
+      if (input === null) return [];
       const [next, effects] = transition(s, input, env);
       if (next === s) return [];
       const step = this.stepOf(job, at, input, env.facts, next, effects);
       const winner = s.winner?.technicianId;
-      if ((input.type === 'complete' || input.type === 'cancel') && s.state === 'assigned' && winner) {
+      const releases =
+        input.type === 'complete' || input.type === 'cancel' || input.type === 'technicianCancel';
+      if (releases && s.state === 'assigned' && winner) {
         if (s.job.window === undefined) {
           step.release = winner;
           step.event.released = winner;
@@ -381,6 +435,12 @@ export class StoreDispatcher {
       `${fn}('${jobId}'): other replicas changed the job on each of ${this.maxRetries + 1} attempts; retry later (with the same request id) or raise maxRetries.`,
     );
   }
+}
+
+/** Whether the job's winner is still this technician's request. */
+function holds(state: SessionJSON, technicianId: string, requestId: string | undefined): boolean {
+  const w = state.winner;
+  return w !== null && w.technicianId === technicianId && w.requestId === (requestId ?? null);
 }
 
 function due(s: SessionState): number | null {

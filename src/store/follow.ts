@@ -80,6 +80,14 @@ export class FleetFollower {
     if (event.released && fleet.has(event.released) && fleet.load[fleet.slotOf(event.released)]! > 0) {
       fleet.release(event.released);
     }
+    const input = event.input;
+    const cancelledBy =
+      input.type === 'technicianCancel'
+        ? input.technicianId
+        : input.type === 'complete' && input.reason === 'technician_no_show'
+          ? event.released
+          : undefined;
+    if (cancelledBy !== undefined && fleet.has(cancelledBy)) fleet.recordCancellation(cancelledBy);
     this.applied++;
     this.onEvent?.(event);
   }

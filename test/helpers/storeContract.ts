@@ -311,6 +311,65 @@ export function storeContract(name: string, target: ContractTarget, seed: number
       await expectReplays(store, ['p']);
     });
 
+    it('re-opens a job its winner cancels, releases him in the same step, never re-offers him; no-shows complete with a reason', async () => {
+      const { d, fleets } = replicas(store);
+      const follower = new FleetFollower(store, fleets[1]!);
+      const ids = notified(await d[0]!.open(job('j1'), T0));
+      const won = await d[0]!.accept('j1', ids[0]!, T0 + 1000, 'req-1');
+      expect(won.outcome).toBe('assigned');
+      await follower.catchUp();
+      const slot = fleets[1]!.slotOf(ids[0]!);
+      const rateBefore = fleets[1]!.acceptRate[slot]!;
+      expect(await d[1]!.technicianCancel('nope', ids[0]!, T0 + 2000)).toEqual({
+        outcome: 'unknown_job',
+        jobId: 'nope',
+      });
+      expect(await d[1]!.technicianCancel('j1', ids[1]!, T0 + 2000)).toEqual({
+        outcome: 'not_winner',
+        jobId: 'j1',
+      });
+      expect((await store.get('j1'))?.version).toBe(2);
+      const r = await d[1]!.technicianCancel('j1', ids[0]!, T0 + 2000, 'flat tyre');
+      expect(r.outcome).toBe('reopened');
+      const effects = r.outcome === 'reopened' ? r.effects : [];
+      expect(effects[0]).toMatchObject({
+        type: 'reopened',
+        technicianId: ids[0],
+        reason: 'flat tyre',
+        deadlineAt: T0 + 2000 + 180_000,
+      });
+      expect(notified(effects)).not.toContain(ids[0]);
+      expect(notified(effects).length).toBeGreaterThan(0);
+      const stored = (await store.get('j1'))!;
+      expect(stored.state.state).toBe('open');
+      expect(stored.state.winner).toBeNull();
+      expect(await store.capacityOf(ids[0]!)).toEqual({ load: 0, capacity: 1 });
+      expect(await d[0]!.technicianCancel('j1', ids[0]!, T0 + 2001)).toEqual({
+        outcome: 'not_assigned',
+        jobId: 'j1',
+      });
+      // His retried accept no longer holds the job: he may not take it again.
+      expect(await d[0]!.accept('j1', ids[0]!, T0 + 2002, 'req-1')).toEqual({
+        outcome: 'offer_cancelled',
+        jobId: 'j1',
+      });
+      await follower.catchUp();
+      expect(fleets[1]!.load[slot]).toBe(0);
+      expect(fleets[1]!.acceptRate[slot]!).toBeLessThan(rateBefore);
+      // Someone else takes it; the customer is not home.
+      const next = notified(effects)[0]!;
+      expect((await d[1]!.accept('j1', next, T0 + 3000)).outcome).toBe('assigned');
+      expect(await d[0]!.complete('j1', T0 + 9000, 'customer_no_show')).toBe(true);
+      expect((await store.get('j1'))!.state).toMatchObject({
+        state: 'completed',
+        completion: 'customer_no_show',
+      });
+      expect(await store.capacityOf(next)).toEqual({ load: 0, capacity: 1 });
+      await expect(d[0]!.complete('j1', T0 + 9001, 'late' as 'done')).rejects.toThrow(InvalidArgumentError);
+      await expect(d[0]!.technicianCancel('j1', next, T0 + 9001, '')).rejects.toThrow(InvalidArgumentError);
+      await expectReplays(store, ['j1']);
+    });
+
     it('rejects bad input with typed errors and changes nothing', async () => {
       const { d } = replicas(store);
       await d[0]!.open(job('j1'), T0);
@@ -337,6 +396,7 @@ export function storeContract(name: string, target: ContractTarget, seed: number
         fc.record({ k: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 40_000 }) }),
         fc.record({ k: fc.constant('complete' as const), job: fc.nat(3) }),
         fc.record({ k: fc.constant('cancel' as const), job: fc.nat(3) }),
+        fc.record({ k: fc.constant('techCancel' as const), job: fc.nat(3) }),
       );
       await fc.assert(
         fc.asyncProperty(
@@ -358,7 +418,10 @@ export function storeContract(name: string, target: ContractTarget, seed: number
                     await r.accept(jobs[o.job]!, `t${o.tech}`, now, o.req ? `q${o.tech}` : undefined);
                   else if (o.k === 'decline') await r.decline(jobs[o.job]!, `t${o.tech}`, now);
                   else if (o.k === 'complete') await r.complete(jobs[o.job]!, now);
-                  else await r.cancel(jobs[o.job]!, now);
+                  else if (o.k === 'techCancel') {
+                    const w = (await s.get(jobs[o.job]!))!.state.winner?.technicianId ?? 't0';
+                    await r.technicianCancel(jobs[o.job]!, w, now);
+                  } else await r.cancel(jobs[o.job]!, now);
                 }),
               );
               now += 5_000;
@@ -367,10 +430,14 @@ export function storeContract(name: string, target: ContractTarget, seed: number
             for (const id of jobs) {
               const st = (await s.get(id))!.state;
               const evs = await s.events(id);
-              const assigned = evs.flatMap((e) => e.effects).filter((e) => e.type === 'assigned');
-              expect(assigned.length).toBeLessThanOrEqual(1);
+              const all = evs.flatMap((e) => e.effects);
+              // One winner at a time: every further assignment follows a re-opening by the one before.
+              const held =
+                all.filter((e) => e.type === 'assigned').length -
+                all.filter((e) => e.type === 'reopened').length;
+              expect([0, 1]).toContain(held);
               if (st.state === 'assigned') {
-                expect(assigned).toHaveLength(1);
+                expect(held).toBe(1);
                 const w = st.winner!.technicianId;
                 load.set(w, (load.get(w) ?? 0) + 1);
               }
