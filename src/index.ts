@@ -24,6 +24,7 @@ export type {
   EscalatedEffect,
   ExpiredEffect,
   Fact,
+  HeldEffect,
   IneligibleReason,
   JobState,
   JobStatus,
@@ -63,6 +64,8 @@ export { EARTH_RADIUS_KM, haversineKm } from './geo/sphere.js';
 export { type PlanOptions, plan } from './plan.js';
 export {
   type AppointmentPolicy,
+  type AwardCriterion,
+  type AwardRule,
   createPolicy,
   DEFAULT_WEIGHTS,
   type EscalationStep,

@@ -54,6 +54,23 @@ export interface AppointmentPolicy {
   onDemandMs: number;
 }
 
+/** What a best-accept award compares: distance, the plan's ranking, or fairness. */
+export type AwardCriterion = 'nearest' | 'score' | 'fewestRecentAwards';
+
+/**
+ * Who gets a job among those who accept. `first` (the default): the first accept wins at once.
+ * `best`: the first accept opens a window of `windowMs`; at its end the job goes to the best of the
+ * technicians who accepted by then, by `by`:
+ * - `nearest`: the shortest (coarsened) distance;
+ * - `score`: the highest plan score — the one offered first (offers go out in rank order);
+ * - `fewestRecentAwards`: the fewest recent awards (the fairness counter), then nearest.
+ * Ties fall to the one offered first. With `bestFriendFirst`, Best Friends come before everyone
+ * else whatever the criterion. The window never runs past the job's deadline.
+ */
+export type AwardRule =
+  | { mode: 'first' }
+  | { mode: 'best'; windowMs: number; by: AwardCriterion; bestFriendFirst?: boolean };
+
 /** Everything a caller may set; every field is optional and has a documented default. */
 export interface PolicyInput {
   /** Appointment jobs: lead time, deadline margin, window limits, travel speed. @default see {@link AppointmentPolicy} */
@@ -90,6 +107,8 @@ export interface PolicyInput {
   escalation?: EscalationStep[];
   /** Hand the job back to the partner as unfilled this long after it opened, ms. @default 900000 (15 min) */
   deadlineMs?: number;
+  /** First accept wins, or the best accept within a short window. @default { mode: 'first' } */
+  award?: AwardRule;
 }
 
 /** A validated policy with every default filled in. Create it with {@link createPolicy}. */
@@ -115,6 +134,14 @@ export interface Policy {
   readonly deadlineMs: number;
   readonly appointments: Readonly<AppointmentPolicy>;
   readonly preferredExclusiveMs: number;
+  readonly award:
+    | { readonly mode: 'first' }
+    | {
+        readonly mode: 'best';
+        readonly windowMs: number;
+        readonly by: AwardCriterion;
+        readonly bestFriendFirst: boolean;
+      };
   /** Brand: only {@link createPolicy} makes these. */
   readonly [POLICY_BRAND]: true;
 }
@@ -214,6 +241,7 @@ const POLICY_FIELDS = [
   'reofferDeclined',
   'escalation',
   'deadlineMs',
+  'award',
 ] as const;
 
 const DAY_MS = 86_400_000;
@@ -246,6 +274,31 @@ function resolveWaves(input: unknown): WaveSpec[] {
     previous = offsetMs;
     return { size, offsetMs };
   });
+}
+
+const AWARD_CRITERIA: readonly AwardCriterion[] = ['nearest', 'score', 'fewestRecentAwards'];
+
+function resolveAward(input: unknown): Policy['award'] {
+  if (input === undefined) return { mode: 'first' };
+  const o = object(input, 'award', ['mode', 'windowMs', 'by', 'bestFriendFirst']);
+  if (o.mode === 'first') {
+    for (const k of ['windowMs', 'by', 'bestFriendFirst'])
+      if (o[k] !== undefined)
+        fail(`award.${k}`, "is set for mode 'first'", "leave it out or use mode 'best'");
+    return { mode: 'first' };
+  }
+  if (o.mode !== 'best') fail('award.mode', `is ${describe(o.mode)}`, "use 'first' or 'best'");
+  const windowMs = num(o.windowMs, Number.NaN, 'award.windowMs', 0, 600_000, { minExclusive: true });
+  if (Number.isNaN(windowMs)) fail('award.windowMs', 'is missing', 'give the window in ms, e.g. 10000');
+  if (!AWARD_CRITERIA.includes(o.by as AwardCriterion)) {
+    fail('award.by', `is ${describe(o.by)}`, `use one of ${AWARD_CRITERIA.join(', ')}`);
+  }
+  return {
+    mode: 'best',
+    windowMs,
+    by: o.by as AwardCriterion,
+    bestFriendFirst: bool(o.bestFriendFirst, false, 'award.bestFriendFirst'),
+  };
 }
 
 function resolveEscalation(input: unknown): EscalationStep[] {
@@ -407,6 +460,7 @@ export function createPolicy(input: PolicyInput = {}): Policy {
   }
   const escalation = resolveEscalation(root.escalation);
   const deadlineMs = num(root.deadlineMs, 900_000, 'deadlineMs', 1, 7 * DAY_MS);
+  const award = resolveAward(root.award);
   const lastWave = waves[waves.length - 1]!.offsetMs;
   if (deadlineMs <= lastWave) {
     fail('deadlineMs', `is ${deadlineMs}, not after the last wave (${lastWave} ms)`, 'set a later deadline');
@@ -449,6 +503,7 @@ export function createPolicy(input: PolicyInput = {}): Policy {
     reofferDeclined: bool(root.reofferDeclined, false, 'reofferDeclined'),
     escalation: Object.freeze(escalation.map((x) => Object.freeze(x))),
     deadlineMs,
+    award: Object.freeze(award),
   };
   // A non-enumerable brand: `{ ...policy, x }` drops it, so an edited copy cannot skip validation.
   Object.defineProperty(policy, POLICY_BRAND, { value: true, enumerable: false });

@@ -19,7 +19,13 @@ import {
   runDue,
 } from './dispatch/session-steps.js';
 import type { Draft, OpenInput, SessionEnv, SessionEvent, SessionState } from './dispatch/session-types.js';
-import type { AcceptOutcome, Effect, PlannedOffer, SessionJSON } from './dispatch/types.js';
+import {
+  type AcceptOutcome,
+  type Effect,
+  isPending,
+  type PlannedOffer,
+  type SessionJSON,
+} from './dispatch/types.js';
 
 export { offerOf } from './dispatch/session-steps.js';
 export type { OpenInput, SessionEnv, SessionEvent, SessionState } from './dispatch/session-types.js';
@@ -39,6 +45,8 @@ export function dueAt(s: SessionState): number | undefined {
   let t = s.deadlineAt;
   const e = s.expiries[0];
   if (e !== undefined && e.at < t) t = e.at;
+  // While an award window runs, waves and steps wait (see runDue).
+  if (s.awardAt !== undefined) return s.awardAt < t ? s.awardAt : t;
   const p = s.pending[0];
   if (p !== undefined && p.at < t) t = p.at;
   const st = s.steps[s.nextStep];
@@ -116,6 +124,10 @@ export function openSession(input: OpenInput, env: SessionEnv): [SessionState, E
     completedAt: null,
     reason: null,
   };
+  if (policy.award.mode === 'best') {
+    const { windowMs, by, bestFriendFirst } = policy.award;
+    (state as Draft).award = { windowMs, by, bestFriendFirst };
+  }
   if (input.retired !== undefined && input.retired.length > 0)
     (state as Draft).retired = input.retired.slice();
   const c = new Ctx(state, at, env);
@@ -154,9 +166,10 @@ export function transition(
     }
     case 'withdraw': {
       const o = offerOf(state, event.technicianId);
-      if (state.state !== 'open' || o === undefined || o.status !== 'live') return [state, []];
+      if (state.state !== 'open' || o === undefined || !isPending(o)) return [state, []];
       const c = new Ctx(state, event.at, env);
       c.setOffer(event.technicianId, { ...o, status: 'withdrawn' });
+      if (o.status === 'held') unhold(c, event.technicianId);
       c.effects.push({
         type: 'revoke',
         ...c.base(),
@@ -235,6 +248,9 @@ function accept(
   const o = offerOf(state, technicianId);
   // Checked before the job's state, so a technician who was never offered the job learns nothing about it.
   if (o === undefined) return [state, [], { outcome: 'not_offered', jobId }];
+  if (o.status === 'held' && state.state === 'open') {
+    return [state, [], { outcome: 'held', jobId, technicianId, awardAt: state.awardAt!, effects: [] }];
+  }
   if (state.state === 'cancelled') return [state, [], { outcome: 'job_cancelled', jobId }];
   if (state.state === 'assigned' || state.state === 'completed')
     return [state, [], { outcome: 'already_taken', jobId }];
@@ -248,12 +264,34 @@ function accept(
   if (reason !== null) return [state, [], { outcome: 'no_longer_eligible', jobId, reason }];
   const c = new Ctx(state, at, env);
   const responseMs = at - o.sentAt;
+  if (state.award !== undefined) {
+    // Best accept: collect it; the first one opens the window (never past the deadline).
+    const awardAt = state.awardAt ?? Math.min(at + state.award.windowMs, state.deadlineAt);
+    c.setOffer(technicianId, { ...o, status: 'held' });
+    c.d.held = [...(state.held ?? []), { technicianId, requestId: event.requestId, at, responseMs }];
+    c.d.awardAt = awardAt;
+    // An accept after awardAt that comes before the award is processed (the next advance) still joins.
+    c.effects.push({ type: 'held', ...c.base(), technicianId, awardAt });
+    const effects = c.effects;
+    return [c.d, effects, { outcome: 'held', jobId, technicianId, awardAt, effects }];
+  }
   c.d.winner = { technicianId, requestId: event.requestId, at, responseMs };
   c.effects.push({ type: 'assigned', ...c.base(), technicianId, responseMs });
   revokeLive(c, 'taken', technicianId);
   close(c, 'assigned');
   const effects = c.effects;
   return [c.d, effects, { outcome: 'assigned', jobId, technicianId, at, repeated: false, effects }];
+}
+
+/** Takes a withdrawn accepter out of the award window; an empty window closes without an award. */
+function unhold(c: Ctx, technicianId: string): void {
+  const held = c.d.held!.filter((h) => h.technicianId !== technicianId);
+  if (held.length > 0) {
+    c.d.held = held;
+  } else {
+    delete c.d.held;
+    delete c.d.awardAt;
+  }
 }
 
 /** The JSON form of a session (offers as an array in the order they were made). */

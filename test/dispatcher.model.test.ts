@@ -38,7 +38,12 @@ const ON_DEMAND_MS = 7_200_000; // policy.appointments.onDemandMs (default)
 interface MOffer {
   expiresAt: number;
   /** `revoked`: closed by an assignment whose winner then cancelled; `cancelled`: he was that winner. */
-  status: 'live' | 'declined' | 'expired' | 'withdrawn' | 'closed' | 'revoked' | 'cancelled';
+  status: 'live' | 'declined' | 'expired' | 'withdrawn' | 'closed' | 'revoked' | 'cancelled' | 'held';
+  /** Coarsened distance (from the notify effect) and the order offers were made in: what a `nearest` award compares. */
+  km: number;
+  order: number;
+  /** Best accept: the request id of the accept that is held. */
+  req?: string | undefined;
 }
 interface MJob {
   state: JobState;
@@ -60,6 +65,8 @@ interface MJob {
   crowdAt: number;
   /** Escalation steps run from here (the crowd's start); none for a chosen-only job. */
   stepsFrom: number | null;
+  /** Best accept: when the running award window closes. */
+  awardAt?: number;
 }
 interface Model {
   now: number;
@@ -71,6 +78,8 @@ interface Model {
   certified: Set<string>;
   /** Reserved appointment windows per technician (all jobs are at one place: no travel time). */
   reserved: Map<string, { jobId: string; start: number; end: number }[]>;
+  /** Best-accept mode (`nearest`), else first accept wins. */
+  best: boolean;
 }
 interface Real {
   d: Dispatcher;
@@ -124,7 +133,12 @@ function observe(m: Model, effects: readonly Effect[]): void {
           if (!j.window && m.load.get(id)! >= m.capacity.get(id)!) fail(`${id} notified at capacity`);
           if (booked(m, id, e.jobId, j)) fail(`${id} notified while booked in the window`);
           if (j.cert && !m.certified.has(id)) fail(`${id} notified without certification`);
-          j.offers.set(id, { expiresAt: e.expiresAt, status: 'live' });
+          j.offers.set(id, {
+            expiresAt: e.expiresAt,
+            status: 'live',
+            km: e.distancesKm[e.technicianIds.indexOf(id)]!,
+            order: j.offers.size,
+          });
         }
         expect(e.expiresAt).toBeGreaterThan(m.now);
         expect(e.expiresAt).toBeLessThanOrEqual(j.deadlineAt);
@@ -142,14 +156,36 @@ function observe(m: Model, effects: readonly Effect[]): void {
         for (const id of e.technicianIds) {
           const o = j.offers.get(id);
           if (e.reason === 'cancelled' && j.winner?.id === id) continue;
-          if (o?.status !== 'live') fail(`${id} revoked without a live offer (${e.reason})`);
+          if (o?.status !== 'live' && o?.status !== 'held')
+            fail(`${id} revoked without a live offer (${e.reason})`);
           o.status = e.reason === 'unavailable' ? 'withdrawn' : 'closed';
         }
         if (e.reason === 'taken' && j.state !== 'assigned') fail('revoke taken before assigned');
         if (e.reason === 'unavailable' && j.state !== 'open') fail('withdraw on a closed job');
+        if (![...j.offers.values()].some((o) => o.status === 'held')) delete j.awardAt;
         break;
+      case 'held': {
+        if (!m.best) fail('held in first-accept mode');
+        const o = j.offers.get(e.technicianId);
+        if (j.state !== 'open' || o?.status !== 'held') fail(`${e.technicianId} held without an accept`);
+        j.awardAt ??= e.awardAt;
+        expect(e.awardAt).toBe(j.awardAt);
+        break;
+      }
       case 'assigned':
         if (j.state !== 'open') fail(`second assignment of ${e.jobId}`);
+        if (m.best) {
+          // The award: the nearest held accepter still eligible, ties to the one offered first.
+          const eligible = [...j.offers]
+            .filter(
+              ([id, o]) => o.status === 'held' && m.online.get(id) && m.load.get(id)! < m.capacity.get(id)!,
+            )
+            .sort(([, a], [, b]) => a.km - b.km || a.order - b.order);
+          expect(e.technicianId).toBe(eligible[0]?.[0]);
+          expect(m.now).toBeGreaterThanOrEqual(j.awardAt!);
+          j.winner = { id: e.technicianId, req: j.offers.get(e.technicianId)!.req };
+          delete j.awardAt;
+        }
         j.state = 'assigned';
         j.offers.get(e.technicianId)!.status = 'closed';
         if (j.window) {
@@ -207,6 +243,7 @@ function predict(
   }
   const o = j.offers.get(tech);
   if (!o) return 'not_offered';
+  if (o.status === 'held' && j.state === 'open') return 'held';
   if (j.state !== 'open')
     return (
       {
@@ -223,7 +260,7 @@ function predict(
   if (!m.online.get(tech) || (!j.window && m.load.get(tech)! >= m.capacity.get(tech)!))
     return 'no_longer_eligible';
   if (booked(m, tech, jobId, j)) return 'no_longer_eligible';
-  return 'assigned';
+  return m.best ? 'held' : 'assigned';
 }
 
 /** Invariants after every command. */
@@ -292,7 +329,8 @@ class OpenBooking implements Cmd {
     readonly chosen: number[],
     readonly only: boolean,
   ) {}
-  check = () => true;
+  // The best-accept run models on-demand jobs only (its award prediction knows no reservations).
+  check = (m: Readonly<Model>) => !m.best;
   run(m: Model, r: Real): void {
     const id = `j${m.order.length}`;
     const window =
@@ -359,7 +397,12 @@ class Advance implements Cmd {
       const due = STEPS_AFTER_MS.filter(
         (t, i) => i < j.stepsAtReopen || (from !== null && from + t <= m.now),
       );
-      expect(j.steps).toBe(due.length);
+      // An award window holds steps back; once it closed without an award they are taken.
+      if (j.awardAt === undefined) expect(j.steps).toBe(due.length);
+      else {
+        expect(j.steps).toBeLessThanOrEqual(due.length);
+        expect(j.awardAt).toBeGreaterThan(m.now);
+      }
       for (const o of j.offers.values()) if (o.status === 'live') expect(o.expiresAt).toBeGreaterThan(m.now);
     }
     check(m, r);
@@ -395,6 +438,16 @@ class Accept implements Cmd {
       if (got.outcome === 'assigned') {
         expect(got).toMatchObject({ jobId, technicianId: tech, repeated: false, at: m.now });
         m.jobs.get(jobId)!.winner = { id: tech, req: this.req };
+        observe(m, got.effects);
+      } else if (got.outcome === 'held') {
+        const o = m.jobs.get(jobId)!.offers.get(tech)!;
+        if (o.status !== 'held') {
+          o.status = 'held';
+          o.req = this.req;
+          expect(got.effects).toHaveLength(1);
+        } else {
+          expect(got.effects).toEqual([]); // a repeat changes nothing
+        }
         observe(m, got.effects);
       }
     }
@@ -459,7 +512,8 @@ class Offline implements Cmd {
     observe(m, effects);
     for (const j of m.jobs.values()) {
       const o = j.offers.get(tech);
-      if (j.state === 'open' && o?.status === 'live') fail(`${tech} kept a live offer after going offline`);
+      if (j.state === 'open' && (o?.status === 'live' || o?.status === 'held'))
+        fail(`${tech} kept a live offer after going offline`);
     }
     check(m, r);
   }
@@ -609,39 +663,51 @@ const commands = [
 ];
 
 describe('dispatcher against a simple model (fc.commands)', () => {
-  it('every effect is allowed, every accept answers as the model predicts, recovery loses nothing', () => {
-    fc.assert(
-      fc.property(fc.commands(commands, { maxCommands: 60, size: 'large' }), (cmds) => {
-        const fleet = makeFleet(N_TECH, 7);
-        fleet.update('t0', { capacity: 2 });
-        fleet.update('t5', { capacity: 2 });
-        const policy = fastPolicy({ maxNotifiedPerJob: MAX_NOTIFIED, ...BOOKING });
-        const persisted: DispatchEvent[] = [];
-        const d = new Dispatcher({
-          fleet,
-          policy,
-          retainClosedMs: Number.POSITIVE_INFINITY,
-          onEvent: (e) => persisted.push(e),
-        });
-        const model: Model = {
-          now: T0,
-          jobs: new Map(),
-          order: [],
-          online: new Map(TECHS.map((t) => [t, true])),
-          load: new Map(TECHS.map((t) => [t, 0])),
-          capacity: new Map(TECHS.map((t) => [t, fleet.get(t)!.capacity])),
-          certified: new Set(TECHS.filter((t) => fleet.get(t)!.certifications.includes('swisscom'))),
-          reserved: new Map(),
-        };
-        const real: Real = { d, fleet, policy, persisted, snapshot: null };
-        fc.modelRun(() => {
-          new Open(undefined).run(model, real);
-          new Open('swisscom').run(model, real);
-          return { model, real };
-        }, cmds);
-      }),
-      { seed, numRuns: 100 },
-    );
-    console.log('accept outcomes predicted', Object.fromEntries(STATS));
-  });
+  it.each([
+    ['first accept wins', false],
+    ['best accept within a window (nearest)', true],
+  ])(
+    '%s: every effect is allowed, every accept answers as the model predicts, recovery loses nothing',
+    (_, best) => {
+      STATS.clear();
+      fc.assert(
+        fc.property(fc.commands(commands, { maxCommands: 60, size: 'large' }), (cmds) => {
+          const fleet = makeFleet(N_TECH, 7);
+          fleet.update('t0', { capacity: 2 });
+          fleet.update('t5', { capacity: 2 });
+          const policy = fastPolicy({
+            maxNotifiedPerJob: MAX_NOTIFIED,
+            ...BOOKING,
+            ...(best ? { award: { mode: 'best', windowMs: 8_000, by: 'nearest' } as const } : {}),
+          });
+          const persisted: DispatchEvent[] = [];
+          const d = new Dispatcher({
+            fleet,
+            policy,
+            retainClosedMs: Number.POSITIVE_INFINITY,
+            onEvent: (e) => persisted.push(e),
+          });
+          const model: Model = {
+            now: T0,
+            jobs: new Map(),
+            order: [],
+            online: new Map(TECHS.map((t) => [t, true])),
+            load: new Map(TECHS.map((t) => [t, 0])),
+            capacity: new Map(TECHS.map((t) => [t, fleet.get(t)!.capacity])),
+            certified: new Set(TECHS.filter((t) => fleet.get(t)!.certifications.includes('swisscom'))),
+            reserved: new Map(),
+            best,
+          };
+          const real: Real = { d, fleet, policy, persisted, snapshot: null };
+          fc.modelRun(() => {
+            new Open(undefined).run(model, real);
+            new Open('swisscom').run(model, real);
+            return { model, real };
+          }, cmds);
+        }),
+        { seed, numRuns: 100 },
+      );
+      console.log('accept outcomes predicted', Object.fromEntries(STATS));
+    },
+  );
 });

@@ -35,6 +35,7 @@ function fakeEnv(pool: PlannedOffer[] = []) {
       return pool.filter((p) => !o.exclude.includes(p.id));
     },
     verdict: (id) => verdicts.get(id) ?? null,
+    standing: (ids) => ({ awards: ids.map(() => 0), bestFriend: ids.map(() => false) }),
   };
   return { env, down, verdicts, replans };
 }

@@ -29,14 +29,15 @@ import { FleetWriter } from './fleet-writes.js';
 import { Journal } from './journal.js';
 import { LiveOffers } from './live-offers.js';
 import { type Retired, RetiredRequests } from './retired.js';
-import type {
-  AcceptOutcome,
-  DispatchEvent,
-  DispatcherSnapshot,
-  Effect,
-  SessionJSON,
-  TechnicianCancelOutcome,
-  UnavailableReason,
+import {
+  type AcceptOutcome,
+  type DispatchEvent,
+  type DispatcherSnapshot,
+  type Effect,
+  isPending,
+  type SessionJSON,
+  type TechnicianCancelOutcome,
+  type UnavailableReason,
 } from './types.js';
 
 // Undo journal codes (see DispatchCore.undo) and fleet write kinds.
@@ -150,7 +151,7 @@ export class DispatchCore {
       if (due !== undefined) this.timers.push(due, s.ordinal, s.job.id);
       this.scheduleEviction(s);
       if (s.state === 'open') {
-        for (const o of s.offers) if (o.status === 'live') this.live.add(o.technicianId, s.job.id);
+        for (const o of s.offers) if (isPending(o)) this.live.add(o.technicianId, s.job.id);
       }
     }
     for (const r of snap.retired ?? []) this.retired.put(r.jobId, { until: r.until, keys: r.keys });
@@ -254,7 +255,10 @@ export class DispatchCore {
       const calls = env.callCount;
       let effects: Effect[];
       try {
+        env.saturated = false;
         effects = this.step(s, { type: 'tick', at: now });
+        const more = this.afterAward(effects, now);
+        if (more.length > 0) effects = [...effects, ...more];
       } catch (error) {
         if (env.isReplaying) throw error;
         // This job only: undo its partial changes, keep its timer, go on with the others.
@@ -295,9 +299,8 @@ export class DispatchCore {
     );
     this.commit(s, next, effects);
     const outcome = reply!;
-    if (outcome.outcome === 'assigned' && !outcome.repeated && this.env.saturated) {
-      // He holds as many jobs as he can: his other running offers go to someone else.
-      const more = this.withdrawAll(technicianId, now, 'at_capacity', jobId);
+    if (outcome.outcome === 'assigned') {
+      const more = this.afterAward(effects, now);
       if (more.length > 0) outcome.effects = [...outcome.effects, ...more];
     }
     return outcome;
@@ -369,6 +372,16 @@ export class DispatchCore {
   }
 
   /** Withdraws a technician's running offers in every job (but `except`), oldest job first. */
+  /**
+   * After a step that assigned the job (an accept, or a best-accept window closing): if the winner
+   * now holds as many jobs as he can (the verdict said so), his other running offers go to someone else.
+   */
+  private afterAward(effects: readonly Effect[], now: number): Effect[] {
+    if (!this.env.saturated) return [];
+    const won = effects.find((e) => e.type === 'assigned');
+    return won === undefined ? [] : this.withdrawAll(won.technicianId, now, 'at_capacity', won.jobId);
+  }
+
   private withdrawAll(
     technicianId: string,
     now: number,

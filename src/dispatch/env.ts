@@ -6,6 +6,7 @@
  * environment across inputs; the store-backed dispatcher makes one per step.
  */
 import { InvalidRecordError } from '../errors.js';
+import { F_BEST } from '../flags.js';
 import type { Fleet } from '../fleet.js';
 import { plan, planJob } from '../plan.js';
 import type { Policy } from '../policy.js';
@@ -177,6 +178,29 @@ export class FactEnv implements SessionEnv {
       fleet.load[slot]! + 1 >= fleet.capacity[slot]!;
     this.record({ kind: 'verdict', reason, saturated: this.saturated });
     return reason;
+  }
+
+  standing(ids: readonly string[]): { awards: number[]; bestFriend: boolean[] } {
+    if (this.replaying) {
+      const f = this.next('standing');
+      if (f.ids.length !== ids.length || f.ids.some((id, i) => id !== ids[i])) {
+        throw new InvalidRecordError(
+          `${this.where}: a recorded 'standing' fact is about other technicians; the log does not match.`,
+        );
+      }
+      return f;
+    }
+    const fleet = this.fleet!;
+    const awards: number[] = [];
+    const bestFriend: boolean[] = [];
+    for (const id of ids) {
+      const slot = fleet.findSlot(id);
+      // A technician removed since he accepted has no standing; the verdict refuses him anyway.
+      awards.push(slot < 0 ? 0 : Math.round(fleet.countersAtTime(slot, this.now).awards * 1e6) / 1e6);
+      bestFriend.push(slot >= 0 && (fleet.flags[slot]! & F_BEST) !== 0);
+    }
+    this.record({ kind: 'standing', ids: ids.slice(), awards, bestFriend });
+    return { awards, bestFriend };
   }
 
   /** The opening plan as a fact: candidates, their waves and the policy's fingerprint. */

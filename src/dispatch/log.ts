@@ -48,6 +48,7 @@ const FACT_FIELDS: Record<Fact['kind'], readonly string[]> = {
   skipped: ['kind', 'call', 'ids'],
   verdict: ['kind', 'reason', 'saturated'],
   failed: ['kind', 'jobId'],
+  standing: ['kind', 'ids', 'awards', 'bestFriend'],
 };
 
 type Fail = (path: string, what: string) => never;
@@ -113,7 +114,20 @@ export function km(v: unknown, path: string, fail: Fail): number {
 export function readFact(v: unknown, path: string, fail: Fail): Fact {
   const kind = fields(
     v,
-    ['kind', 'ids', 'km', 'waves', 'policy', 'preferred', 'call', 'reason', 'saturated', 'jobId'],
+    [
+      'kind',
+      'ids',
+      'km',
+      'waves',
+      'policy',
+      'preferred',
+      'call',
+      'reason',
+      'saturated',
+      'jobId',
+      'awards',
+      'bestFriend',
+    ],
     path,
     fail,
   ).kind;
@@ -158,6 +172,27 @@ export function readFact(v: unknown, path: string, fail: Fail): Fact {
     }
     case 'failed':
       return { kind: 'failed', jobId: id(f.jobId, `${path}.jobId`, fail) };
+    case 'standing': {
+      const out: Fact = {
+        kind: 'standing',
+        ids: ids(`${path}.ids`),
+        awards: list(f.awards, `${path}.awards`, fail, (x, q) => {
+          if (typeof x !== 'number' || !Number.isFinite(x) || x < 0)
+            fail(q, `is ${describe(x)}, not a count ≥ 0`);
+          return x as number;
+        }),
+        bestFriend: list(f.bestFriend, `${path}.bestFriend`, fail, (x, q) => {
+          if (typeof x !== 'boolean') fail(q, `is ${describe(x)}, not true or false`);
+          return x as boolean;
+        }),
+      };
+      if (out.awards.length !== out.ids.length || out.bestFriend.length !== out.ids.length)
+        fail(
+          `${path}.awards`,
+          `has ${out.awards.length} awards and ${out.bestFriend.length} flags for ${out.ids.length} ids`,
+        );
+      return out;
+    }
   }
 }
 

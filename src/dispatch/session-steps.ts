@@ -5,13 +5,14 @@
  */
 
 import type { Draft, SessionEnv, SessionState } from './session-types.js';
-import type {
-  Effect,
-  EscalatedEffect,
-  OfferRecord,
-  PlannedOffer,
-  ReopenedEffect,
-  UnfilledReason,
+import {
+  type Effect,
+  type EscalatedEffect,
+  isPending,
+  type OfferRecord,
+  type PlannedOffer,
+  type ReopenedEffect,
+  type UnfilledReason,
 } from './types.js';
 
 /** Position of a technician's offer in `offers`, or -1. */
@@ -74,14 +75,21 @@ export function runDue(c: Ctx): void {
   const { d, now } = c;
   for (;;) {
     if (d.state !== 'open') return;
+    if (d.awardAt !== undefined && d.awardAt <= now) {
+      // The window never runs past the deadline (awardAt ≤ deadlineAt): award before handing back.
+      award(c);
+      continue;
+    }
     if (d.deadlineAt <= now) {
       // Items due before the deadline but processed late are skipped: their offers would be revoked at once.
       closeUnfilled(c, 'deadline');
       return;
     }
     const e = d.expiries[0];
-    const p = d.pending[0];
-    const s = d.steps[d.nextStep];
+    // While an award window runs, no more waves or steps go out: someone has accepted.
+    const paused = d.awardAt !== undefined;
+    const p = paused ? undefined : d.pending[0];
+    const s = paused ? undefined : d.steps[d.nextStep];
     const te = e === undefined ? Number.POSITIVE_INFINITY : e.at;
     const tp = p === undefined ? Number.POSITIVE_INFINITY : p.at;
     const ts = s === undefined ? Number.POSITIVE_INFINITY : s.at;
@@ -162,7 +170,8 @@ function sendFrom(
     preferredUntil !== undefined && preferredUntil > ttlEnd ? preferredUntil : ttlEnd,
     d.deadlineAt,
   );
-  for (const p of out) c.setOffer(p.id, { technicianId: p.id, wave, sentAt: now, expiresAt, status: 'live' });
+  for (const p of out)
+    c.setOffer(p.id, { technicianId: p.id, wave, sentAt: now, expiresAt, status: 'live', km: p.km });
   d.notified += out.length;
   // Kept in time order: a chosen technician's offer may outlive later waves' offers.
   let k = d.expiries.length;
@@ -192,6 +201,7 @@ function sendReserve(c: Ctx, want: number): number {
 
 /** A decline or a withdrawn offer pulls the next wave forward (or one replacement from the reserve). */
 export function pullForward(c: Ctx): void {
+  if (c.d.awardAt !== undefined) return; // someone has accepted: the window decides
   if (exclusive(c)) return;
   if (c.d.pending.length > 0) sendPending(c);
   else sendReserve(c, 1);
@@ -278,7 +288,8 @@ export function reopen(c: Ctx, technicianId: string, reason: string | undefined)
   d.closedAt = null;
   for (const o of d.offers) {
     if (o.technicianId === technicianId) c.setOffer(o.technicianId, { ...o, status: 'cancelled' });
-    else if (o.status === 'live') c.setOffer(o.technicianId, { ...o, status: 'revoked' });
+    // The losers of a best-accept award too: they were told it was taken.
+    else if (isPending(o)) c.setOffer(o.technicianId, { ...o, status: 'revoked' });
   }
   const effect: ReopenedEffect = { type: 'reopened', ...c.base(), technicianId, deadlineAt: d.deadlineAt };
   if (reason !== undefined) effect.reason = reason;
@@ -291,9 +302,10 @@ export function reopen(c: Ctx, technicianId: string, reason: string | undefined)
   runDue(c);
 }
 
+/** Tells everyone with a running (or held) offer, but `except`, that the job is gone. */
 export function revokeLive(c: Ctx, reason: 'taken' | 'cancelled' | 'unfilled', except?: string): void {
   const ids: string[] = [];
-  for (const o of c.d.offers) if (o.status === 'live' && o.technicianId !== except) ids.push(o.technicianId);
+  for (const o of c.d.offers) if (isPending(o) && o.technicianId !== except) ids.push(o.technicianId);
   if (ids.length > 0) c.effects.push({ type: 'revoke', ...c.base(), technicianIds: ids, reason });
 }
 
@@ -309,6 +321,8 @@ export function close(
   d.pending = [];
   d.reserve = [];
   d.expiries = [];
+  delete d.held;
+  delete d.awardAt;
 }
 
 function closeUnfilled(c: Ctx, why: UnfilledReason): void {
@@ -319,11 +333,67 @@ function closeUnfilled(c: Ctx, why: UnfilledReason): void {
   c.effects.push({ type: 'unfilled', ...c.base(), reason, notified: c.d.notified });
 }
 
+/**
+ * Closes a best-accept window: the held accepters in the policy's order (see {@link awardOrder}),
+ * the first still eligible wins. When none is, they are told (`revoke`, `unavailable`) and the
+ * job goes on as if nobody had accepted: the waves and steps the window held back are due again.
+ */
+function award(c: Ctx): void {
+  const { d } = c;
+  const held = d.held!;
+  for (const i of awardOrder(c, held)) {
+    const h = held[i]!;
+    if (c.env.verdict(h.technicianId, d.certPartner, d.job) !== null) continue;
+    // `at` is his accept's time, as in first-accept mode; the effect carries the award's.
+    d.winner = { technicianId: h.technicianId, requestId: h.requestId, at: h.at, responseMs: h.responseMs };
+    c.effects.push({ type: 'assigned', ...c.base(), technicianId: h.technicianId, responseMs: h.responseMs });
+    revokeLive(c, 'taken', h.technicianId);
+    close(c, 'assigned');
+    return;
+  }
+  const ids = held.map((h) => h.technicianId);
+  for (const id of ids) c.setOffer(id, { ...offerOf(d, id)!, status: 'withdrawn' });
+  c.effects.push({ type: 'revoke', ...c.base(), technicianIds: ids, reason: 'unavailable' });
+  delete d.held;
+  delete d.awardAt;
+}
+
+/**
+ * Indices of `held` best first: Best Friends first when the policy says so, then the criterion,
+ * then whoever was offered the job first (offers go out in rank order).
+ */
+function awardOrder(c: Ctx, held: NonNullable<Draft['held']>): number[] {
+  const { d } = c;
+  const rule = d.award!;
+  const ids = held.map((h) => h.technicianId);
+  const standing = rule.by === 'fewestRecentAwards' || rule.bestFriendFirst ? c.env.standing(ids) : undefined;
+  const position = ids.map((id) => positionOf(d, id));
+  const km = ids.map((id) => offerOf(d, id)?.km ?? Number.POSITIVE_INFINITY);
+  const key = (i: number): number[] => {
+    const k: number[] = [];
+    if (rule.bestFriendFirst) k.push(standing!.bestFriend[i] ? 0 : 1);
+    if (rule.by === 'nearest') k.push(km[i]!);
+    else if (rule.by === 'fewestRecentAwards') k.push(standing!.awards[i]!, km[i]!);
+    k.push(position[i]!);
+    return k;
+  };
+  const keys = held.map((_, i) => key(i));
+  return held
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const x = keys[a]!;
+      const y = keys[b]!;
+      for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return x[j]! - y[j]!;
+      return 0;
+    });
+}
+
 /** Hands the job back early when nothing is left to try (no running offer, wave or step). */
 export function checkExhausted(c: Ctx): void {
   const { d } = c;
   if (
     d.state === 'open' &&
+    d.awardAt === undefined &&
     d.pending.length === 0 &&
     d.nextStep >= d.steps.length &&
     (d.expiries.length === 0 || (d.job.preferred?.only === true && !anyLive(c)))

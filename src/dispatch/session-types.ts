@@ -35,6 +35,8 @@ export interface SessionEnv {
   ): PlannedOffer[];
   /** Whether a technician may still take the job: `null` when eligible, else why not. */
   verdict(technicianId: string, certPartner: string | null, job: Job): IneligibleReason | null;
+  /** What a best-accept award compares: each technician's recent awards and Best Friend status. */
+  standing(ids: readonly string[]): { awards: number[]; bestFriend: boolean[] };
 }
 
 /** Inputs to a session after it was opened. */

@@ -50,11 +50,15 @@ const SESSION_FIELDS = [
   'reopenedAt',
   'reason',
   'retired',
+  'award',
+  'held',
+  'awardAt',
 ];
 /** Fields a session has only when they apply. */
-const OPTIONAL = new Set(['retired', 'completion', 'reopenedAt']);
+const OPTIONAL = new Set(['retired', 'completion', 'reopenedAt', 'award', 'held', 'awardAt']);
 const STATES = ['open', 'assigned', 'completed', 'cancelled', 'unfilled'] as const;
-const STATUSES = ['live', 'declined', 'expired', 'withdrawn', 'revoked', 'cancelled'] as const;
+const STATUSES = ['live', 'declined', 'expired', 'withdrawn', 'revoked', 'cancelled', 'held'] as const;
+const CRITERIA = ['nearest', 'score', 'fewestRecentAwards'] as const;
 const BIG = 1e9;
 
 /** A winning request key: technician id, NUL, request id. */
@@ -108,7 +112,7 @@ function step(v: unknown, path: string): EscalationStep {
 }
 
 function offer(v: unknown, path: string, openedAt: number): OfferRecord {
-  const f = fields(v, ['technicianId', 'wave', 'sentAt', 'expiresAt', 'status'], path, fail);
+  const f = fields(v, ['technicianId', 'wave', 'sentAt', 'expiresAt', 'status', 'km'], path, fail);
   const o: OfferRecord = {
     technicianId: id(f.technicianId, `${path}.technicianId`, fail),
     wave: int(f.wave, `${path}.wave`, fail, 0, BIG),
@@ -116,6 +120,7 @@ function offer(v: unknown, path: string, openedAt: number): OfferRecord {
     expiresAt: time(f.expiresAt, `${path}.expiresAt`, fail),
     status: oneOf(f.status, STATUSES, `${path}.status`),
   };
+  if (f.km !== undefined) o.km = km(f.km, `${path}.km`, fail);
   if (o.sentAt < openedAt) fail(`${path}.sentAt`, `is ${o.sentAt}, before the job opened (${openedAt})`);
   if (o.expiresAt < o.sentAt)
     fail(`${path}.expiresAt`, `is ${o.expiresAt}, before the offer was sent (${o.sentAt})`);
@@ -199,12 +204,53 @@ function session(v: unknown, path: string, now: number | null): SessionJSON {
       `${path}.completion`,
     );
   if (f.reopenedAt !== undefined) s.reopenedAt = at(f.reopenedAt, `${path}.reopenedAt`);
+  if (f.award !== undefined) {
+    const p = `${path}.award`;
+    const a = fields(f.award, ['windowMs', 'by', 'bestFriendFirst'], p, fail);
+    s.award = {
+      windowMs: int(a.windowMs, `${p}.windowMs`, fail, 1, 600_000),
+      by: oneOf(a.by, CRITERIA, `${p}.by`),
+      bestFriendFirst: bool(a.bestFriendFirst, `${p}.bestFriendFirst`),
+    };
+  }
+  if (f.held !== undefined) {
+    s.held = list(f.held, `${path}.held`, fail, (x, p) => {
+      const h = fields(x, ['technicianId', 'requestId', 'at', 'responseMs'], p, fail);
+      return {
+        technicianId: id(h.technicianId, `${p}.technicianId`, fail),
+        requestId: nullable(h.requestId, (r) => id(r, `${p}.requestId`, fail)),
+        at: at(h.at, `${p}.at`),
+        responseMs: int(h.responseMs, `${p}.responseMs`, fail, 0, 8.64e15),
+      };
+    });
+  }
+  if (f.awardAt !== undefined) s.awardAt = at(f.awardAt, `${path}.awardAt`);
   consistent(s, path, now);
   return s;
 }
 
 /** Cross-field rules: what a session the dispatcher wrote always satisfies. */
 function consistent(s: SessionJSON, path: string, now: number | null): void {
+  // A running award window: best-accept mode, an open job, held accepters whose offers say so.
+  const window = s.held !== undefined || s.awardAt !== undefined;
+  if (
+    window &&
+    (s.award === undefined || s.held === undefined || s.awardAt === undefined || s.held.length === 0)
+  )
+    fail(`${path}.held`, 'and awardAt come together, non-empty, in best-accept mode only');
+  if (window && s.state !== 'open') fail(`${path}.held`, `is set for a job that is ${s.state}`);
+  if (s.awardAt !== undefined && s.awardAt > s.deadlineAt)
+    fail(`${path}.awardAt`, `is ${s.awardAt}, after the deadline (${s.deadlineAt})`);
+  const held = new Set((s.held ?? []).map((h) => h.technicianId));
+  // Offers keep their 'held' status once the job closed (as a winner's stays 'live').
+  s.offers.forEach((o, i) => {
+    if (s.state === 'open' && (o.status === 'held') !== held.has(o.technicianId))
+      fail(
+        `${path}.offers[${i}].status`,
+        `is '${o.status}' but the award window ${held.has(o.technicianId) ? 'holds' : 'does not hold'} '${o.technicianId}'`,
+      );
+  });
+  if (held.size !== (s.held ?? []).length) fail(`${path}.held`, 'repeats a technician');
   const seen = new Set<string>();
   s.offers.forEach((o, i) => {
     if (seen.has(o.technicianId))

@@ -3,7 +3,7 @@
  * event log and the snapshot. Effects and outcomes are plain JSON-serialisable objects; effects
  * never carry coordinates (distances are coarsened to 0.5 km) and only ever describe their own job.
  */
-import type { EscalationStep } from '../policy.js';
+import type { AwardCriterion, EscalationStep } from '../policy.js';
 import type { Job } from '../types.js';
 
 /** Why a technician can no longer take offers (reported with `Dispatcher.technicianUnavailable`). */
@@ -95,6 +95,18 @@ export interface AssignedEffect extends EffectBase {
   responseMs: number;
 }
 
+/**
+ * Best-accept mode (`policy.award.mode: 'best'`): the first accept opened an award window; accepts
+ * collected until `awardAt` compete, and the winner follows as an `assigned` effect. The others
+ * accepted are told with a `revoke` (`taken`).
+ */
+export interface HeldEffect extends EffectBase {
+  type: 'held';
+  technicianId: string;
+  /** When the window closes and the job is awarded, ms. */
+  awardAt: number;
+}
+
 /** An escalation step was taken (its notifications follow as a separate `notify`). */
 export interface EscalatedEffect extends EffectBase {
   type: 'escalated';
@@ -135,6 +147,7 @@ export type Effect =
   | RevokeEffect
   | ExpiredEffect
   | AssignedEffect
+  | HeldEffect
   | EscalatedEffect
   | ReopenedEffect
   | UnfilledEffect;
@@ -174,6 +187,12 @@ export type AcceptOutcome =
       /** Effects to perform: `assigned`, `revoke` to the other notified technicians, … */
       effects: Effect[];
     }
+  /**
+   * Best-accept mode: the accept is collected; the job is awarded at `awardAt` to the best of the
+   * technicians who accepted by then (an `assigned` effect to the winner, `revoke` to the others).
+   * A repeat before the award answers `held` again, with no effects.
+   */
+  | { outcome: 'held'; jobId: string; technicianId: string; awardAt: number; effects: Effect[] }
   | { outcome: AcceptRefusal; jobId: string }
   | { outcome: 'no_longer_eligible'; jobId: string; reason: IneligibleReason };
 
@@ -235,7 +254,9 @@ export type Fact =
   /** the eligibility verdict of an accept: null when eligible */
   | { kind: 'verdict'; reason: IneligibleReason | null; saturated: boolean }
   /** a due job `advance` could not handle: it was left as it was (a replay skips it too) */
-  | { kind: 'failed'; jobId: string };
+  | { kind: 'failed'; jobId: string }
+  /** what a best-accept award compares (see `Policy.award`): recent awards and Best Friend status, per id asked */
+  | { kind: 'standing'; ids: string[]; awards: number[]; bestFriend: boolean[] };
 
 /** Fields of every logged event. */
 interface EventBase {
@@ -272,9 +293,20 @@ export interface OfferRecord {
   /**
    * `live` until answered, expired (processed by `advance`), withdrawn or the job closes;
    * `revoked`: the job was taken by someone who then cancelled (may be offered again);
-   * `cancelled`: this technician won and cancelled (never offered the job again).
+   * `cancelled`: this technician won and cancelled (never offered the job again);
+   * `held`: accepted in a best-accept window, until the award.
    */
-  status: 'live' | 'declined' | 'expired' | 'withdrawn' | 'revoked' | 'cancelled';
+  status: 'live' | 'declined' | 'expired' | 'withdrawn' | 'revoked' | 'cancelled' | 'held';
+  /** Coarsened distance to the job, km (what a `nearest` award compares). */
+  km?: number;
+}
+
+/**
+ * Whether an offer still binds its job to the technician: running, or an accept held in an award
+ * window. Such offers are withdrawn when he becomes unavailable and revoked when the job closes.
+ */
+export function isPending(o: Pick<OfferRecord, 'status'>): boolean {
+  return o.status === 'live' || o.status === 'held';
 }
 
 /** A planned offer not yet sent: a technician and his coarsened distance. */
@@ -324,6 +356,12 @@ export interface SessionJSON {
   /** When the winner last cancelled and the job re-opened (its deadline and steps count from then). */
   reopenedAt?: number;
   reason: UnfilledReason | null;
+  /** Best-accept mode (copied from the policy at open); absent in first-accept mode. */
+  award?: { windowMs: number; by: AwardCriterion; bestFriendFirst: boolean };
+  /** Accepts collected in a running award window, in arrival order (best-accept mode only). */
+  held?: { technicianId: string; requestId: string | null; at: number; responseMs: number }[];
+  /** When the running award window closes (best-accept mode, while `held` is not empty). */
+  awardAt?: number;
   /**
    * Request ids (`technicianId` + NUL + `requestId`) that won earlier jobs with the same id, which
    * the dispatcher has forgotten: a late retry of one is `already_taken`, never a fresh win.

@@ -4,7 +4,13 @@
  * job is next due, and the effects still to deliver (the outbox). {@link MemoryStore} is the
  * embedded default; `crowd-dispatch/postgres` holds the PostgreSQL one. Both pass one contract suite.
  */
-import type { AcceptOutcome, Effect, Fact, SessionJSON } from '../dispatch/types.js';
+import {
+  type AcceptOutcome,
+  type Effect,
+  type Fact,
+  isPending,
+  type SessionJSON,
+} from '../dispatch/types.js';
 import type { Reservation } from '../reservations.js';
 import type { SessionEvent } from '../session.js';
 import type { Job } from '../types.js';
@@ -42,10 +48,10 @@ export interface StoredJob {
   answer?: AcceptOutcome;
 }
 
-/** Technicians holding a running offer in a session (none once it is closed). */
+/** Technicians holding a running (or held) offer in a session (none once it is closed). */
 export function liveOf(state: SessionJSON): string[] {
   if (state.state !== 'open') return [];
-  return state.offers.filter((o) => o.status === 'live').map((o) => o.technicianId);
+  return state.offers.filter(isPending).map((o) => o.technicianId);
 }
 
 /** One step to append: all of it or none of it is stored. */
