@@ -245,8 +245,12 @@ describe('best accept: a window, then one award', () => {
         fc.uniqueArray(fc.integer({ min: 0, max: 5 }), { maxLength: 3 }), // ineligible at the award
         (by, bf, km, awards, best, accepts, out) => {
           const w = world();
-          awards.forEach((a, i) => w.awards.set(`c${i}`, a));
-          best.forEach((b, i) => b && w.best.add(`c${i}`));
+          awards.forEach((a, i) => {
+            w.awards.set(`c${i}`, a);
+          });
+          best.forEach((b, i) => {
+            if (b) w.best.add(`c${i}`);
+          });
           const { state, env: e } = open(
             { mode: 'best', windowMs: 5_000, by, bestFriendFirst: bf },
             6,

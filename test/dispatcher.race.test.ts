@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AcceptOutcome } from '../src/dispatch/types.js';
+import type { AcceptOutcome, Effect } from '../src/dispatch/types.js';
 import { Dispatcher } from '../src/dispatcher.js';
 import { fastPolicy, job, makeFleet, notified, T0 } from './dispatcher.fixtures.js';
 import { fcSeed } from './helpers/seed.js';
@@ -99,6 +99,96 @@ describe('accept races (fc.scheduler)', () => {
           }
         },
       ),
+      { seed, numRuns: 100 },
+    );
+  });
+
+  it('best accept: concurrent accepts and the award racing: one winner, the nearest of those held in time', async () => {
+    const best = (n: number) =>
+      fastPolicy({
+        waves: [{ size: n, offsetMs: 0 }],
+        maxNotifiedPerJob: n,
+        award: { mode: 'best', windowMs: 10, by: 'nearest' },
+      });
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 2, max: 24 }), async (s, n) => {
+        const fleet = makeFleet(24, 13);
+        const d = new Dispatcher({ fleet, policy: best(24) });
+        const opened = d.open(job('j', { tier: 'any' }), T0);
+        const notify = opened.find((e) => e.type === 'notify')!;
+        const km = new Map(notify.technicianIds.map((id, i) => [id, notify.distancesKm[i]!]));
+        const ids = notified(opened).slice(0, n);
+        const clock = { now: T0 };
+        const accept = handler(s, d, clock);
+        const effects: Effect[] = [];
+        const requests = ids.map((id, i) => accept('j', id, `r${i}`));
+        // A timer firing the award somewhere among the requests (the window is 10 ms of this clock).
+        const timer = (async () => {
+          await s.schedule(Promise.resolve(), 'timer');
+          clock.now += 10;
+          effects.push(...d.advance(clock.now));
+        })();
+        await s.waitAll();
+        const outcomes = await Promise.all(requests);
+        await timer;
+        effects.push(...d.advance(clock.now + 1_000));
+        const held = outcomes
+          .filter((o) => o.outcome === 'held')
+          .map((o) => (o.outcome === 'held' ? o.technicianId : ''));
+        const assigned = effects.filter((e) => e.type === 'assigned');
+        expect(assigned).toHaveLength(1);
+        const winner = assigned[0]!.type === 'assigned' ? assigned[0]!.technicianId : '';
+        expect(held).toContain(winner);
+        const order = notify.technicianIds;
+        const bestHeld = [...held].sort(
+          (a, b) => km.get(a)! - km.get(b)! || order.indexOf(a) - order.indexOf(b),
+        )[0];
+        expect(winner).toBe(bestHeld);
+        for (const o of outcomes) expect(['held', 'already_taken']).toContain(o.outcome);
+        expect(d.status('j')).toMatchObject({ state: 'assigned', technicianId: winner });
+        expect([...fleet.idsIterator()].reduce((sum, id) => sum + fleet.get(id)!.load, 0)).toBe(1);
+      }),
+      { seed, numRuns: 100 },
+    );
+  });
+
+  it('best accept: one technician of capacity 1 held in two windows gets at most one award', async () => {
+    const policy = fastPolicy({
+      waves: [{ size: 8, offsetMs: 0 }],
+      maxNotifiedPerJob: 8,
+      award: { mode: 'best', windowMs: 10, by: 'score' },
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 0, max: 4 }), async (s, others) => {
+        const fleet = makeFleet(8, 5);
+        const d = new Dispatcher({ fleet, policy });
+        const a = notified(d.open(job('a'), T0));
+        const b = notified(d.open(job('b'), T0));
+        const tech = a.find((id) => b.includes(id))!;
+        const clock = { now: T0 };
+        const accept = handler(s, d, clock);
+        const requests = [accept('a', tech, 'x'), accept('b', tech, 'y')];
+        for (const id of a.filter((t) => t !== tech).slice(0, others)) requests.push(accept('a', id, 'c'));
+        for (const id of b.filter((t) => t !== tech).slice(0, others)) requests.push(accept('b', id, 'c'));
+        const effects: Effect[] = [];
+        const timer = (async () => {
+          await s.schedule(Promise.resolve(), 'timer');
+          clock.now += 10;
+          effects.push(...d.advance(clock.now));
+        })();
+        await s.waitAll();
+        await Promise.all(requests);
+        await timer;
+        effects.push(...d.advance(clock.now + 1_000));
+        const his = effects.filter((e) => e.type === 'assigned' && e.technicianId === tech);
+        expect(his.length).toBeLessThanOrEqual(1);
+        expect(fleet.get(tech)!.load).toBeLessThanOrEqual(1);
+        for (const jobId of ['a', 'b']) {
+          expect(effects.filter((e) => e.type === 'assigned' && e.jobId === jobId)).toHaveLength(
+            d.status(jobId)!.state === 'assigned' ? 1 : 0,
+          );
+        }
+      }),
       { seed, numRuns: 100 },
     );
   });

@@ -26,6 +26,8 @@ export class FactEnv implements SessionEnv {
   facts: Fact[] = NO_FACTS;
   /** Whether the last live verdict found the technician one award short of his capacity. */
   saturated = false;
+  /** Technicians a shared store found without capacity for this step (their verdict: `at_capacity`). */
+  full: readonly string[] | null = null;
   private cursor = 0;
   private calls = 0;
   private replaying = false;
@@ -164,11 +166,9 @@ export class FactEnv implements SessionEnv {
       return f.reason;
     }
     const fleet = this.fleet!;
-    const reason = ineligible(fleet, id, cert, this.judgeCapacity, {
-      job,
-      policy: this.policy!,
-      now: this.now,
-    });
+    const reason = this.full?.includes(id)
+      ? 'at_capacity'
+      : ineligible(fleet, id, cert, this.judgeCapacity, { job, policy: this.policy!, now: this.now });
     const slot = fleet.findSlot(id);
     // An appointment takes no capacity (a reservation instead): it never saturates him.
     this.saturated =

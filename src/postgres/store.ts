@@ -8,7 +8,7 @@
  */
 import type { AcceptOutcome } from '../dispatch/types.js';
 import { InvalidArgumentError } from '../errors.js';
-import { StoreConflictError } from '../store/errors.js';
+import { awardFailed, StoreConflictError } from '../store/errors.js';
 import { checkCapacity } from '../store/memory.js';
 import {
   type AppendResult,
@@ -16,6 +16,7 @@ import {
   type DispatchStore,
   type FeedCursor,
   liveOf,
+  MAX_AWARD_TRIES,
   type OutboxEntry,
   type Step,
   type StoredEvent,
@@ -115,7 +116,7 @@ export class PostgresStore implements DispatchStore {
   async claimDue(
     now: number,
     limit: number,
-    compute: (job: StoredJob) => Step | null,
+    compute: (job: StoredJob, full: readonly string[]) => Step | null,
     skip?: ReadonlySet<string>,
   ): Promise<ClaimResult> {
     const p = this.prefix;
@@ -129,32 +130,51 @@ export class PostgresStore implements DispatchStore {
       const failures: ClaimResult['failures'] = [];
       for (const row of due.rows) {
         const jobId = String(row.job_id);
-        let step: Step | null;
-        try {
-          step = compute({
-            jobId,
-            version: Number(row.version),
-            state: row.state as StoredJob['state'],
-            lastAt: Number(row.last_at),
-          });
-        } catch (error) {
-          failures.push({ jobId, error });
-          continue;
-        }
-        if (!step) continue;
-        // A savepoint per job: one job's failing step leaves the others of the batch to commit.
-        await client.query('SAVEPOINT step');
-        try {
-          const r = await client.query(this.sql.append, appendArgs(step));
-          if (r.rows[0]!.r !== 'ok' && r.rows[0]!.r !== 'full') {
-            throw new Error(`claimDue(): a locked job answered '${String(r.rows[0]!.r)}'; this is a bug`);
+        const full: string[] = [];
+        for (let attempt = 0; ; attempt++) {
+          let step: Step | null;
+          try {
+            step = compute(
+              {
+                jobId,
+                version: Number(row.version),
+                state: row.state as StoredJob['state'],
+                lastAt: Number(row.last_at),
+              },
+              full,
+            );
+          } catch (error) {
+            failures.push({ jobId, error });
+            break;
           }
-          await client.query('RELEASE SAVEPOINT step');
-          applied.push(step);
-        } catch (error) {
-          // If the connection is gone this throws too, and the whole batch fails (rolled back).
+          if (!step) break;
+          // A savepoint per job: one job's failing step leaves the others of the batch to commit.
+          await client.query('SAVEPOINT step');
+          let answer: string;
+          try {
+            const r = await client.query(this.sql.append, appendArgs(step));
+            answer = String(r.rows[0]!.r);
+            if (answer !== 'ok' && answer !== 'full' && !(answer === 'capacity' && step.reserve)) {
+              throw new Error(`claimDue(): a locked job answered '${answer}'; this is a bug`);
+            }
+          } catch (error) {
+            // If the connection is gone this throws too, and the whole batch fails (rolled back).
+            await client.query('ROLLBACK TO SAVEPOINT step');
+            failures.push({ jobId, error: storeError(error, `claimDue() step of '${jobId}'`) });
+            break;
+          }
+          if (answer !== 'capacity') {
+            await client.query('RELEASE SAVEPOINT step');
+            applied.push(step);
+            break;
+          }
+          // An award whose winner has no capacity left: compute it again without him.
           await client.query('ROLLBACK TO SAVEPOINT step');
-          failures.push({ jobId, error: storeError(error, `claimDue() step of '${jobId}'`) });
+          if (attempt + 1 >= MAX_AWARD_TRIES) {
+            failures.push({ jobId, error: awardFailed(jobId) });
+            break;
+          }
+          full.push(step.reserve!.technicianId);
         }
       }
       if (applied.length > 0) this.wake();

@@ -156,17 +156,17 @@ export class StoreDispatcher {
       const input: SessionEvent = { type: 'accept', at, technicianId, requestId: requestId ?? null };
       const [next, effects, reply] = transition(s, input, env);
       const outcome = reply!;
+      if (outcome.outcome === 'held') {
+        // Best accept: collected, no capacity reserved (the award reserves it); the answer is not final.
+        if (next === s) return outcome;
+        const r = await this.store.append(this.stepOf(job, at, input, env.facts, next, effects));
+        if (r.ok) return outcome;
+        continue;
+      }
       if (outcome.outcome !== 'assigned' || next === s)
         return stale ? outcome : this.refuse(jobId, requestId, outcome);
       const step = this.stepOf(job, at, input, env.facts, next, effects);
-      const booked = reservationOf(next);
-      if (booked === undefined) {
-        const slot = this.fleet.findSlot(technicianId);
-        step.reserve = { technicianId, capacity: slot < 0 ? 1 : this.fleet.capacity[slot]! };
-      } else {
-        // An appointment takes no capacity; followers reserve its window on their fleets.
-        step.event.reserved = { technicianId, ...booked };
-      }
+      this.claim(step, next, technicianId);
       if (requestId !== undefined) step.request = { requestId, outcome: { ...outcome, effects: [] } };
       const r = await this.store.append(step);
       if (r.ok) {
@@ -301,14 +301,19 @@ export class StoreDispatcher {
       const r = await this.store.claimDue(
         now,
         this.timerBatch,
-        (job) => {
+        (job, full) => {
           const at = Math.max(now, job.lastAt);
           const s = sessionFromJSON(job.state);
           const env = this.env(at);
+          if (full.length > 0) env.full = full;
           const input: SessionEvent = { type: 'tick', at };
           const [next, effects] = transition(s, input, env);
           if (next === s) return null;
-          return this.stepOf(job, at, input, env.facts, next, effects);
+          const step = this.stepOf(job, at, input, env.facts, next, effects);
+          // A best-accept window closed with an award: the store reserves the winner's capacity.
+          const won = effects.find((e) => e.type === 'assigned');
+          if (won) this.claim(step, next, won.technicianId);
+          return step;
         },
         skip,
       );
@@ -406,6 +411,22 @@ export class StoreDispatcher {
       }
     }
     throw this.conflict(fn, jobId);
+  }
+
+  /**
+   * What an assignment takes from the winner: one unit of capacity, reserved by the store — or,
+   * for an appointment, no capacity: followers reserve its window on their fleets.
+   */
+  private claim(step: Step, next: SessionState, technicianId: string): void {
+    const booked = reservationOf(next);
+    if (booked === undefined) step.reserve = this.reservation(technicianId);
+    else step.event.reserved = { technicianId, ...booked };
+  }
+
+  /** A reservation of one unit of a technician's capacity (as this replica's fleet knows it, 1 if unknown). */
+  private reservation(technicianId: string): NonNullable<Step['reserve']> {
+    const slot = this.fleet.findSlot(technicianId);
+    return { technicianId, capacity: slot < 0 ? 1 : this.fleet.capacity[slot]! };
   }
 
   /** A live environment over this replica's fleet for one step at `at` (capacity is the store's). */

@@ -4,6 +4,7 @@
  * leaves the outcome unknown, and a retry with the same request id returns what happened.
  */
 import { CrowdDispatchError } from '../errors.js';
+import { MAX_AWARD_TRIES } from './types.js';
 
 /** The database could not be reached (refused, DNS, authentication, pool closed). Nothing was applied. */
 export class StoreUnavailableError extends CrowdDispatchError {
@@ -34,4 +35,11 @@ export class StoreConflictError extends CrowdDispatchError {
   constructor(message: string) {
     super('STORE_CONFLICT', message);
   }
+}
+
+/** A best-accept award found no capacity for {@link MAX_AWARD_TRIES} held accepters in a row: the job is left due. */
+export function awardFailed(jobId: string): StoreConflictError {
+  return new StoreConflictError(
+    `claimDue(): the award of '${jobId}' found no capacity left for ${MAX_AWARD_TRIES} held accepters in a row; the job stays due and the next advance tries again once replicas' fleets have caught up.`,
+  );
 }

@@ -4,12 +4,14 @@
  */
 import type { AcceptOutcome } from '../dispatch/types.js';
 import { InvalidArgumentError } from '../errors.js';
+import { awardFailed } from './errors.js';
 import {
   type AppendResult,
   type ClaimResult,
   type DispatchStore,
   type FeedCursor,
   liveOf,
+  MAX_AWARD_TRIES,
   type OutboxEntry,
   type Step,
   type StoredEvent,
@@ -62,7 +64,7 @@ export class MemoryStore implements DispatchStore {
   async claimDue(
     now: number,
     limit: number,
-    compute: (job: StoredJob) => Step | null,
+    compute: (job: StoredJob, full: readonly string[]) => Step | null,
     skip?: ReadonlySet<string>,
   ): Promise<ClaimResult> {
     const due: [string, number][] = [];
@@ -76,17 +78,32 @@ export class MemoryStore implements DispatchStore {
     const failures: ClaimResult['failures'] = [];
     for (const [id] of claimed) {
       const r = this.jobs.get(id)!;
-      let step: Step | null;
-      try {
-        step = compute({ jobId: id, version: r.version, state: JSON.parse(r.state), lastAt: r.lastAt });
-      } catch (error) {
-        failures.push({ jobId: id, error });
-        continue;
+      const full: string[] = [];
+      for (let attempt = 0; ; attempt++) {
+        let step: Step | null;
+        try {
+          step = compute(
+            { jobId: id, version: r.version, state: JSON.parse(r.state), lastAt: r.lastAt },
+            full,
+          );
+        } catch (error) {
+          failures.push({ jobId: id, error });
+          break;
+        }
+        if (!step) break;
+        const a = this.apply(step);
+        if (a.ok) {
+          applied.push(step);
+          break;
+        }
+        if (a.conflict !== 'capacity' || !step.reserve)
+          throw new Error(`claimDue: a claimed job conflicted (${a.conflict}); this is a bug`);
+        if (attempt + 1 >= MAX_AWARD_TRIES) {
+          failures.push({ jobId: id, error: awardFailed(id) });
+          break;
+        }
+        full.push(step.reserve.technicianId);
       }
-      if (!step) continue;
-      const a = this.apply(step);
-      if (!a.ok) throw new Error(`claimDue: a claimed job conflicted (${a.conflict}); this is a bug`);
-      applied.push(step);
     }
     return { claimed: claimed.length, applied, failures };
   }

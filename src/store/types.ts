@@ -77,6 +77,9 @@ export type AppendResult =
   /** `version`: someone appended first (re-read and retry); `exists`: the job id is taken; `capacity`: no capacity left */
   | { ok: false; conflict: 'version' | 'exists' | 'capacity' };
 
+/** How often `claimDue` computes a due step again after its reservation found no capacity. */
+export const MAX_AWARD_TRIES = 8;
+
 /** What {@link DispatchStore.claimDue} did. */
 export interface ClaimResult {
   /** Jobs claimed (failed ones included). */
@@ -112,12 +115,13 @@ export interface DispatchStore {
    * `skip`), and appends the step `compute` returns for each (null: nothing to do) — claimed and
    * written in one transaction, so the same due step never applies twice. A job whose `compute`
    * throws or whose step fails is left as it was (still due) and reported in `failures`; the
-   * others are applied.
+   * others are applied. A step whose reservation finds no capacity (an award of a best-accept
+   * window) is computed again with that technician in `full`, up to {@link MAX_AWARD_TRIES} times.
    */
   claimDue(
     now: number,
     limit: number,
-    compute: (job: StoredJob) => Step | null,
+    compute: (job: StoredJob, full: readonly string[]) => Step | null,
     skip?: ReadonlySet<string>,
   ): Promise<ClaimResult>;
   /** The answer recorded for an accept's request id. */

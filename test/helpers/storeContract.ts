@@ -22,9 +22,19 @@ export interface ContractTarget {
 
 const policy = fastPolicy();
 
-function replicas(store: DispatchStore, n = 2, fleetSize = 20): { d: StoreDispatcher[]; fleets: Fleet[] } {
+const bestPolicy = fastPolicy({
+  waves: [{ size: 6, offsetMs: 0 }],
+  award: { mode: 'best', windowMs: 5_000, by: 'nearest' },
+});
+
+function replicas(
+  store: DispatchStore,
+  n = 2,
+  fleetSize = 20,
+  p = policy,
+): { d: StoreDispatcher[]; fleets: Fleet[] } {
   const fleets = Array.from({ length: n }, () => makeFleet(fleetSize));
-  return { d: fleets.map((fleet) => new StoreDispatcher({ store, fleet, policy })), fleets };
+  return { d: fleets.map((fleet) => new StoreDispatcher({ store, fleet, policy: p })), fleets };
 }
 
 async function drain(store: DispatchStore, limit = 1000): Promise<OutboxEntry[]> {
@@ -34,10 +44,10 @@ async function drain(store: DispatchStore, limit = 1000): Promise<OutboxEntry[]>
 }
 
 /** Every job's stream replays to its stored state. */
-async function expectReplays(store: DispatchStore, ids: readonly string[]): Promise<void> {
+async function expectReplays(store: DispatchStore, ids: readonly string[], p = policy): Promise<void> {
   for (const id of ids) {
     const stored = await store.get(id);
-    const state = replayJob(await store.events(id), policy);
+    const state = replayJob(await store.events(id), p);
     expect(sessionToJSON(state)).toEqual(stored!.state);
   }
 }
@@ -227,6 +237,57 @@ export function storeContract(name: string, target: ContractTarget, seed: number
       ]);
       expect(new Set(seen).size).toBe(seen.length);
       expect(x + y).toBe(seen.length);
+    });
+
+    it('best accept: accepts through different replicas are held, one replica awards the nearest once', async () => {
+      const { d } = replicas(store, 3, 20, bestPolicy);
+      const opened = await d[0]!.open(job('b1'), T0);
+      const notify = opened.find((e) => e.type === 'notify')!;
+      const ids = notify.technicianIds.slice(0, 4);
+      const answers = await Promise.all(ids.map((id, i) => d[i % 3]!.accept('b1', id, T0 + 1_000, `r${i}`)));
+      expect(answers.map((a) => a.outcome)).toEqual(['held', 'held', 'held', 'held']);
+      const awardAt = (answers[0] as Extract<AcceptOutcome, { outcome: 'held' }>).awardAt;
+      expect(awardAt).toBe(T0 + 6_000);
+      expect(await d[1]!.advance(T0 + 5_999)).toEqual([]);
+      const fired = (await Promise.all(d.map((x) => x.advance(awardAt)))).flat();
+      const assigned = fired.filter((e) => e.type === 'assigned');
+      expect(assigned).toHaveLength(1);
+      const km = (id: string) => notify.distancesKm[notify.technicianIds.indexOf(id)]!;
+      const nearest = [...ids].sort((a, b) => km(a) - km(b) || ids.indexOf(a) - ids.indexOf(b))[0]!;
+      expect(assigned[0]).toMatchObject({ technicianId: nearest });
+      expect((await store.capacityOf(nearest))?.load).toBe(1);
+      // The winner's retry (same request id) is the assignment; a loser's is already_taken.
+      const w = ids.indexOf(nearest);
+      expect(await d[2]!.accept('b1', nearest, T0 + 7_000, `r${w}`)).toMatchObject({ outcome: 'assigned' });
+      const loser = ids.find((id) => id !== nearest)!;
+      expect(await d[0]!.accept('b1', loser, T0 + 7_000, 'again')).toEqual({
+        outcome: 'already_taken',
+        jobId: 'b1',
+      });
+      await expectReplays(store, ['b1'], bestPolicy);
+    });
+
+    it('best accept: an award whose winner has no capacity left in the store goes to the next held accepter', async () => {
+      const { d } = replicas(store, 2, 20, bestPolicy);
+      const opened = await d[0]!.open(job('b2'), T0);
+      const notify = opened.find((e) => e.type === 'notify')!;
+      const order = [...notify.technicianIds].sort(
+        (a, b) =>
+          notify.distancesKm[notify.technicianIds.indexOf(a)]! -
+            notify.distancesKm[notify.technicianIds.indexOf(b)]! ||
+          notify.technicianIds.indexOf(a) - notify.technicianIds.indexOf(b),
+      );
+      const [first, second] = order;
+      for (const id of [first!, second!])
+        expect((await d[1]!.accept('b2', id, T0 + 500)).outcome).toBe('held');
+      // Elsewhere (another job, decided by the store) the nearest one filled his capacity meanwhile.
+      await store.setCapacity(first!, 0);
+      const fired = await d[0]!.advance(T0 + 10_000);
+      expect(fired.filter((e) => e.type === 'assigned')).toEqual([
+        expect.objectContaining({ technicianId: second }),
+      ]);
+      expect((await store.capacityOf(second!))?.load).toBe(1);
+      await expectReplays(store, ['b2'], bestPolicy);
     });
 
     it('keeps ids with SQL-significant characters intact (parameters only)', async () => {
