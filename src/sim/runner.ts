@@ -199,7 +199,8 @@ function simulate(
           return;
         }
         const out = dispatcher.accept(sj.job.id, id, env.now);
-        if (out.outcome === 'assigned') handle(out.effects);
+        // A held accept (best-accept mode) waits for the award, which `advance` fires: schedule it.
+        if (out.outcome === 'assigned' || out.outcome === 'held') handle(out.effects);
         else {
           rec.refusals[out.outcome] = (rec.refusals[out.outcome] ?? 0) + 1;
           if (out.outcome === 'already_taken') rec.lostRaces[t]!++;
