@@ -250,6 +250,7 @@ class Selection {
         score: this.score[p]!,
         distanceKm,
         radiusKm,
+        via: 'radius', // the baselines have no areas
         bestFriend: best[rank]!,
         breakdown: breakdownOf(factors),
       };

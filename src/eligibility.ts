@@ -8,7 +8,7 @@ import { F_ALIVE, F_FRIEND, F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_PRO, F_WINDO
 import type { Fleet } from './fleet.js';
 import { C_STRIDE, M_STRIDE } from './geo/grid.js';
 import { kmToChord2, toUnit } from './geo/sphere.js';
-import type { Policy } from './policy.js';
+import { outsidePartnerRegion, type Policy } from './policy.js';
 import type { ExclusionReason, Job, JobTier, Tier } from './types.js';
 
 /** Everything about a job the rules need, resolved once per plan. */
@@ -59,6 +59,8 @@ export interface JobContext {
   readonly busyEnd: number;
   /** Travel speed between appointments, km/h. */
   readonly speedKmh: number;
+  /** The job lies outside its partner's region: nobody may take it. */
+  readonly outsideRegion: boolean;
 }
 
 /** Options that change eligibility for one plan (the dispatcher uses them when escalating). */
@@ -143,6 +145,7 @@ export function jobContext(
     busyStart: busy.start,
     busyEnd: busy.end,
     speedKmh: policy.appointments.travelSpeedKmh,
+    outsideRegion: outsidePartnerRegion(policy, job),
   };
 }
 
@@ -187,8 +190,9 @@ const flagsOf = (fleet: Fleet, entry: number) => fleet.index.meta[entry * M_STRI
 export const RULES: readonly Rule[] = [
   {
     code: 'outside_own_radius',
-    description: "the job is outside the technician's own service radius",
-    passes: (f, _s, e, d2) => d2 <= f.index.coords[e * C_STRIDE + 3]!,
+    description:
+      "the job is neither within the technician's own service radius nor in one of his extra areas",
+    passes: (f, s, e, d2, ctx) => d2 <= f.index.coords[e * C_STRIDE + 3]! || inArea(f, s, ctx),
   },
   {
     code: 'beyond_job_radius',
@@ -258,6 +262,14 @@ export const RULES: readonly Rule[] = [
     passes: (_f, s, _e, _d, ctx) => !ctx.offered.has(s),
   },
 ];
+
+/**
+ * Whether the job lies in one of the slot's extra service areas (the other half of "within
+ * reach", for a job beyond his own radius).
+ */
+export function inArea(fleet: Fleet, slot: number, ctx: JobContext): boolean {
+  return fleet.areas.contains(slot, ctx.job.lat, ctx.job.lon);
+}
 
 /** Every rule a technician fails (empty when eligible). */
 export function reasonsFor(

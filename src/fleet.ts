@@ -10,6 +10,7 @@ import {
   F_PRO,
   F_WINDOWS,
 } from './flags.js';
+import { areasFor, FleetAreas, type SlotAreas } from './fleet-areas.js';
 import { C_STRIDE, GridIndex, M_STRIDE } from './geo/grid.js';
 import { chord2ToKm, kmToChord2, toUnit, unitLat, unitLon } from './geo/sphere.js';
 import { HALF_CIRCUMFERENCE_KM, type Neighbour, nearestNeighbours, neighbours } from './neighbours.js';
@@ -63,6 +64,8 @@ export interface SavedCounters {
 export class Fleet {
   /** The spatial index (read by the planner's scan loop). */
   readonly index: GridIndex;
+  /** Technicians' extra service areas and their cell index (read by the planner). */
+  readonly areas = new FleetAreas();
   private readonly skills = new NameRegistry('skill');
   private readonly certs = new NameRegistry('certification');
   /** Skill name → bit. At most 32 distinct skills. */
@@ -232,6 +235,7 @@ export class Fleet {
     this.index.remove(slot);
     this.flags[slot] = 0;
     this.schedules.set(slot, undefined);
+    this.areas.set(slot, undefined);
     this.counters.notifications.delete(slot);
     this.reservations.clear(slot);
   }
@@ -305,6 +309,7 @@ export class Fleet {
       availability: this.schedules.sourceOf(slot),
       capacity: this.capacity[slot]!,
       load: this.load[slot]!,
+      areas: this.areas.sourcesOf(slot),
       stats: {
         recentOffers: this.lines32[slot * LINE_F32 + LINE_OFFERS]!,
         recentAwards: this.lines32[slot * LINE_F32 + LINE_AWARDS]!,
@@ -539,6 +544,8 @@ export class Fleet {
     // Everything that can throw happens before the first write.
     this.skills.check(t.skills);
     this.certs.check(t.certifications);
+    const areas: SlotAreas | undefined =
+      t.areas === undefined || t.areas.length === 0 ? undefined : areasFor(t.areas, `technician '${t.id}'`);
     const radius = t.radiusKm ?? DEFAULT_RADIUS_KM;
     const capacity = t.capacity ?? 1;
     const load = t.load ?? 0;
@@ -561,6 +568,7 @@ export class Fleet {
     // Counters are the dispatcher's: a record without `stats` keeps those of an existing technician.
     if (existing === undefined || t.stats) this.counters.seed(slot, t.stats);
     const scheduleId = this.schedules.set(slot, t.availability);
+    this.areas.set(slot, areas);
     let flags = F_ALIVE;
     if (t.online ?? true) flags |= F_ONLINE;
     flags |= t.tier === 'pro' ? F_PRO : F_FRIEND;

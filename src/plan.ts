@@ -8,6 +8,7 @@
 import { checkWindow, scheduleOf } from './appointments.js';
 import {
   type EligibilityOverrides,
+  inArea,
   type JobContext,
   jobContext,
   passesBooking,
@@ -276,19 +277,28 @@ export function planJob(fleet: Fleet, job: Job, options: PlanOptions, checkTimin
   let eligible = 0;
   let excluded: Exclusion[] | undefined;
   const sc = scoreContext(fleet, ctx, policy);
-  if (explain) {
+  if (ctx.outsideRegion) {
+    // A job-level refusal: nobody is considered, so nobody is listed.
+    if (explain) excluded = [];
+  } else if (explain) {
     excluded = [];
     // Out to the largest service radius, not the job's: someone whose own radius covers the job
     // but who is beyond the job's max radius must be listed, with `beyond_job_radius`.
     if (fleet.maxRadiusKm > 0) eligible = explainScan(fleet, ctx, sc, fleet.maxRadiusKm, excluded);
+    eligible += explainAreas(fleet, ctx, sc, fleet.maxRadiusKm, excluded);
+    excluded.sort((a, b) => a.distanceKm - b.distanceKm || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   } else if (searchKm > 0 && !ctx.skillUnknown && !(ctx.certRequired && ctx.certUnknown)) {
     eligible = scan(fleet, ctx, sc, searchKm);
+    // Technicians reached through an extra area, wherever their home is: one cell's list.
+    const viaArea = fleet.areas.at(job.lat, job.lon);
+    if (viaArea !== undefined) eligible += scanAreas(fleet, ctx, sc, viaArea);
   }
   const out = finish(fleet, job, policy, eligible, excluded, ctx);
   if (preferredSlots !== undefined) out.preferred = preferredVerdicts(fleet, preferredSlots, ctx);
   if (job.window !== undefined || preferredSlots !== undefined) {
     out.schedule = scheduleOf(job, policy, now, out.preferred?.some((p) => p.reasons.length === 0) ?? false);
   }
+  if (ctx.outsideRegion) out.jobReason = 'outside_partner_region';
   return out;
 }
 
@@ -318,6 +328,77 @@ function preferredVerdicts(fleet: Fleet, slots: readonly number[], ctx: JobConte
     const d2 = dx * dx + dy * dy + dz * dz;
     return { id: fleet.idOf(slot), distanceKm: chord2ToKm(d2), reasons: reasonsFor(fleet, slot, e, d2, ctx) };
   });
+}
+
+/**
+ * The technicians of the job's cell in the area index that the radius scan leaves out — the job
+ * is beyond their own radius — and that have an area holding the job: the same masks and rules
+ * as {@link scan}, with the area test in place of the radius test.
+ */
+function scanAreas(fleet: Fleet, ctx: JobContext, sc: ScoreContext, slots: readonly number[]): number {
+  const { coords, meta, slotEntry } = fleet.index;
+  const { jx, jy, jz, tierMask, skillMask, certMask, requiredFlags } = ctx;
+  let eligible = 0;
+  for (const slot of slots) {
+    const e = slotEntry[slot]!;
+    const m = e * M_STRIDE;
+    const flags = meta[m]!;
+    if (
+      (flags & requiredFlags) !== requiredFlags ||
+      (flags & tierMask) === 0 ||
+      (meta[m + 1]! & skillMask) !== skillMask ||
+      (certMask & ~meta[m + 2]!) !== 0
+    ) {
+      continue;
+    }
+    const o = e * C_STRIDE;
+    const dx = coords[o]! - jx;
+    const dy = coords[o + 1]! - jy;
+    const dz = coords[o + 2]! - jz;
+    const d2 = dx * dx + dy * dy + dz * dz;
+    // Within his own radius he is the radius scan's; beyond the job's max radius nobody's.
+    if (d2 <= coords[o + 3]! || d2 > ctx.jobChord2 || !inArea(fleet, slot, ctx)) continue;
+    if (!passesSlow(fleet, slot, flags, ctx)) continue;
+    eligible++;
+    consider(fleet, slot, e, flags, d2, ctx, sc);
+  }
+  return eligible;
+}
+
+/**
+ * For `explain`: the area technicians {@link explainScan} did not reach (farther than `searchKm`)
+ * whose area holds the job, each with every rule it fails. Those whose areas miss the job are not
+ * near it and are not listed, like anyone else beyond the scan.
+ */
+function explainAreas(
+  fleet: Fleet,
+  ctx: JobContext,
+  sc: ScoreContext,
+  searchKm: number,
+  excluded: Exclusion[],
+): number {
+  const slots = fleet.areas.at(ctx.job.lat, ctx.job.lon);
+  if (slots === undefined) return 0;
+  const idx = fleet.index;
+  const limit = searchKm > 0 ? kmToChord2(searchKm) : -1;
+  let eligible = 0;
+  for (const slot of slots) {
+    const e = idx.slotEntry[slot]!;
+    const o = e * C_STRIDE;
+    const dx = idx.coords[o]! - ctx.jx;
+    const dy = idx.coords[o + 1]! - ctx.jy;
+    const dz = idx.coords[o + 2]! - ctx.jz;
+    const d2 = dx * dx + dy * dy + dz * dz;
+    if (d2 <= limit || !inArea(fleet, slot, ctx)) continue;
+    const reasons = reasonsFor(fleet, slot, e, d2, ctx);
+    if (reasons.length > 0) {
+      excluded.push({ id: fleet.idOf(slot), distanceKm: chord2ToKm(d2), reasons });
+    } else {
+      eligible++;
+      consider(fleet, slot, e, idx.meta[e * M_STRIDE]!, d2, ctx, sc);
+    }
+  }
+  return eligible;
 }
 
 /** The hot path: reads typed arrays only until a technician passes every mask and distance test. */
@@ -403,7 +484,6 @@ function explainScan(
       }
     }
   }
-  excluded.sort((a, b) => a.distanceKm - b.distanceKm || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return eligible;
 }
 
@@ -427,10 +507,8 @@ function finish(
     const flags = fleet.flags[slot]!;
     const bestFriend = (flags & F_BEST) !== 0;
     const distanceKm = chord2ToKm(top.d2[at]!);
-    const radiusKm = Math.min(
-      ownRadiusKm(fleet.index.coords[fleet.index.slotEntry[slot]! * C_STRIDE + 3]!),
-      ctx.jobRadiusKm,
-    );
+    const ownR2 = fleet.index.coords[fleet.index.slotEntry[slot]! * C_STRIDE + 3]!;
+    const radiusKm = Math.min(ownRadiusKm(ownR2), ctx.jobRadiusKm);
     // The breakdown comes from the reference scorer; the rank from the score it was ranked by.
     scoreSlot(fleet, slot, flags, distanceKm, radiusKm, ctx, policy, factors);
     ids[rank] = id;
@@ -442,6 +520,8 @@ function finish(
       score: top.score[at]!,
       distanceKm,
       radiusKm,
+      // Beyond his own radius, a candidate can only have come through an area.
+      via: top.d2[at]! > ownR2 ? 'area' : 'radius',
       bestFriend,
       breakdown: breakdownOf(factors),
     };

@@ -3,7 +3,9 @@
  * defaults, resolved and validated in one place ({@link createPolicy}).
  */
 import { describe, didYouMean, InvalidPolicyError } from './errors.js';
-import type { FactorName, PartnerRules } from './types.js';
+import { copyArea } from './geo/area-copy.js';
+import { areaContains, type CompiledArea, compileArea, InvalidAreaError } from './geo/polygon.js';
+import type { FactorName, GeoJsonArea, Job, PartnerRules } from './types.js';
 
 /** One first-round notification wave. */
 export interface WaveSpec {
@@ -416,7 +418,12 @@ export function createPolicy(input: PolicyInput = {}): Policy {
   const partnersIn = object(root.partners, 'partners');
   const partners: Record<string, PartnerRules> = {};
   for (const [id, rules] of Object.entries(partnersIn)) {
-    const p = object(rules, `partners.${id}`, ['proOnly', 'requireCertification', 'allowProsOnFriendJobs']);
+    const p = object(rules, `partners.${id}`, [
+      'proOnly',
+      'requireCertification',
+      'allowProsOnFriendJobs',
+      'region',
+    ]);
     const out: PartnerRules = {
       proOnly: bool(p.proOnly, false, `partners.${id}.proOnly`),
       requireCertification: bool(p.requireCertification, false, `partners.${id}.requireCertification`),
@@ -428,7 +435,10 @@ export function createPolicy(input: PolicyInput = {}): Policy {
         `partners.${id}.allowProsOnFriendJobs`,
       );
     }
+    const region = p.region === undefined ? undefined : readRegion(p.region, `partners.${id}.region`);
+    if (region !== undefined) out.region = region.source;
     partners[id] = Object.freeze(out);
+    if (region !== undefined) REGIONS.set(partners[id]!, region.area);
   }
   const waves = resolveWaves(root.waves);
   const firstRound = waves.reduce((s, x) => s + x.size, 0);
@@ -508,6 +518,37 @@ export function createPolicy(input: PolicyInput = {}): Policy {
   // A non-enumerable brand: `{ ...policy, x }` drops it, so an edited copy cannot skip validation.
   Object.defineProperty(policy, POLICY_BRAND, { value: true, enumerable: false });
   return Object.freeze(policy) as Policy;
+}
+
+/** Compiled regions of the partner rules {@link createPolicy} made (kept off the rules: the fingerprint reads their JSON). */
+const REGIONS = new WeakMap<Readonly<PartnerRules>, CompiledArea>();
+
+function readRegion(value: unknown, path: string): { source: GeoJsonArea; area: CompiledArea } {
+  try {
+    const source = copyArea(value, path);
+    return { source: source as GeoJsonArea, area: compileArea(source, path) };
+  } catch (e) {
+    if (e instanceof InvalidAreaError) throw new InvalidPolicyError(`policy.${e.message}`, e.path);
+    return fail(
+      path,
+      `could not be read (${describe(e)})`,
+      'pass a GeoJSON Polygon or MultiPolygon as plain data',
+    );
+  }
+}
+
+/**
+ * Whether a job lies outside its partner's region (false when the job has no partner or the
+ * partner no region): such a job may go to no one. Once per job, never per technician.
+ * @example
+ * const policy = createPolicy({ partners: { acme: { region: cantonAargau } } });
+ * outsidePartnerRegion(policy, { id: 'j', lat: 47.37, lon: 8.54, partner: 'acme' }); // true: Zürich
+ */
+export function outsidePartnerRegion(policy: Policy, job: Pick<Job, 'lat' | 'lon' | 'partner'>): boolean {
+  if (job.partner === undefined) return false;
+  const rules = policy.partners[job.partner];
+  const region = rules === undefined ? undefined : REGIONS.get(rules);
+  return region !== undefined && !areaContains(region, job.lat, job.lon);
 }
 
 /** True when `value` was made by {@link createPolicy}. */

@@ -12,6 +12,7 @@ import {
   Ctx,
   checkExhausted,
   close,
+  closeUnfilled,
   offerOf,
   pullForward,
   reopen,
@@ -26,6 +27,7 @@ import {
   type PlannedOffer,
   type SessionJSON,
 } from './dispatch/types.js';
+import { outsidePartnerRegion } from './policy.js';
 
 export { offerOf } from './dispatch/session-steps.js';
 export type { OpenInput, SessionEnv, SessionEvent, SessionState } from './dispatch/session-types.js';
@@ -131,7 +133,9 @@ export function openSession(input: OpenInput, env: SessionEnv): [SessionState, E
   if (input.retired !== undefined && input.retired.length > 0)
     (state as Draft).retired = input.retired.slice();
   const c = new Ctx(state, at, env);
-  runDue(c);
+  // Decided from the job and the policy alone, so a replay decides the same without a fact.
+  if (outsidePartnerRegion(policy, job)) closeUnfilled(c, 'outside_partner_region');
+  else runDue(c);
   return [c.d, c.effects];
 }
 

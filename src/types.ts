@@ -39,6 +39,38 @@ export interface TechnicianStats {
   responseMs?: number;
 }
 
+/** A GeoJSON position: `[lon, lat]` or `[lon, lat, altitude]` (the altitude is ignored). */
+export type GeoJsonPosition = readonly number[];
+
+/** A GeoJSON Polygon (RFC 7946): a shell ring, then its holes; each ring closed (first = last position). */
+export interface GeoJsonPolygon {
+  type: 'Polygon';
+  coordinates: readonly (readonly GeoJsonPosition[])[];
+  bbox?: readonly number[];
+}
+
+/** A GeoJSON MultiPolygon: the union of its polygons. */
+export interface GeoJsonMultiPolygon {
+  type: 'MultiPolygon';
+  coordinates: readonly (readonly (readonly GeoJsonPosition[])[])[];
+  bbox?: readonly number[];
+}
+
+/**
+ * A service area: a GeoJSON Polygon or MultiPolygon geometry, or a Feature of one (semantics and
+ * validation in docs/service-areas.md).
+ */
+export type GeoJsonArea =
+  | GeoJsonPolygon
+  | GeoJsonMultiPolygon
+  | {
+      type: 'Feature';
+      geometry: GeoJsonPolygon | GeoJsonMultiPolygon;
+      properties?: Record<string, unknown> | null;
+      id?: string | number;
+      bbox?: readonly number[];
+    };
+
 /** A technician as given to {@link Fleet.add} / {@link Fleet.upsert}. */
 export interface TechnicianInput {
   /** Unique id, a non-empty string. */
@@ -71,6 +103,11 @@ export interface TechnicianInput {
   load?: number;
   /** Counters for fairness and responsiveness. */
   stats?: TechnicianStats;
+  /**
+   * Extra service areas besides the radius: a job inside one of them is within reach even when it
+   * is beyond `radiusKm` (the job's `maxRadiusKm` still applies). At most 64. @default []
+   */
+  areas?: readonly GeoJsonArea[];
 }
 
 /** A technician as read back from the fleet: every field resolved. */
@@ -89,6 +126,8 @@ export interface Technician {
   availability: Availability | undefined;
   capacity: number;
   load: number;
+  /** Extra service areas as given (frozen copies); empty when none. */
+  areas: readonly GeoJsonArea[];
   /** Counters decayed to the time of the last update (see {@link Fleet.statsAt} for a given time). */
   stats: Required<Pick<TechnicianStats, 'recentOffers' | 'recentAwards'>> &
     Pick<TechnicianStats, 'acceptRate' | 'responseMs'>;
@@ -153,6 +192,11 @@ export interface PartnerRules {
   requireCertification?: boolean;
   /** Pros may take this partner's Friend jobs (overrides the policy default). */
   allowProsOnFriendJobs?: boolean;
+  /**
+   * The region this partner's jobs must lie in: a job outside it gets no candidates and the plan's
+   * job-level reason `outside_partner_region`; the dispatcher hands it back unfilled at once.
+   */
+  region?: GeoJsonArea;
 }
 
 /** Score factor names, in breakdown order. */
@@ -191,6 +235,11 @@ export interface Candidate {
   distanceKm: number;
   /** The radius that applied (the smaller of the technician's and the job's), km. */
   radiusKm: number;
+  /**
+   * `'area'` when the job is beyond the technician's own radius but inside one of his extra
+   * service areas (his distance factor is then 0); `'radius'` otherwise.
+   */
+  via: 'radius' | 'area';
   /** Best Friend flag (moved into an earlier wave). */
   bestFriend: boolean;
   /** Each factor in [0, 1] before weighting. */
@@ -214,6 +263,9 @@ export interface Wave {
   technicianIds: string[];
 }
 
+/** Why no technician at all may take a job (a job-level reason of a {@link Plan}). */
+export type JobExclusionReason = 'outside_partner_region';
+
 /** The deterministic answer to "who hears about this job, when?". */
 export interface Plan {
   jobId: string;
@@ -230,6 +282,8 @@ export interface Plan {
   excluded?: Exclusion[];
   /** How many technicians were eligible in total (before the cap). */
   eligibleCount: number;
+  /** Set when the job itself is refused (no technician was considered): why. */
+  jobReason?: JobExclusionReason;
   /**
    * When offers go out and when the job is handed back unfilled, for appointment jobs and direct
    * bookings (absent for a plain on-demand job, whose waves start at `at`).

@@ -3,6 +3,7 @@
  * rejected update leaves the fleet exactly as it was.
  */
 import { describe, didYouMean, InvalidJobError, InvalidTechnicianError } from './errors.js';
+import { readAreas } from './fleet-areas.js';
 import type { Availability, Job, JobTier, TechnicianInput, TechnicianStats } from './types.js';
 
 /** Largest service or job radius accepted, km: anything larger is a unit mistake (metres?). */
@@ -414,6 +415,7 @@ export const TECHNICIAN_FIELDS = [
   'capacity',
   'load',
   'stats',
+  'areas',
 ] as const;
 const STATS_FIELDS = ['recentOffers', 'recentAwards', 'acceptRate', 'responseMs'] as const;
 const AVAILABILITY_FIELDS = ['timeZone', 'windows'] as const;
@@ -473,6 +475,7 @@ export function readTechnician(input: unknown, patch = false, ctx0?: string): Te
     }
     if (k === 'skills' || k === 'certifications') out[k] = readStrings(v, k, ctx, E);
     else if (k === 'availability') out[k] = copyAvailability(v, ctx);
+    else if (k === 'areas') out[k] = readAreas(v, ctx).sources;
     else if (k === 'stats') {
       const s = readFields(v, STATS_FIELDS, ctx, 'stats', E);
       const stats: TechnicianStats = {};

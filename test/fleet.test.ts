@@ -45,6 +45,7 @@ describe('Fleet operations', () => {
       availability: undefined,
       capacity: 1,
       load: 0,
+      areas: [],
       stats: { recentOffers: 0, recentAwards: 0 },
     });
     expect(fleet.size).toBe(1);

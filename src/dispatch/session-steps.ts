@@ -325,9 +325,11 @@ export function close(
   delete d.awardAt;
 }
 
-function closeUnfilled(c: Ctx, why: UnfilledReason): void {
-  // Asked for the chosen technicians only: handed back because none of them took it.
-  const reason: UnfilledReason = c.d.job.preferred?.only === true ? 'preferred_unavailable' : why;
+export function closeUnfilled(c: Ctx, why: UnfilledReason): void {
+  // Asked for the chosen technicians only: handed back because none of them took it (unless the
+  // job was refused at open, outside its partner's region: nobody could have taken it).
+  const reason: UnfilledReason =
+    c.d.job.preferred?.only === true && why !== 'outside_partner_region' ? 'preferred_unavailable' : why;
   revokeLive(c, 'unfilled');
   close(c, 'unfilled', reason);
   c.effects.push({ type: 'unfilled', ...c.base(), reason, notified: c.d.notified });

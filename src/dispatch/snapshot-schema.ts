@@ -192,7 +192,11 @@ function session(v: unknown, path: string, now: number | null): SessionJSON {
     closedAt: nullable(f.closedAt, (x) => at(x, `${path}.closedAt`)),
     completedAt: nullable(f.completedAt, (x) => at(x, `${path}.completedAt`)),
     reason: nullable(f.reason, (x) =>
-      oneOf(x, ['deadline', 'exhausted', 'preferred_unavailable'] as const, `${path}.reason`),
+      oneOf(
+        x,
+        ['deadline', 'exhausted', 'preferred_unavailable', 'outside_partner_region'] as const,
+        `${path}.reason`,
+      ),
     ),
   };
   s.nextStep = int(f.nextStep, `${path}.nextStep`, fail, 0, s.steps.length);

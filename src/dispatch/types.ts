@@ -38,7 +38,9 @@ export type UnfilledReason =
   /** nothing is left to try: no running offer, no pending wave, no escalation step left */
   | 'exhausted'
   /** the customer asked for his chosen technician(s) only, and none of them took the job in time */
-  | 'preferred_unavailable';
+  | 'preferred_unavailable'
+  /** the job lies outside its partner's region (`PartnerRules.region`): handed back at open */
+  | 'outside_partner_region';
 
 /**
  * How an assigned job ended (`Dispatcher.complete`): done, or a no-show. A technician's no-show

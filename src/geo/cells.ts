@@ -17,12 +17,14 @@ export const CELLS = ROWS * COLS;
 const DEG = 180 / Math.PI;
 const EPS_DEG = 1e-9;
 
-function rowOf(lat: number): number {
+/** The row (latitude band) of a latitude, clamped to the grid. */
+export function rowOf(lat: number): number {
   const r = Math.floor((lat + 90) / CELL_DEG);
   return r < 0 ? 0 : r >= ROWS ? ROWS - 1 : r;
 }
 
-function colOf(lon: number): number {
+/** The column (longitude band) of a longitude, clamped to the grid. */
+export function colOf(lon: number): number {
   const c = Math.floor((lon + 180) / CELL_DEG);
   return c < 0 ? 0 : c >= COLS ? COLS - 1 : c;
 }
