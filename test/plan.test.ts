@@ -12,7 +12,16 @@ import { type PlanOptions, plan } from '../src/plan.js';
 import { createPolicy, type Policy } from '../src/policy.js';
 import type { Plan } from '../src/types.js';
 import { onBoundary } from './helpers/oracle.js';
-import { buildFleet, oracleReasons, radiiOf, type Scenario, scenarioArb } from './helpers/scenario.js';
+import { oracleInAreas } from './helpers/areas.js';
+import {
+  buildFleet,
+  oracleReasons,
+  oracleRefused,
+  oracleViaArea,
+  radiiOf,
+  type Scenario,
+  scenarioArb,
+} from './helpers/scenario.js';
 import { fcSeed } from './helpers/seed.js';
 
 const seed = fcSeed('plan.test.ts');
@@ -39,9 +48,11 @@ function ambiguousIds(s: Scenario): Set<string> {
 }
 
 describe('plan() properties (fast-check)', () => {
-  it('the bitmask path, the named RULES and an independent oracle agree', () => {
+  it('the bitmask path, the named RULES and an independent oracle agree (radii, extra areas, partner regions)', () => {
     let candidates = 0;
     let exclusions = 0;
+    let viaArea = 0;
+    let refused = 0;
     fc.assert(
       fc.property(scenarioArb, (s) => {
         const fleet = buildFleet(s);
@@ -57,8 +68,19 @@ describe('plan() properties (fast-check)', () => {
         const excluded = new Map(explained.excluded!.map((x) => [x.id, x.reasons]));
         for (const x of explained.excluded!) expect(x.reasons.length).toBeGreaterThan(0);
         for (const c of explained.candidates) expect(excluded.has(c.id)).toBe(false);
-        // The oracle: plain reasoning over the input data.
+        // A job outside its partner's region goes to no one, and nobody is listed.
+        if (oracleRefused(s)) {
+          refused++;
+          expect(explained.jobReason).toBe('outside_partner_region');
+          expect(fast.jobReason).toBe('outside_partner_region');
+          expect(explained.candidates).toEqual([]);
+          expect(explained.excluded).toEqual([]);
+          return;
+        }
+        expect(fast.jobReason).toBeUndefined();
+        // The oracle: plain reasoning over the input data (turf for the areas).
         const amb = ambiguousIds(s);
+        const via = new Map(explained.candidates.map((c) => [c.id, c.via]));
         // Explain covers everyone within the fleet's largest service radius.
         const searchKm = fleet.maxRadiusKm;
         const cand = new Set(explained.candidates.map((c) => c.id));
@@ -68,10 +90,14 @@ describe('plan() properties (fast-check)', () => {
           const d = haversineKm(s.job.lat, s.job.lon, t.lat, t.lon);
           if (want.length === 0) {
             expect(cand.has(t.id), `${t.id} should be a candidate`).toBe(true);
+            const area = oracleViaArea(s, i);
+            expect(via.get(t.id), `${t.id} reached via`).toBe(area ? 'area' : 'radius');
+            if (area) viaArea++;
           } else {
             expect(cand.has(t.id), `${t.id} should be excluded (${want})`).toBe(false);
-            // Technicians inside the search radius are explained with exactly the oracle's reasons.
-            if (d < searchKm - 1e-6)
+            // Technicians inside the search radius, or with an area holding the job, are explained
+            // with exactly the oracle's reasons.
+            if (d < searchKm - 1e-6 || oracleInAreas(t.areas, s.job.lat, s.job.lon))
               expect({ id: t.id, reasons: excluded.get(t.id) }).toEqual({ id: t.id, reasons: want });
           }
         });
@@ -80,9 +106,14 @@ describe('plan() properties (fast-check)', () => {
       }),
       { seed, numRuns: 300 },
     );
-    // Not vacuous: both outcomes occurred many times.
+    // Not vacuous: both outcomes occurred many times, areas made candidates (some living far
+    // beyond every radius), and regions refused jobs.
     expect(candidates).toBeGreaterThan(200);
     expect(exclusions).toBeGreaterThan(200);
+    // Area candidates are rare here, where every rule applies (none in some runs):
+    // test/plan.areas.test.ts counts many.
+    void viaArea;
+    expect(refused).toBeGreaterThan(5);
   });
 
   it('is deterministic and independent of insertion order', () => {

@@ -8,6 +8,7 @@ import { Fleet } from '../../src/fleet.js';
 import { haversineKm } from '../../src/geo/sphere.js';
 import type { PolicyInput } from '../../src/policy.js';
 import type { Availability, ExclusionReason, Job, TechnicianInput } from '../../src/types.js';
+import { areaNear, oracleInArea, oracleInAreas } from './areas.js';
 import { anyPoint, jobArb, near, nowArb, type Point, policyInputArb, techAttrs } from './arbitraries.js';
 
 /** Everything one plan depends on. */
@@ -32,9 +33,22 @@ export const scenarioArb: fc.Arbitrary<Scenario> = anyPoint.chain((center: Point
         {
           techs: fc.tuple(
             ...ids.map((id) =>
-              fc.tuple(near(center, 250), techAttrs(true)).map(([p, a]) => ({ id, ...p, ...a })),
+              fc
+                .tuple(
+                  near(center, 250),
+                  techAttrs(true),
+                  fc.option(fc.array(areaNear(center), { minLength: 1, maxLength: 2 }), {
+                    freq: 3,
+                    nil: undefined,
+                  }),
+                )
+                .map(([p, a, areas]) => ({ id, ...p, ...a, ...(areas === undefined ? {} : { areas }) })),
             ),
           ),
+          // Technicians living thousands of km away with an extra area around the job.
+          far: fc.array(fc.tuple(techAttrs(true), areaNear(center, 0.3, 1)), { maxLength: n ? 2 : 0 }),
+          // The region of partner 'sunrise' (the job's partner a quarter of the time): about the size of the job's spread.
+          region: fc.option(areaNear(center, 0.15, 0.25), { nil: undefined }),
           // Clones: exact copies under another id, to force score and distance ties.
           clones: fc.array(fc.nat(), { maxLength: n ? 5 : 0 }),
           job: jobArb(near(center, 20), ids),
@@ -45,15 +59,24 @@ export const scenarioArb: fc.Arbitrary<Scenario> = anyPoint.chain((center: Point
           allowProsOnFriendJobs: fc.boolean(),
           maxRadiusKm: fc.double({ min: 1, max: 400, noNaN: true }),
         },
-        { requiredKeys: ['techs', 'clones', 'job', 'policy', 'now', 'offers', 'exclude'] },
+        { requiredKeys: ['techs', 'clones', 'far', 'job', 'policy', 'now', 'offers', 'exclude'] },
       )
-      .map(({ techs, clones, ...rest }) => {
+      .map(({ techs, clones, far, region, ...rest }) => {
         const all: TechnicianInput[] = [...techs];
+        const farLat = center.lat > 0 ? center.lat - 40 : center.lat + 40;
+        far.forEach(([a, area], i) =>
+          all.push({ id: `f${i}`, lat: farLat, lon: center.lon, ...a, areas: [area] }),
+        );
         clones.forEach((c, i) => {
           if (techs.length) all.push({ ...techs[c % techs.length]!, id: `u${i}` });
         });
+        const partners = {
+          ...rest.policy.partners,
+          ...(region === undefined ? {} : { sunrise: { allowProsOnFriendJobs: true, region } }),
+        };
         return {
           ...rest,
+          policy: { ...rest.policy, partners },
           techs: all,
           offers: rest.offers.map(([t, age]) => [t % Math.max(1, all.length), age] as [number, number]),
         };
@@ -128,7 +151,7 @@ export function oracleReasons(s: Scenario, i: number): ExclusionReason[] {
     job.partner !== undefined && (job.requireCertification ?? partner?.requireCertification ?? false);
   const notified = s.offers.filter(([k, age]) => k === i && age < (pv.cap?.windowMs ?? 0)).length;
   const out: ExclusionReason[] = [];
-  if (d > (t.radiusKm ?? 30)) out.push('outside_own_radius');
+  if (d > (t.radiusKm ?? 30) && !oracleInAreas(t.areas, job.lat, job.lon)) out.push('outside_own_radius');
   if (d > jobRadius) out.push('beyond_job_radius');
   if (t.online === false) out.push('offline');
   if (!tierOk) out.push('tier');
@@ -140,6 +163,20 @@ export function oracleReasons(s: Scenario, i: number): ExclusionReason[] {
   if ((job.blocked ?? []).includes(t.id)) out.push('blocked_by_customer');
   if (s.exclude.includes(t.id)) out.push('already_offered');
   return out;
+}
+
+/** Whether the job lies outside its partner's region, by the oracle: then nobody may take it. */
+export function oracleRefused(s: Scenario): boolean {
+  const { job } = s;
+  const region = job.partner === undefined ? undefined : s.policy.partners?.[job.partner]?.region;
+  return region !== undefined && !oracleInArea(region, job.lat, job.lon);
+}
+
+/** Whether technician `i` reaches the job only through an area (beyond his own radius), by the oracle. */
+export function oracleViaArea(s: Scenario, i: number): boolean {
+  const t = s.techs[i]!;
+  const d = haversineKm(s.job.lat, s.job.lon, t.lat, t.lon);
+  return d > (t.radiusKm ?? 30) && oracleInAreas(t.areas, s.job.lat, s.job.lon);
 }
 
 /** Distances (km) of technician `i` to the radii its verdict depends on. */
