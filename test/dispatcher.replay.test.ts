@@ -1,19 +1,38 @@
 /**
  * Crash and recovery as a property: a random run with random crash points — each recovered from
  * the full durable log or from the last snapshot plus the log's tail — produces exactly the same
- * effects, accept outcomes, final state and fleet as the same run without crashes.
+ * effects, accept outcomes, final state and fleet as the same run without crashes. The fleet has
+ * technicians reached only through an extra area, and one partner's region refuses its jobs.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DispatchEvent, DispatcherSnapshot } from '../src/dispatch/types.js';
 import { Dispatcher } from '../src/dispatcher.js';
+import type { GeoJsonArea } from '../src/types.js';
 import { fastPolicy, job, makeFleet, T0 } from './dispatcher.fixtures.js';
 import { fcSeed } from './helpers/seed.js';
 
 const seed = fcSeed('dispatcher.replay.test.ts');
 
+const box = (x0: number, y0: number, x1: number, y1: number): GeoJsonArea => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [x0, y0],
+      [x1, y0],
+      [x1, y1],
+      [x0, y1],
+      [x0, y0],
+    ],
+  ],
+});
+const AROUND_ZURICH = box(8.45, 47.32, 8.65, 47.44);
+const AROUND_GENEVA = box(5.9, 46.1, 6.3, 46.4);
+const LUCERNE = { lat: 47.05, lon: 8.31 };
+const AROUND_LUCERNE = box(8.2, 46.95, 8.45, 47.15);
+
 type Op =
-  | { op: 'open'; partner: boolean }
+  | { op: 'open'; partner: 'none' | 'swisscom' | 'geneva'; lucerne: boolean }
   | { op: 'advance'; dt: number }
   | { op: 'accept' | 'decline'; job: number; tech: number }
   | { op: 'cancel'; job: number }
@@ -21,7 +40,11 @@ type Op =
 
 const nat = fc.nat({ max: 40 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ op: fc.constant('open' as const), partner: fc.boolean() }),
+  fc.record({
+    op: fc.constant('open' as const),
+    partner: fc.constantFrom('none' as const, 'swisscom' as const, 'geneva' as const),
+    lucerne: fc.boolean(),
+  }),
   fc.record({ op: fc.constant('advance' as const), dt: fc.constantFrom(0, 2_000, 10_000, 25_000, 70_000) }),
   fc.record({ op: fc.constantFrom('accept' as const, 'decline' as const), job: nat, tech: nat }),
   fc.record({ op: fc.constant('cancel' as const), job: nat }),
@@ -31,7 +54,21 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 /** Runs `ops`, crashing after every op whose index is in `crashes`; returns everything observable. */
 function run(ops: Op[], crashes: ReadonlyMap<number, 'log' | 'snapshot'>) {
   const fleet = makeFleet(12, 3);
-  const policy = fastPolicy();
+  // Two Friends in Bern reach the Zürich and Lucerne jobs only through their extra areas; partner `geneva`'s
+  // region leaves Zürich out, so its jobs are handed back at open.
+  for (const id of ['a0', 'a1'])
+    fleet.add({
+      id,
+      lat: 46.95,
+      lon: 7.45,
+      tier: 'friend',
+      radiusKm: 20,
+      areas: [AROUND_ZURICH, AROUND_LUCERNE],
+    });
+  const policy = fastPolicy({
+    maxNotifiedPerJob: 16, // everyone is kept: the area Friends rank last (distance factor 0)
+    partners: { swisscom: { requireCertification: true }, geneva: { region: AROUND_GENEVA } },
+  });
   const durable: DispatchEvent[] = [];
   // Closed jobs are forgotten 100 s after they close, so recovery must also agree on what was forgotten.
   const options = { fleet, policy, retainClosedMs: 100_000, onEvent: (e: DispatchEvent) => durable.push(e) };
@@ -49,7 +86,14 @@ function run(ops: Op[], crashes: ReadonlyMap<number, 'log' | 'snapshot'>) {
     switch (o.op) {
       case 'open':
         jobs.push(`j${jobs.length}`);
-        out = d.open(job(jobs.at(-1)!, o.partner ? { partner: 'swisscom' } : {}), now);
+        out = d.open(
+          job(jobs.at(-1)!, {
+            ...(o.partner === 'none' ? {} : { partner: o.partner }),
+            // Lucerne is beyond every local radius: only the area Friends can take it.
+            ...(o.lucerne ? LUCERNE : {}),
+          }),
+          now,
+        );
         break;
       case 'advance':
         now += o.dt;
@@ -96,6 +140,8 @@ function run(ops: Op[], crashes: ReadonlyMap<number, 'log' | 'snapshot'>) {
 
 describe('crash-and-replay', () => {
   it('a run with random crash points ends identical to the same run without', () => {
+    let areaNotified = 0;
+    let refused = 0;
     fc.assert(
       fc.property(
         fc.array(opArb, { minLength: 1, maxLength: 80 }),
@@ -113,9 +159,15 @@ describe('crash-and-replay', () => {
           const clean = run(ops, new Map());
           const crashed = run(ops, crashes);
           expect(crashed).toEqual(clean);
+          const text = JSON.stringify(clean.observed);
+          if (/"technicianIds":\[[^\]]*"a[01]"/.test(text)) areaNotified++;
+          if (text.includes('outside_partner_region')) refused++;
         },
       ),
       { seed, numRuns: 120 },
     );
+    // Not vacuous: area technicians were notified and regions refused jobs in many runs.
+    expect(areaNotified).toBeGreaterThan(4);
+    expect(refused).toBeGreaterThan(20);
   });
 });

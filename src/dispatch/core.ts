@@ -228,6 +228,8 @@ export class DispatchCore {
     this.setSession(job.id, state);
     const due = dueAt(state);
     if (due !== undefined) this.timers.push(due, state.ordinal, job.id);
+    // A job can close at open (outside its partner's region): it is then retained like any other.
+    if (state.state !== 'open') this.scheduleEviction(state);
     this.perform(effects);
     return effects;
   }
