@@ -60,6 +60,15 @@ export {
   UnknownIdError,
 } from './errors.js';
 export { Fleet, type FleetOptions, type Neighbour } from './fleet.js';
+export { MAX_AREAS } from './fleet-areas.js';
+export {
+  areaBoxes,
+  areaContains,
+  type CompileAreaOptions,
+  type CompiledArea,
+  compileArea,
+  InvalidAreaError,
+} from './geo/polygon.js';
 export { EARTH_RADIUS_KM, haversineKm } from './geo/sphere.js';
 export { type PlanOptions, plan } from './plan.js';
 export {
@@ -70,6 +79,7 @@ export {
   DEFAULT_WEIGHTS,
   type EscalationStep,
   isPolicy,
+  outsidePartnerRegion,
   type Policy,
   type PolicyInput,
   type WaveSpec,
@@ -120,7 +130,12 @@ export type {
   Exclusion,
   ExclusionReason,
   FactorName,
+  GeoJsonArea,
+  GeoJsonMultiPolygon,
+  GeoJsonPolygon,
+  GeoJsonPosition,
   Job,
+  JobExclusionReason,
   JobTier,
   PartnerRules,
   Plan,

@@ -11,8 +11,8 @@ import { haversineKm } from '../src/geo/sphere.js';
 import { type PlanOptions, plan } from '../src/plan.js';
 import { createPolicy, type Policy } from '../src/policy.js';
 import type { Plan } from '../src/types.js';
-import { onBoundary } from './helpers/oracle.js';
 import { oracleInAreas } from './helpers/areas.js';
+import { onBoundary } from './helpers/oracle.js';
 import {
   buildFleet,
   oracleReasons,

@@ -28,6 +28,22 @@ describe('README example', () => {
   });
 });
 
+describe('README service-area example', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is the file examples/service-areas.ts, verbatim, and prints what its comments say', async () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    const example = readFileSync(new URL('examples/service-areas.ts', root), 'utf8');
+    expect(readme).toContain(example.trim());
+    const lines: unknown[][] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      lines.push(args);
+    });
+    await import('../examples/service-areas.js');
+    expect(lines).toEqual([[[['marco', 'area']]], [0, []]]);
+  });
+});
+
 describe('plan demo (npm run demo:plan)', () => {
   afterEach(() => vi.restoreAllMocks());
 

@@ -9,8 +9,8 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import fc from 'fast-check';
 import type { GeoJsonArea } from '../../src/types.js';
-import type { Point } from './arbitraries.js';
 import { unwrapRing } from '../polygon-shapes.js';
+import type { Point } from './arbitraries.js';
 
 const dbl = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 

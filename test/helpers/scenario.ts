@@ -8,8 +8,8 @@ import { Fleet } from '../../src/fleet.js';
 import { haversineKm } from '../../src/geo/sphere.js';
 import type { PolicyInput } from '../../src/policy.js';
 import type { Availability, ExclusionReason, Job, TechnicianInput } from '../../src/types.js';
-import { areaNear, oracleInArea, oracleInAreas } from './areas.js';
 import { anyPoint, jobArb, near, nowArb, type Point, policyInputArb, techAttrs } from './arbitraries.js';
+import { areaNear, oracleInArea, oracleInAreas } from './areas.js';
 
 /** Everything one plan depends on. */
 export interface Scenario {
@@ -64,9 +64,9 @@ export const scenarioArb: fc.Arbitrary<Scenario> = anyPoint.chain((center: Point
       .map(({ techs, clones, far, region, ...rest }) => {
         const all: TechnicianInput[] = [...techs];
         const farLat = center.lat > 0 ? center.lat - 40 : center.lat + 40;
-        far.forEach(([a, area], i) =>
-          all.push({ id: `f${i}`, lat: farLat, lon: center.lon, ...a, areas: [area] }),
-        );
+        for (const [i, [a, area]] of far.entries()) {
+          all.push({ id: `f${i}`, lat: farLat, lon: center.lon, ...a, areas: [area] });
+        }
         clones.forEach((c, i) => {
           if (techs.length) all.push({ ...techs[c % techs.length]!, id: `u${i}` });
         });
