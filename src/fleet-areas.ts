@@ -7,7 +7,8 @@
  */
 import { describe, InvalidTechnicianError } from './errors.js';
 import { copyArea } from './geo/area-copy.js';
-import { COLS, colOf, ROWS, rowOf } from './geo/cells.js';
+import { gridMayHold } from './geo/area-index.js';
+import { CELL_DEG, COLS, colOf, ROWS, rowOf } from './geo/cells.js';
 import { areaBoxes, areaContains, type CompiledArea, compileArea, InvalidAreaError } from './geo/polygon.js';
 import type { GeoJsonArea } from './types.js';
 
@@ -134,20 +135,31 @@ export class FleetAreas {
 }
 
 /**
- * The cells an area set is registered under: every cell its boxes touch, each once. A box that
+ * The cells an area set is registered under: the cells its boxes touch, each once, leaving out
+ * those the area's own grid marks wholly outside (a canton fills about half its box). A box that
  * reaches ±180° also takes the column on the other side, since −180 and 180 are one meridian.
  */
 function cellsOf(areas: SlotAreas): Set<number> {
   const out = new Set<number>();
   for (const area of areas.compiled) {
+    const grid = area.index.grid;
     for (const [x0, y0, x1, y1] of areaBoxes(area)) {
+      // The box in the area's unwrapped longitudes: a western piece past 180° is shifted by 360.
+      const shift = area.crossesAntimeridian && x0 < area.bbox[0] ? 360 : 0;
       const r0 = rowOf(y0);
       const r1 = rowOf(y1);
-      const cols: [number, number][] = [[colOf(x0), colOf(x1)]];
-      if (x1 >= 180) cols.push([0, 0]);
-      if (x0 <= -180) cols.push([COLS - 1, COLS - 1]);
+      const c0 = colOf(x0);
+      const c1 = colOf(x1);
       for (let r = r0; r <= r1 && r < ROWS; r++) {
-        for (const [c0, c1] of cols) for (let c = c0; c <= c1; c++) out.add(r * COLS + c);
+        const lat0 = r * CELL_DEG - 90;
+        for (let c = c0; c <= c1; c++) {
+          const lon0 = c * CELL_DEG - 180 + shift;
+          if (grid === null || gridMayHold(grid, lon0, lat0, lon0 + CELL_DEG, lat0 + CELL_DEG)) {
+            out.add(r * COLS + c);
+          }
+        }
+        if (x1 >= 180) out.add(r * COLS);
+        if (x0 <= -180) out.add(r * COLS + COLS - 1);
       }
     }
   }

@@ -296,6 +296,23 @@ function buildGrid(
   return grid;
 }
 
+/**
+ * Whether any point of the closed box `[x0, x1] × [y0, y1]` (in the grid's unwrapped x) may lie in
+ * the area: false only when every grid cell the box overlaps is marked outside, which the grid
+ * marks only where no edge comes near (see buildGrid). A cell index registers an area under such
+ * cells only.
+ */
+export function gridMayHold(g: AreaGrid, x0: number, y0: number, x1: number, y1: number): boolean {
+  if (x1 < g.minX || x0 > g.maxX || y1 < g.minY || y0 > g.maxY) return false;
+  const c0 = colOf(g, x0);
+  const c1 = colOf(g, x1);
+  const r1 = rowOf(g, y1);
+  for (let r = rowOf(g, y0); r <= r1; r++) {
+    for (let c = c0; c <= c1; c++) if (g.cells[r * g.cols + c] !== OUTSIDE) return true;
+  }
+  return false;
+}
+
 /** Counts of the grid's cell states, for docs and tests. */
 export function gridStats(g: AreaGrid): { inside: number; outside: number; boundary: number } {
   let inside = 0;
