@@ -27,7 +27,7 @@ const share = Number(arg('share', 0.1));
 const jobCount = Number(arg('jobs', 2048));
 const repeat = Number(arg('repeat', 7));
 const g = GEOGRAPHIES.find((x) => x.name === arg('scenario', 'ch-1500'));
-if (!g || g.region !== 'ch') throw new Error('--scenario must be a Swiss scenario (ch-1500 or ch-10000).');
+if (g?.region !== 'ch') throw new Error('--scenario must be a Swiss scenario (ch-1500 or ch-10000).');
 
 const cities = citiesOf('ch');
 const base = generateFleet(cities, g.technicians, { seed: g.seed });

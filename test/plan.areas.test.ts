@@ -55,11 +55,6 @@ function oracle(model: Map<string, TechnicianInput>, job: Job): Map<string, 'rad
   return out;
 }
 
-type Op =
-  | { op: 'upsert'; t: TechnicianInput }
-  | { op: 'update'; id: number; radiusKm: number }
-  | { op: 'remove'; id: number };
-
 /** A fleet scenario around a centre: technicians near it or far away, with or without areas, then changes. */
 const fleetArb = anyPoint.chain((c: Point) => {
   const farLat = c.lat > 0 ? c.lat - 50 : c.lat + 50;
