@@ -123,6 +123,22 @@ describe('areas in the dispatchers', () => {
       // Inside the region, the same partner's job is dispatched as usual (nobody lives there: exhausted later).
       const [c] = await open(job('h', { partner: 'geneva', lat: 46.2, lon: 6.15 }), T0);
       expect(c!.some((e) => e.type === 'unfilled' && e.reason === 'outside_partner_region')).toBe(false);
+      // A chosen-only direct booking outside the region: the region's reason, not preferred_unavailable.
+      const [d, e] = await open(
+        job('p', { partner: 'geneva', preferred: { technicianIds: ['local'], only: true } }),
+        T0,
+      );
+      expect(e).toEqual(d);
+      expect(d).toEqual([
+        {
+          type: 'unfilled',
+          jobId: 'p',
+          partner: 'geneva',
+          at: T0,
+          reason: 'outside_partner_region',
+          notified: 0,
+        },
+      ]);
     });
   });
 });
