@@ -90,7 +90,10 @@ if (process.env.REPLICA === undefined) {
         const live = job!.state.offers.filter((o) => o.status === 'live');
         const technicianId = live[me % live.length]!.technicianId;
         const r = await dispatcher.accept(jobId, technicianId, Date.now(), `${jobId}/${technicianId}`);
-        return { replica: me, jobId, technicianId, outcome: r.outcome };
+        // Two replicas may pick the same technician (few running offers left): the second accept
+        // retries the same request id and gets the same assignment back, marked as a repeat.
+        const outcome = r.outcome === 'assigned' && r.repeated ? 'repeated' : r.outcome;
+        return { replica: me, jobId, technicianId, outcome };
       }),
     );
     process.send!({ answers });
