@@ -13,6 +13,7 @@ export {
   qualifyBestFriends,
   type YearFigures,
 } from './bestFriends.js';
+export { type Bonus, ISO_4217, isCurrency } from './currency.js';
 export type {
   AcceptOutcome,
   AcceptRefusal,
@@ -77,6 +78,7 @@ export {
   type AwardRule,
   createPolicy,
   DEFAULT_WEIGHTS,
+  type EscalationAction,
   type EscalationStep,
   isPolicy,
   outsidePartnerRegion,

@@ -2,6 +2,7 @@
  * Dispatch policy: every tunable of eligibility, scoring, waves and escalation, with documented
  * defaults, resolved and validated in one place ({@link createPolicy}).
  */
+import { type Bonus, isCurrency } from './currency.js';
 import { describe, didYouMean, InvalidPolicyError } from './errors.js';
 import { copyArea } from './geo/area-copy.js';
 import { areaContains, type CompiledArea, compileArea, InvalidAreaError } from './geo/polygon.js';
@@ -15,8 +16,20 @@ export interface WaveSpec {
   offsetMs: number;
 }
 
-/** One step of the escalation ladder, taken when no one has accepted by `afterMs`. */
-export type EscalationStep =
+/**
+ * One step of the escalation ladder, taken when no one has accepted by `afterMs`. Any step may
+ * carry a `bonus`: when the step is taken it is added to the job's bonus (capped by
+ * `maxBonusPerJob`), and every offer sent from then on carries the job's bonus.
+ * @example
+ * { action: 'deeper', afterMs: 60_000, size: 20, bonus: { amount: 500, currency: 'CHF' } } // + CHF 5.00
+ */
+export type EscalationStep = EscalationAction & {
+  /** Added to the job's bonus when the step is taken (minor units; one currency per policy). */
+  bonus?: Bonus;
+};
+
+/** What an escalation step does. */
+export type EscalationAction =
   | {
       /** Notify the next `size` ranked candidates of the reserve. */
       action: 'deeper';
@@ -111,6 +124,8 @@ export interface PolicyInput {
   deadlineMs?: number;
   /** First accept wins, or the best accept within a short window. @default { mode: 'first' } */
   award?: AwardRule;
+  /** Most bonus one job may carry, in the steps' currency (minor units). @default none: the sum of the steps' bonuses */
+  maxBonusPerJob?: Bonus;
 }
 
 /** A validated policy with every default filled in. Create it with {@link createPolicy}. */
@@ -144,6 +159,8 @@ export interface Policy {
         readonly by: AwardCriterion;
         readonly bestFriendFirst: boolean;
       };
+  /** The per-job bonus cap; present only when set, so policies without one keep their fingerprint. */
+  readonly maxBonusPerJob?: Readonly<Bonus>;
   /** Brand: only {@link createPolicy} makes these. */
   readonly [POLICY_BRAND]: true;
 }
@@ -244,6 +261,7 @@ const POLICY_FIELDS = [
   'escalation',
   'deadlineMs',
   'award',
+  'maxBonusPerJob',
 ] as const;
 
 const DAY_MS = 86_400_000;
@@ -314,40 +332,89 @@ function resolveEscalation(input: unknown): EscalationStep[] {
   }
   if (!Array.isArray(input)) fail('escalation', 'is not an array', 'pass a list of steps (or [] for none)');
   let previous = -1;
+  let currency: string | undefined;
   return input.map((s, i) => {
-    const o = object(s, `escalation[${i}]`, ['action', 'afterMs', 'size', 'radiusKm']);
-    const afterMs = num(o.afterMs, Number.NaN, `escalation[${i}].afterMs`, 0, DAY_MS);
-    if (Number.isNaN(afterMs)) fail(`escalation[${i}].afterMs`, 'is missing', 'give every step an afterMs');
-    if (afterMs < previous) {
-      fail(`escalation[${i}].afterMs`, `is ${afterMs}, before the previous step`, 'order steps by afterMs');
-    }
-    previous = afterMs;
-    switch (o.action) {
-      case 'deeper': {
-        const size = num(o.size, Number.NaN, `escalation[${i}].size`, 1, 10_000, { integer: true });
-        if (Number.isNaN(size)) fail(`escalation[${i}].size`, 'is missing', 'give a deeper step a size ≥ 1');
-        return { action: 'deeper', afterMs, size };
-      }
-      case 'widen': {
-        const radiusKm = num(o.radiusKm, Number.NaN, `escalation[${i}].radiusKm`, 0, 1000, {
-          minExclusive: true,
-        });
-        if (Number.isNaN(radiusKm))
-          fail(`escalation[${i}].radiusKm`, 'is missing', 'give a widen step a radiusKm');
-        return { action: 'widen', afterMs, radiusKm };
-      }
-      case 'allowPros':
-        return { action: 'allowPros', afterMs };
-      case 'broadcast':
-        return { action: 'broadcast', afterMs };
-      default:
-        return fail(
-          `escalation[${i}].action`,
-          `is ${describe(o.action)}`,
-          "use one of 'deeper', 'widen', 'allowPros', 'broadcast'",
+    const o = object(s, `escalation[${i}]`, ['action', 'afterMs', 'size', 'radiusKm', 'bonus']);
+    const step = resolveStep(o, i, previous);
+    previous = step.afterMs;
+    if (o.bonus !== undefined) {
+      const path = `escalation[${i}].bonus`;
+      step.bonus = readBonus(o.bonus, path);
+      currency ??= step.bonus.currency;
+      if (step.bonus.currency !== currency) {
+        fail(
+          `${path}.currency`,
+          `is '${step.bonus.currency}', not the ${currency} of the steps before`,
+          `use ${currency} for every bonus of a policy`,
         );
+      }
     }
+    return step;
   });
+}
+
+/** Largest bonus amount, minor units (sums stay exact integers far beyond any real bonus). */
+const MAX_BONUS = 1e9;
+
+/** Reads a bonus: a whole amount ≥ 0 in minor units and an active ISO 4217 code (src/currency.ts). */
+function readBonus(value: unknown, path: string): Bonus {
+  const o = object(value, path, ['amount', 'currency']);
+  const { amount, currency } = o;
+  if (typeof amount !== 'number' || !Number.isInteger(amount)) {
+    fail(
+      `${path}.amount`,
+      `is ${describe(amount)}, not a whole number`,
+      'give the amount in minor units (500 = 5.00)',
+    );
+  }
+  if (amount < 0)
+    fail(`${path}.amount`, `is ${amount}, negative`, 'give a bonus ≥ 0 (a bonus never takes pay away)');
+  if (amount > MAX_BONUS)
+    fail(`${path}.amount`, `is ${amount}, above ${MAX_BONUS}`, 'give a smaller amount (minor units)');
+  if (!isCurrency(currency)) {
+    const upper = typeof currency === 'string' ? currency.toUpperCase() : '';
+    fail(
+      `${path}.currency`,
+      `is ${describe(currency)}, not an ISO 4217 currency code`,
+      isCurrency(upper)
+        ? `use '${upper}' (upper case)`
+        : "use a three-letter ISO 4217 code such as 'CHF' or 'EUR'",
+    );
+  }
+  return { amount, currency };
+}
+
+function resolveStep(o: Record<string, unknown>, i: number, previous: number): EscalationStep {
+  const afterMs = num(o.afterMs, Number.NaN, `escalation[${i}].afterMs`, 0, DAY_MS);
+  if (Number.isNaN(afterMs)) fail(`escalation[${i}].afterMs`, 'is missing', 'give every step an afterMs');
+  if (afterMs < previous) {
+    fail(`escalation[${i}].afterMs`, `is ${afterMs}, before the previous step`, 'order steps by afterMs');
+  }
+  switch (o.action) {
+    case 'deeper': {
+      const size = num(o.size, Number.NaN, `escalation[${i}].size`, 1, 10_000, { integer: true });
+      if (Number.isNaN(size)) fail(`escalation[${i}].size`, 'is missing', 'give a deeper step a size ≥ 1');
+      return { action: 'deeper', afterMs, size };
+    }
+    case 'widen': {
+      const radiusKm = num(o.radiusKm, Number.NaN, `escalation[${i}].radiusKm`, 0, 1000, {
+        minExclusive: true,
+      });
+      if (Number.isNaN(radiusKm))
+        fail(`escalation[${i}].radiusKm`, 'is missing', 'give a widen step a radiusKm');
+      return { action: 'widen', afterMs, radiusKm };
+    }
+    case 'allowPros':
+      return { action: 'allowPros', afterMs };
+    case 'broadcast':
+      return { action: 'broadcast', afterMs };
+    default:
+      return fail(
+        `escalation[${i}].action`,
+        `is ${describe(o.action)}`,
+        "use one of 'deeper', 'widen', 'allowPros', 'broadcast'",
+      );
+  }
 }
 
 function resolveAppointments(input: unknown): Readonly<AppointmentPolicy> {
@@ -469,6 +536,18 @@ export function createPolicy(input: PolicyInput = {}): Policy {
     };
   }
   const escalation = resolveEscalation(root.escalation);
+  let maxBonusPerJob: Bonus | undefined;
+  if (root.maxBonusPerJob !== undefined) {
+    maxBonusPerJob = readBonus(root.maxBonusPerJob, 'maxBonusPerJob');
+    const used = escalation.find((x) => x.bonus !== undefined)?.bonus?.currency;
+    if (used !== undefined && used !== maxBonusPerJob.currency) {
+      fail(
+        'maxBonusPerJob.currency',
+        `is '${maxBonusPerJob.currency}', but the steps pay ${used}`,
+        `use ${used}`,
+      );
+    }
+  }
   const deadlineMs = num(root.deadlineMs, 900_000, 'deadlineMs', 1, 7 * DAY_MS);
   const award = resolveAward(root.award);
   const lastWave = waves[waves.length - 1]!.offsetMs;
@@ -511,9 +590,15 @@ export function createPolicy(input: PolicyInput = {}): Policy {
     notificationCap: notificationCap && Object.freeze(notificationCap),
     offerTtlMs: num(root.offerTtlMs, 60_000, 'offerTtlMs', 0, DAY_MS, { minExclusive: true }),
     reofferDeclined: bool(root.reofferDeclined, false, 'reofferDeclined'),
-    escalation: Object.freeze(escalation.map((x) => Object.freeze(x))),
+    escalation: Object.freeze(
+      escalation.map((x) => {
+        if (x.bonus !== undefined) Object.freeze(x.bonus);
+        return Object.freeze(x);
+      }),
+    ),
     deadlineMs,
     award: Object.freeze(award),
+    ...(maxBonusPerJob === undefined ? {} : { maxBonusPerJob: Object.freeze(maxBonusPerJob) }),
   };
   // A non-enumerable brand: `{ ...policy, x }` drops it, so an edited copy cannot skip validation.
   Object.defineProperty(policy, POLICY_BRAND, { value: true, enumerable: false });

@@ -130,6 +130,7 @@ export function openSession(input: OpenInput, env: SessionEnv): [SessionState, E
     const { windowMs, by, bestFriendFirst } = policy.award;
     (state as Draft).award = { windowMs, by, bestFriendFirst };
   }
+  if (policy.maxBonusPerJob !== undefined) (state as Draft).maxBonus = { ...policy.maxBonusPerJob };
   if (input.retired !== undefined && input.retired.length > 0)
     (state as Draft).retired = input.retired.slice();
   const c = new Ctx(state, at, env);

@@ -202,6 +202,50 @@ const INVALID: [string, unknown, string][] = [
     { escalation: [{ action: 'widen', afterMs: 0, radiusKm: 5000 }] },
     'escalation[0].radiusKm',
   ],
+  [
+    'negative bonus',
+    { escalation: [{ action: 'broadcast', afterMs: 0, bonus: { amount: -100, currency: 'CHF' } }] },
+    'escalation[0].bonus.amount',
+  ],
+  [
+    'fractional bonus (major units)',
+    { escalation: [{ action: 'broadcast', afterMs: 0, bonus: { amount: 4.5, currency: 'CHF' } }] },
+    'escalation[0].bonus.amount',
+  ],
+  [
+    'unknown currency',
+    { escalation: [{ action: 'broadcast', afterMs: 0, bonus: { amount: 100, currency: 'XYZ' } }] },
+    'escalation[0].bonus.currency',
+  ],
+  [
+    'lower-case currency',
+    { escalation: [{ action: 'broadcast', afterMs: 0, bonus: { amount: 100, currency: 'chf' } }] },
+    'escalation[0].bonus.currency',
+  ],
+  [
+    'bonus with an unknown field',
+    { escalation: [{ action: 'broadcast', afterMs: 0, bonus: { amount: 100, currency: 'CHF', tax: 1 } }] },
+    'escalation[0].bonus.tax',
+  ],
+  [
+    'two currencies in one ladder',
+    {
+      escalation: [
+        { action: 'deeper', afterMs: 0, size: 2, bonus: { amount: 100, currency: 'CHF' } },
+        { action: 'broadcast', afterMs: 10, bonus: { amount: 100, currency: 'EUR' } },
+      ],
+    },
+    'escalation[1].bonus.currency',
+  ],
+  ['negative cap', { maxBonusPerJob: { amount: -1, currency: 'CHF' } }, 'maxBonusPerJob.amount'],
+  [
+    'cap in another currency',
+    {
+      escalation: [{ action: 'broadcast', afterMs: 0, bonus: { amount: 100, currency: 'CHF' } }],
+      maxBonusPerJob: { amount: 1000, currency: 'EUR' },
+    },
+    'maxBonusPerJob.currency',
+  ],
   ['deadline 0', { deadlineMs: 0 }, 'deadlineMs'],
   ['deadline before the last wave', { deadlineMs: 30_000 }, 'deadlineMs'],
 ];
@@ -241,6 +285,7 @@ describe('invalid values', () => {
       'reofferDeclined',
       'escalation',
       'deadlineMs',
+      'maxBonusPerJob',
     ]) {
       expect(fields.has(f), f).toBe(true);
     }

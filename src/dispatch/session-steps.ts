@@ -4,6 +4,7 @@
  * `../session.ts`, which holds the machine's entry points.
  */
 
+import type { Bonus } from '../currency.js';
 import type { Draft, SessionEnv, SessionState } from './session-types.js';
 import {
   type Effect,
@@ -186,6 +187,7 @@ function sendFrom(
     expiresAt,
   };
   if (preferredUntil !== undefined) effect.preferred = true;
+  if (d.bonus !== undefined) effect.bonus = { ...d.bonus };
   c.effects.push(effect);
   return { used: i, sent: out.length };
 }
@@ -233,6 +235,8 @@ function escalate(c: Ctx): void {
     notified: 0,
   };
   c.effects.push(effect);
+  // Raised before the step's own offers go out, so they carry it.
+  if (step.bonus !== undefined) effect.bonus = raiseBonus(d, step.bonus);
   if (step.action === 'deeper') {
     effect.notified = sendReserve(c, step.size);
     return;
@@ -254,6 +258,13 @@ function escalate(c: Ctx): void {
   }
   replan(c);
   effect.notified = sendReserve(c, step.action === 'broadcast' ? Number.POSITIVE_INFINITY : d.batch);
+}
+
+/** Adds a step's bonus to the job's, capped by the policy's `maxBonusPerJob`; returns the new bonus. */
+function raiseBonus(d: Draft, add: Bonus): Bonus {
+  const cap = d.maxBonus?.amount ?? Number.POSITIVE_INFINITY;
+  d.bonus = { amount: Math.min(cap, (d.bonus?.amount ?? 0) + add.amount), currency: add.currency };
+  return { ...d.bonus };
 }
 
 /** Fills the reserve from a re-plan with the step state reached (radius, Pros), excluding barred technicians. */

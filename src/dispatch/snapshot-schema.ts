@@ -4,6 +4,7 @@
  * (one per technician, a winner who was offered the job), one session per job id and ordinal.
  * The result is a fresh canonical copy; nothing of the caller's object is kept.
  */
+import { type Bonus, isCurrency } from '../currency.js';
 import { describe, InvalidRecordError } from '../errors.js';
 import type { EscalationStep, Policy } from '../policy.js';
 import { MAX_RADIUS_KM, readJob } from '../validate.js';
@@ -48,6 +49,8 @@ const SESSION_FIELDS = [
   'completedAt',
   'completion',
   'reopenedAt',
+  'bonus',
+  'maxBonus',
   'reason',
   'retired',
   'award',
@@ -55,7 +58,16 @@ const SESSION_FIELDS = [
   'awardAt',
 ];
 /** Fields a session has only when they apply. */
-const OPTIONAL = new Set(['retired', 'completion', 'reopenedAt', 'award', 'held', 'awardAt']);
+const OPTIONAL = new Set([
+  'retired',
+  'completion',
+  'reopenedAt',
+  'award',
+  'held',
+  'awardAt',
+  'bonus',
+  'maxBonus',
+]);
 const STATES = ['open', 'assigned', 'completed', 'cancelled', 'unfilled'] as const;
 const STATUSES = ['live', 'declined', 'expired', 'withdrawn', 'revoked', 'cancelled', 'held'] as const;
 const CRITERIA = ['nearest', 'score', 'fewestRecentAwards'] as const;
@@ -88,18 +100,29 @@ function planned(v: unknown, path: string): PlannedOffer {
   return { id: id(f.id, `${path}.id`, fail), km: km(f.km, `${path}.km`, fail) };
 }
 
+/** A bonus as a session keeps it: whole minor units ≥ 0 and an ISO 4217 code. */
+function bonus(v: unknown, path: string): Bonus {
+  const f = fields(v, ['amount', 'currency'], path, fail);
+  const amount = int(f.amount, `${path}.amount`, fail, 0, 1e9);
+  if (!isCurrency(f.currency)) fail(`${path}.currency`, `is ${describe(f.currency)}, not an ISO 4217 code`);
+  return { amount, currency: f.currency };
+}
+
 function step(v: unknown, path: string): EscalationStep {
-  const action = oneOf(
-    fields(v, ['action', 'afterMs', 'size', 'radiusKm'], path, fail).action,
-    ['deeper', 'widen', 'allowPros', 'broadcast'] as const,
-    `${path}.action`,
-  );
+  const f0 = fields(v, ['action', 'afterMs', 'size', 'radiusKm', 'bonus'], path, fail);
+  const s = action(f0, v, path);
+  if (f0.bonus !== undefined) s.bonus = bonus(f0.bonus, `${path}.bonus`);
+  return s;
+}
+
+function action(f0: Record<string, unknown>, v: unknown, path: string): EscalationStep {
+  const action = oneOf(f0.action, ['deeper', 'widen', 'allowPros', 'broadcast'] as const, `${path}.action`);
   const known =
     action === 'deeper'
-      ? ['action', 'afterMs', 'size']
+      ? ['action', 'afterMs', 'size', 'bonus']
       : action === 'widen'
-        ? ['action', 'afterMs', 'radiusKm']
-        : ['action', 'afterMs'];
+        ? ['action', 'afterMs', 'radiusKm', 'bonus']
+        : ['action', 'afterMs', 'bonus'];
   const f = fields(v, known, path, fail);
   const afterMs = int(f.afterMs, `${path}.afterMs`, fail, 0, 8.64e15);
   if (action === 'deeper') return { action, afterMs, size: int(f.size, `${path}.size`, fail, 1, BIG) };
@@ -229,6 +252,10 @@ function session(v: unknown, path: string, now: number | null): SessionJSON {
     });
   }
   if (f.awardAt !== undefined) s.awardAt = at(f.awardAt, `${path}.awardAt`);
+  if (f.bonus !== undefined) s.bonus = bonus(f.bonus, `${path}.bonus`);
+  if (f.maxBonus !== undefined) s.maxBonus = bonus(f.maxBonus, `${path}.maxBonus`);
+  if (s.bonus !== undefined && s.maxBonus !== undefined && s.bonus.amount > s.maxBonus.amount)
+    fail(`${path}.bonus.amount`, `is ${s.bonus.amount}, above the job's cap of ${s.maxBonus.amount}`);
   consistent(s, path, now);
   return s;
 }

@@ -3,6 +3,7 @@
  * event log and the snapshot. Effects and outcomes are plain JSON-serialisable objects; effects
  * never carry coordinates (distances are coarsened to 0.5 km) and only ever describe their own job.
  */
+import type { Bonus } from '../currency.js';
 import type { AwardCriterion, EscalationStep } from '../policy.js';
 import type { Job } from '../types.js';
 
@@ -74,6 +75,8 @@ export interface NotifyEffect extends EffectBase {
   expiresAt: number;
   /** Set on the exclusive offer to the customer's chosen technician(s) (`Job.preferred`). */
   preferred?: true;
+  /** The job's bonus when the offers went out (after an escalation step with a bonus). */
+  bonus?: Bonus;
 }
 
 /** Tell these technicians the job is no longer available. */
@@ -119,6 +122,8 @@ export interface EscalatedEffect extends EffectBase {
   notified: number;
   /** Set when the step could not apply: `no_job_radius` (widen on a job without its own max radius). */
   skipped?: 'no_job_radius';
+  /** The job's bonus after the step, when the step carries one (capped by `policy.maxBonusPerJob`). */
+  bonus?: Bonus;
 }
 
 /**
@@ -355,6 +360,10 @@ export interface SessionJSON {
   completedAt: number | null;
   /** A no-show's reason (absent: done, or not completed). */
   completion?: Exclude<CompletionReason, 'done'>;
+  /** The job's current bonus (absent until a step with a bonus is taken). */
+  bonus?: Bonus;
+  /** The policy's per-job bonus cap, copied at open (absent: no cap). */
+  maxBonus?: Bonus;
   /** When the winner last cancelled and the job re-opened (its deadline and steps count from then). */
   reopenedAt?: number;
   reason: UnfilledReason | null;
