@@ -236,6 +236,28 @@ describe('bad input: a typed error that says what to do, and nothing changes', (
       (d) => d.decline('j', undefined as unknown as string, T0 + 10),
     ],
     ['cancel: now before the previous input', InvalidArgumentError, (d) => d.cancel('j', T0 - 5)],
+    ['complete: an unknown reason', InvalidArgumentError, (d) => d.complete('j', T0 + 10, 'late' as never)],
+    [
+      'technicianCancel: empty technician id',
+      InvalidArgumentError,
+      (d) => d.technicianCancel('j', '', T0 + 10),
+    ],
+    [
+      'technicianCancel: a reason that is not a string',
+      InvalidArgumentError,
+      (d) => d.technicianCancel('j', 't0', T0 + 10, 5 as never),
+    ],
+    [
+      'technicianCancel: now before the previous input',
+      InvalidArgumentError,
+      (d) => d.technicianCancel('j', 't0', T0 - 1),
+    ],
+    [
+      'replay: a complete with an unknown reason',
+      InvalidRecordError,
+      (d) =>
+        d.replay([{ seq: d.lastSeq + 1, type: 'complete', at: T0 + 10, jobId: 'j', reason: 'x' } as never]),
+    ],
     [
       'technicianUnavailable: an unknown reason',
       InvalidArgumentError,
@@ -628,5 +650,38 @@ describe('recovery: log, snapshot, restore, replay', () => {
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(Dispatcher.replay(events, { fleet: new Fleet(), policy }).snapshot()).toEqual(live.snapshot());
     expect(d.size).toBe(0);
+  });
+});
+
+describe('technician cancellation', () => {
+  it('re-opens the job: released once, accept rate lowered, never re-offered, deadline restarted; replays exactly', () => {
+    const fleet = makeFleet(12);
+    const log: DispatchEvent[] = [];
+    const d = new Dispatcher({ fleet, policy: fastPolicy(), onEvent: (e) => log.push(e) });
+    const { wave0 } = openJob(d);
+    const w = wave0[0]!;
+    expect(d.accept('j', w, T0 + 1000).outcome).toBe('assigned');
+    const rateBefore = fleet.get(w)!.stats!.acceptRate!;
+    expect(fleet.get(w)!.load).toBe(1);
+    const deadlineBefore = d.status('j')!.deadlineAt;
+    const r = d.technicianCancel('j', w, T0 + 5000);
+    expect(r.outcome).toBe('reopened');
+    expect(fleet.get(w)!.load).toBe(0);
+    expect(fleet.get(w)!.stats!.acceptRate!).toBeLessThan(rateBefore);
+    const s = d.status('j')!;
+    expect(s.state).toBe('open');
+    expect(s.technicianId).toBeUndefined();
+    expect(s.deadlineAt).toBe(deadlineBefore + 5000); // as long as it was, from the re-open
+    // Through the whole life of the job he is never notified again.
+    const all: Effect[] = r.outcome === 'reopened' ? [...r.effects] : [];
+    for (let t = T0 + 6000; t < s.deadlineAt + 1000; t += 7000) all.push(...d.advance(t));
+    for (const e of all) if (e.type === 'notify') expect(e.technicianIds).not.toContain(w);
+    expect(d.technicianCancel('j', w, T0 + 400_000)).toEqual({ outcome: 'not_assigned', jobId: 'j' });
+    expect(d.complete('j', T0 + 400_000, 'customer_no_show')).toBe(false);
+    const again = Dispatcher.replay(log, { fleet: makeFleet(12), policy: fastPolicy() });
+    expect(again.snapshot()).toEqual(d.snapshot());
+    expect(Dispatcher.restore(d.snapshot(), { fleet, policy: fastPolicy() }).snapshot()).toEqual(
+      d.snapshot(),
+    );
   });
 });

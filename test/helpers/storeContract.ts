@@ -149,6 +149,49 @@ export function storeContract(name: string, target: ContractTarget, seed: number
       await expectReplays(store, ['a', 'b']);
     });
 
+    it('re-opens a job its winner cancels: capacity released once, never re-offered, no-show completes', async () => {
+      const { d } = replicas(store);
+      const ids = notified(await d[0]!.open(job('j1'), T0));
+      const w = ids[0]!;
+      expect((await d[0]!.accept('j1', w, T0 + 1000, 'req-w')).outcome).toBe('assigned');
+      expect(await store.capacityOf(w)).toEqual({ load: 1, capacity: 1 });
+      expect(await d[1]!.technicianCancel('nope', w, T0 + 2000)).toEqual({
+        outcome: 'unknown_job',
+        jobId: 'nope',
+      });
+      expect(await d[1]!.technicianCancel('j1', ids[1]!, T0 + 2000)).toEqual({
+        outcome: 'not_winner',
+        jobId: 'j1',
+      });
+      const r = await d[1]!.technicianCancel('j1', w, T0 + 2000, 'sick');
+      expect(r.outcome).toBe('reopened');
+      if (r.outcome !== 'reopened') return;
+      expect(r.effects[0]).toMatchObject({ type: 'reopened', technicianId: w, reason: 'sick' });
+      for (const e of r.effects) if (e.type === 'notify') expect(e.technicianIds).not.toContain(w);
+      expect(await store.capacityOf(w)).toEqual({ load: 0, capacity: 1 });
+      expect((await store.get('j1'))?.state.state).toBe('open');
+      // A second cancel, or a retry of his winning accept, changes nothing.
+      expect(await d[0]!.technicianCancel('j1', w, T0 + 2001)).toEqual({
+        outcome: 'not_assigned',
+        jobId: 'j1',
+      });
+      expect(await d[0]!.accept('j1', w, T0 + 2002, 'req-w')).toEqual({
+        outcome: 'offer_cancelled',
+        jobId: 'j1',
+      });
+      expect(await d[0]!.accept('j1', w, T0 + 2003)).toEqual({ outcome: 'offer_cancelled', jobId: 'j1' });
+      expect(await store.capacityOf(w)).toEqual({ load: 0, capacity: 1 });
+      const next = r.effects.find((e) => e.type === 'notify');
+      if (next?.type === 'notify') {
+        const t = next.technicianIds[0]!;
+        expect((await d[1]!.accept('j1', t, T0 + 3000)).outcome).toBe('assigned');
+        expect(await d[0]!.complete('j1', T0 + 9000, 'customer_no_show')).toBe(true);
+        expect((await store.get('j1'))?.state.completion).toBe('customer_no_show');
+        expect(await store.capacityOf(t)).toEqual({ load: 0, capacity: 1 });
+      }
+      await expectReplays(store, ['j1']);
+    });
+
     it("withdraws a technician's running offers in every job when he fills his capacity or becomes unavailable", async () => {
       const { d } = replicas(store);
       const a = notified(await d[0]!.open(job('a'), T0));
