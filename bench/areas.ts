@@ -9,9 +9,9 @@
  *   npx tsx bench/areas.ts [--share 0.1] [--jobs 2048] [--repeat 7] [--scenario ch-1500]
  */
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
-import { plan } from '../src/plan.js';
-import { createRng } from '../src/random.js';
-import type { GeoJsonArea, Job, TechnicianInput } from '../src/types.js';
+import { plan } from '../src/plan/plan.js';
+import { createRng } from '../src/shared/random.js';
+import type { GeoJsonArea, Job, TechnicianInput } from '../src/shared/types.js';
 import { swissAreas } from '../test/polygon-shapes.js';
 import { generateFleet, generateJobs } from './data.js';
 import { quantile } from './harness.js';

@@ -19,15 +19,15 @@
 import { around } from 'geokdbush';
 import KDBush from 'kdbush';
 import RBush from 'rbush';
-import { type JobContext, jobContext, passesSlow, REQUIRED_FLAGS } from '../src/eligibility.js';
-import { F_BEST, F_NOTIFIED, F_WINDOWS, type Fleet } from '../src/fleet.js';
-import { cellKey, M_STRIDE } from '../src/geo/grid.js';
-import { EARTH_RADIUS_KM } from '../src/geo/sphere.js';
-import type { Policy } from '../src/policy.js';
-import { breakdownOf, type ScoreContext, scoreContext, scoreOf, scoreSlot } from '../src/scoring.js';
-import type { Candidate, Job, Plan, TechnicianInput } from '../src/types.js';
-import { validateJob } from '../src/validate.js';
-import { assignWaves } from '../src/waves.js';
+import { F_BEST, F_NOTIFIED, F_WINDOWS, type Fleet } from '../src/fleet/fleet.js';
+import { cellKey, M_STRIDE } from '../src/fleet/geo/grid.js';
+import { EARTH_RADIUS_KM } from '../src/fleet/geo/sphere.js';
+import { type JobContext, jobContext, passesSlow, REQUIRED_FLAGS } from '../src/plan/eligibility.js';
+import { validateJob } from '../src/plan/job-input.js';
+import type { Policy } from '../src/plan/policy.js';
+import { breakdownOf, type ScoreContext, scoreContext, scoreOf, scoreSlot } from '../src/plan/scoring.js';
+import { assignWaves } from '../src/plan/waves.js';
+import type { Candidate, Job, Plan, TechnicianInput } from '../src/shared/types.js';
 
 /** A planner under test: the library's `plan` or one of the baselines. */
 export type Planner = (job: Job) => Plan;

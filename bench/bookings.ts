@@ -1,10 +1,10 @@
 // Focused plan() cost by kind of job over the CH-1,500 fixture: on-demand, with 300 reservations in the
 // fleet, appointment windows, direct bookings. Run: npx tsx bench/bookings.ts (medians of 15 rounds of 2,000 plans).
 
-import { Fleet } from '../src/fleet.js';
-import { plan } from '../src/plan.js';
-import { createPolicy } from '../src/policy.js';
-import type { Job } from '../src/types.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { plan } from '../src/plan/plan.js';
+import { createPolicy } from '../src/plan/policy.js';
+import type { Job } from '../src/shared/types.js';
 import { generateJobs, loadFleetFixture, loadSwissCities, PARTNER_RULES } from './data.js';
 
 const now = Date.UTC(2026, 11, 7, 6, 0);

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { PolicyInput } from '../src/policy.js';
-import { createRng, type Rng } from '../src/random.js';
-import type { Job, JobTier, TechnicianInput } from '../src/types.js';
+import type { PolicyInput } from '../src/plan/policy.js';
+import { createRng, type Rng } from '../src/shared/random.js';
+import type { Job, JobTier, TechnicianInput } from '../src/shared/types.js';
 
 /** A city of the fixture files. */
 export interface City {

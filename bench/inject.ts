@@ -12,12 +12,12 @@ import type { Plugin } from 'esbuild';
 /** Where each injectable component lives and what the wrap replaces. */
 export const COMPONENTS = {
   /** The fast score of one candidate. */
-  scoring: { file: 'src/scoring.ts', functions: ['scoreSlot'], methods: [] },
+  scoring: { file: 'src/plan/scoring.ts', functions: ['scoreSlot'], methods: [] },
   /** The spatial index's scan: the key ranges a query walks. */
-  'index-scan': { file: 'src/geo/grid.ts', functions: [], methods: ['GridIndex.prototype.ranges'] },
+  'index-scan': { file: 'src/fleet/geo/grid.ts', functions: [], methods: ['GridIndex.prototype.ranges'] },
   /** The dispatcher's inputs. */
   dispatcher: {
-    file: 'src/dispatcher.ts',
+    file: 'src/dispatch/dispatcher.ts',
     functions: [],
     methods: [
       'Dispatcher.prototype.open',

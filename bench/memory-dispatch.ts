@@ -6,10 +6,10 @@
  *
  *   node --expose-gc --import tsx bench/memory-dispatch.ts [jobs]
  */
-import { Dispatcher } from '../src/dispatcher.js';
-import { Fleet } from '../src/fleet.js';
-import { createPolicy } from '../src/policy.js';
-import { createRng } from '../src/random.js';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { createPolicy } from '../src/plan/policy.js';
+import { createRng } from '../src/shared/random.js';
 
 const jobs = Number(process.argv[2] ?? 1_000_000);
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -5,7 +5,7 @@
  * `fleet.byteLength` (typed arrays only). Prints one JSON line. A fresh process keeps other
  * scenarios' garbage and lazily compiled code out of the figure.
  */
-import { Fleet } from '../src/fleet.js';
+import { Fleet } from '../src/fleet/fleet.js';
 import { generateFleet, loadCities, loadSwissCities } from './data.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/per-job-peers.ts [scenario=ch-1500] [jobs=2048]
  */
-import { plan } from '../src/plan.js';
+import { plan } from '../src/plan/plan.js';
 import { rbushPlanner, slotTable } from './baselines.js';
 import { generateFleet, generateJobs } from './data.js';
 import { quantile } from './harness.js';

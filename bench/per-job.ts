@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/per-job.ts [scenario=world-100k]
  */
-import { plan } from '../src/plan.js';
+import { plan } from '../src/plan/plan.js';
 import { generateFleet, generateJobs } from './data.js';
 import { quantile } from './harness.js';
 import { benchPolicy, citiesOf, GEOGRAPHIES, NOW } from './suites/common.js';

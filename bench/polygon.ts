@@ -8,9 +8,9 @@
  * time of large synthetic rings. Prints a Markdown table for docs/service-areas.md.
  */
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
-import { gridStats } from '../src/geo/area-index.js';
-import { areaContains, type CompiledArea, compileArea } from '../src/geo/polygon.js';
-import { createRng } from '../src/random.js';
+import { gridStats } from '../src/fleet/geo/area-index.js';
+import { areaContains, type CompiledArea, compileArea } from '../src/fleet/geo/polygon.js';
+import { createRng } from '../src/shared/random.js';
 import { type AreaFeature, swissAreas, worldAreas } from '../test/polygon-shapes.js';
 
 const arg = (name: string, def: number) => {

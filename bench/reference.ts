@@ -6,7 +6,7 @@
  * slows down with the machine the way the code under test does; dividing by it cancels most of the
  * machine's drift. Never change it without refreshing the baseline: every stored ratio depends on it.
  */
-import { createRng } from '../src/random.js';
+import { createRng } from '../src/shared/random.js';
 
 const N = 2048;
 const xyz = new Float64Array(N * 4);

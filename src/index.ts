@@ -3,17 +3,22 @@
  * who gets it. Explicit exports only.
  */
 
-export { scheduleOf } from './appointments.js';
+export { Dispatcher, type DispatcherOptions, type ReplayOptions } from './dispatch/dispatcher.js';
+export { JobsFailedError } from './dispatch/errors.js';
 export {
-  BEST_FRIEND_CRITERIA,
-  ENGAGEMENT_ROLES,
-  type EngagementRole,
-  type Qualification,
-  type QualificationReason,
-  qualifyBestFriends,
-  type YearFigures,
-} from './bestFriends.js';
-export { type Bonus, ISO_4217, isCurrency } from './currency.js';
+  coarsenKm,
+  dueAt,
+  isRunning,
+  type OpenInput,
+  openSession,
+  type SessionEnv,
+  type SessionEvent,
+  type SessionState,
+  sessionFromJSON,
+  sessionToJSON,
+  technicianCancelRefusal,
+  transition,
+} from './dispatch/session.js';
 export type {
   AcceptOutcome,
   AcceptRefusal,
@@ -41,27 +46,8 @@ export type {
   UnfilledEffect,
   UnfilledReason,
 } from './dispatch/types.js';
-export { Dispatcher, type DispatcherOptions, type ReplayOptions } from './dispatcher.js';
-export { type EligibilityOverrides, RULES, type Rule } from './eligibility.js';
-export {
-  CrowdDispatchError,
-  DuplicateIdError,
-  describe as describeValue,
-  type ErrorCode,
-  InputFailedError,
-  InvalidArgumentError,
-  InvalidJobError,
-  InvalidPolicyError,
-  InvalidRecordError,
-  InvalidStateError,
-  InvalidTechnicianError,
-  JobsFailedError,
-  PersistenceError,
-  RegistryFullError,
-  UnknownIdError,
-} from './errors.js';
-export { Fleet, type FleetOptions, type Neighbour } from './fleet.js';
-export { MAX_AREAS } from './fleet-areas.js';
+export { MAX_AREAS } from './fleet/areas.js';
+export { Fleet, type FleetOptions, type Neighbour } from './fleet/fleet.js';
 export {
   areaBoxes,
   areaContains,
@@ -69,9 +55,21 @@ export {
   type CompiledArea,
   compileArea,
   InvalidAreaError,
-} from './geo/polygon.js';
-export { EARTH_RADIUS_KM, haversineKm } from './geo/sphere.js';
-export { type PlanOptions, plan } from './plan.js';
+} from './fleet/geo/polygon.js';
+export { EARTH_RADIUS_KM, haversineKm } from './fleet/geo/sphere.js';
+export type { Reservation } from './fleet/reservations.js';
+export { scheduleOf } from './plan/appointments.js';
+export {
+  BEST_FRIEND_CRITERIA,
+  ENGAGEMENT_ROLES,
+  type EngagementRole,
+  type Qualification,
+  type QualificationReason,
+  qualifyBestFriends,
+  type YearFigures,
+} from './plan/bestFriends.js';
+export { type EligibilityOverrides, RULES, type Rule } from './plan/eligibility.js';
+export { type PlanOptions, plan } from './plan/plan.js';
 export {
   type AppointmentPolicy,
   type AwardCriterion,
@@ -85,45 +83,26 @@ export {
   type Policy,
   type PolicyInput,
   type WaveSpec,
-} from './policy.js';
-export { createRng, type Rng } from './random.js';
-export type { Reservation } from './reservations.js';
-export { FACTORS } from './scoring.js';
+} from './plan/policy.js';
+export { FACTORS } from './plan/scoring.js';
+export { type Bonus, ISO_4217, isCurrency } from './shared/currency.js';
 export {
-  coarsenKm,
-  dueAt,
-  isRunning,
-  type OpenInput,
-  openSession,
-  type SessionEnv,
-  type SessionEvent,
-  type SessionState,
-  sessionFromJSON,
-  sessionToJSON,
-  technicianCancelRefusal,
-  transition,
-} from './session.js';
-export {
-  type AppendResult,
-  type ClaimResult,
-  type DispatchStore,
-  FEED_START,
-  type FeedCursor,
-  FleetFollower,
-  MemoryStore,
-  type OutboxEntry,
-  replayJob,
-  type Step,
-  StoreConflictError,
-  StoreDispatcher,
-  type StoreDispatcherOptions,
-  type StoredEvent,
-  type StoredInput,
-  type StoredJob,
-  StoreFailedError,
-  StoreTimeoutError,
-  StoreUnavailableError,
-} from './store/index.js';
+  CrowdDispatchError,
+  DuplicateIdError,
+  describe as describeValue,
+  type ErrorCode,
+  InputFailedError,
+  InvalidArgumentError,
+  InvalidJobError,
+  InvalidPolicyError,
+  InvalidRecordError,
+  InvalidStateError,
+  InvalidTechnicianError,
+  PersistenceError,
+  RegistryFullError,
+  UnknownIdError,
+} from './shared/errors.js';
+export { createRng, type Rng } from './shared/random.js';
 export type {
   AppointmentWindow,
   Availability,
@@ -150,4 +129,25 @@ export type {
   TechnicianStats,
   Tier,
   Wave,
-} from './types.js';
+} from './shared/types.js';
+export {
+  type AppendResult,
+  type ClaimResult,
+  type DispatchStore,
+  FEED_START,
+  type FeedCursor,
+  FleetFollower,
+  MemoryStore,
+  type OutboxEntry,
+  replayJob,
+  type Step,
+  StoreConflictError,
+  StoreDispatcher,
+  type StoreDispatcherOptions,
+  type StoredEvent,
+  type StoredInput,
+  type StoredJob,
+  StoreFailedError,
+  StoreTimeoutError,
+  StoreUnavailableError,
+} from './store/index.js';

@@ -6,15 +6,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { scheduleOf } from '../src/appointments.js';
-import { compileAvailability, coversSpan } from '../src/availability.js';
-import { Dispatcher } from '../src/dispatcher.js';
-import { InvalidJobError, InvalidPolicyError } from '../src/errors.js';
-import { Fleet } from '../src/fleet.js';
-import { plan } from '../src/plan.js';
-import { createPolicy } from '../src/policy.js';
-import { collides, travelMs } from '../src/reservations.js';
-import type { Job, TechnicianInput } from '../src/types.js';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
+import { compileAvailability, coversSpan } from '../src/fleet/availability.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { collides, travelMs } from '../src/fleet/reservations.js';
+import { scheduleOf } from '../src/plan/appointments.js';
+import { plan } from '../src/plan/plan.js';
+import { createPolicy } from '../src/plan/policy.js';
+import { InvalidJobError, InvalidPolicyError } from '../src/shared/errors.js';
+import type { Job, TechnicianInput } from '../src/shared/types.js';
 import { fastPolicy, job, makeFleet, notified, ZURICH } from './dispatcher.fixtures.js';
 import { availabilityArb } from './helpers/arbitraries.js';
 import { oracleAvailable } from './helpers/scenario.js';

@@ -9,7 +9,7 @@ import {
   isAvailableAt,
   localMinuteOfWeek,
   utcOffsetMinutes,
-} from '../src/availability.js';
+} from '../src/fleet/availability.js';
 import { availabilityArb } from './helpers/arbitraries.js';
 import { intlMinuteOfWeek, oracleAvailable } from './helpers/scenario.js';
 import { fcSeed } from './helpers/seed.js';
@@ -127,8 +127,8 @@ describe('windows', () => {
 
 describe('interned schedules', () => {
   it('technicians sharing a schedule and technicians with their own give the oracle verdicts', async () => {
-    const { Fleet } = await import('../src/fleet.js');
-    const { isAvailableAt, compileAvailability } = await import('../src/availability.js');
+    const { Fleet } = await import('../src/fleet/fleet.js');
+    const { isAvailableAt, compileAvailability } = await import('../src/fleet/availability.js');
     const fleet = new Fleet();
     const shared = { timeZone: 'Europe/Zurich', windows: [{ day: 1, start: '08:00', end: '12:00' }] };
     const own = (i: number) => ({

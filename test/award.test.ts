@@ -5,8 +5,6 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AcceptOutcome, Effect, IneligibleReason, PlannedOffer } from '../src/dispatch/types.js';
-import { type AwardRule, createPolicy, InvalidPolicyError } from '../src/index.js';
 import {
   dueAt,
   openSession,
@@ -15,7 +13,9 @@ import {
   sessionFromJSON,
   sessionToJSON,
   transition,
-} from '../src/session.js';
+} from '../src/dispatch/session.js';
+import type { AcceptOutcome, Effect, IneligibleReason, PlannedOffer } from '../src/dispatch/types.js';
+import { type AwardRule, createPolicy, InvalidPolicyError } from '../src/index.js';
 import { fastPolicy, job, T0 } from './dispatcher.fixtures.js';
 import { fcSeed } from './helpers/seed.js';
 

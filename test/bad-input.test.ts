@@ -5,6 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Fleet } from '../src/fleet/fleet.js';
+import { plan } from '../src/plan/plan.js';
+import { createPolicy, type Policy } from '../src/plan/policy.js';
 import {
   CrowdDispatchError,
   DuplicateIdError,
@@ -14,11 +17,8 @@ import {
   InvalidTechnicianError,
   RegistryFullError,
   UnknownIdError,
-} from '../src/errors.js';
-import { Fleet } from '../src/fleet.js';
-import { plan } from '../src/plan.js';
-import { createPolicy, type Policy } from '../src/policy.js';
-import type { Job, TechnicianInput } from '../src/types.js';
+} from '../src/shared/errors.js';
+import type { Job, TechnicianInput } from '../src/shared/types.js';
 import { anyPoint, type Point, technician } from './helpers/arbitraries.js';
 import { fcSeed } from './helpers/seed.js';
 import { snapshotFleet } from './helpers/snapshot.js';

@@ -16,9 +16,9 @@ import {
 import { generateFleet, generateJobs, loadCities, loadSwissCities } from '../bench/data.js';
 import { benchPolicy, NOW } from '../bench/suites/common.js';
 import { buildFleet } from '../bench/suites/plan.js';
-import { plan } from '../src/plan.js';
-import { createRng } from '../src/random.js';
-import type { Job, TechnicianInput } from '../src/types.js';
+import { plan } from '../src/plan/plan.js';
+import { createRng } from '../src/shared/random.js';
+import type { Job, TechnicianInput } from '../src/shared/types.js';
 import { fcSeed } from './helpers/seed.js';
 
 const seed = fcSeed('baselines.test.ts');

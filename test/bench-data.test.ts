@@ -9,7 +9,7 @@ import { generateFleet, generateJobs, loadFleetFixture, loadSwissCities } from '
 import { quantile } from '../bench/harness.js';
 import { benchPolicy, NOW } from '../bench/suites/common.js';
 import { buildFleet } from '../bench/suites/plan.js';
-import { plan } from '../src/plan.js';
+import { plan } from '../src/plan/plan.js';
 
 describe('bench data', () => {
   const cities = loadSwissCities();

@@ -1,6 +1,6 @@
 /**
  * Best Friend qualification: the exact boundaries (4.5 qualifies, 4.49 does not; 15 ratings
- * qualify, 14 do not), the top-5 % revenue cut with ties (as documented in src/bestFriends.ts),
+ * qualify, 14 do not), the top-5 % revenue cut with ties (as documented in src/plan/bestFriends.ts),
  * engagement roles on their own, and the reasons.
  */
 import fc from 'fast-check';
@@ -10,8 +10,8 @@ import {
   ENGAGEMENT_ROLES,
   qualifyBestFriends,
   type YearFigures,
-} from '../src/bestFriends.js';
-import { InvalidArgumentError } from '../src/errors.js';
+} from '../src/plan/bestFriends.js';
+import { InvalidArgumentError } from '../src/shared/errors.js';
 import { fcSeed } from './helpers/seed.js';
 
 const seed = fcSeed('bestFriends.test.ts');

@@ -6,12 +6,12 @@
  * snapshot/restore reproduce them.
  */
 import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
 import type { DispatchEvent, Effect } from '../src/dispatch/types.js';
-import { Dispatcher } from '../src/dispatcher.js';
-import { Fleet } from '../src/fleet.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import type { GeoJsonArea } from '../src/shared/types.js';
 import { StoreDispatcher } from '../src/store/dispatcher.js';
 import { MemoryStore } from '../src/store/memory.js';
-import type { GeoJsonArea } from '../src/types.js';
 import { fastPolicy, job, notified, T0, ZURICH } from './dispatcher.fixtures.js';
 
 /** A box around Zürich city, about 15 km across. */

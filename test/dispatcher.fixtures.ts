@@ -4,10 +4,10 @@
  */
 
 import type { Effect } from '../src/dispatch/types.js';
-import { Fleet } from '../src/fleet.js';
-import { createPolicy, type Policy, type PolicyInput } from '../src/policy.js';
-import { createRng } from '../src/random.js';
-import type { Job, TechnicianInput } from '../src/types.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { createPolicy, type Policy, type PolicyInput } from '../src/plan/policy.js';
+import { createRng } from '../src/shared/random.js';
+import type { Job, TechnicianInput } from '../src/shared/types.js';
 
 export const T0 = 1_700_000_000_000;
 export const ZURICH = { lat: 47.3769, lon: 8.5417 };

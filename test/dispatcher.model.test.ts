@@ -9,6 +9,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
 import type {
   AcceptOutcome,
   CompletionReason,
@@ -17,9 +18,8 @@ import type {
   Effect,
   JobState,
 } from '../src/dispatch/types.js';
-import { Dispatcher } from '../src/dispatcher.js';
-import type { Fleet } from '../src/fleet.js';
-import type { Policy } from '../src/policy.js';
+import type { Fleet } from '../src/fleet/fleet.js';
+import type { Policy } from '../src/plan/policy.js';
 import { fastPolicy, job, makeFleet, T0 } from './dispatcher.fixtures.js';
 import { fcSeed } from './helpers/seed.js';
 

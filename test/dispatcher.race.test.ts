@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
 import type { AcceptOutcome, Effect } from '../src/dispatch/types.js';
-import { Dispatcher } from '../src/dispatcher.js';
 import { fastPolicy, job, makeFleet, notified, T0 } from './dispatcher.fixtures.js';
 import { fcSeed } from './helpers/seed.js';
 

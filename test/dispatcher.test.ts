@@ -4,8 +4,10 @@
  * restore, replay, log tail).
  */
 import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
 import type { AcceptOutcome, DispatchEvent, Effect } from '../src/dispatch/types.js';
-import { Dispatcher } from '../src/dispatcher.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import type { Policy } from '../src/plan/policy.js';
 import {
   type CrowdDispatchError,
   DuplicateIdError,
@@ -13,10 +15,8 @@ import {
   InvalidJobError,
   InvalidPolicyError,
   InvalidRecordError,
-} from '../src/errors.js';
-import { Fleet } from '../src/fleet.js';
-import type { Policy } from '../src/policy.js';
-import type { Job } from '../src/types.js';
+} from '../src/shared/errors.js';
+import type { Job } from '../src/shared/types.js';
 import { fastPolicy, job, makeFleet, notified, T0, technicians } from './dispatcher.fixtures.js';
 
 function setup(n = 12, policy: Policy = fastPolicy()) {

@@ -3,11 +3,11 @@
  * reports and that the fast path (no explain) agrees.
  */
 import { describe, expect, it } from 'vitest';
-import { RULES } from '../src/eligibility.js';
-import { Fleet } from '../src/fleet.js';
-import { type PlanOptions, plan } from '../src/plan.js';
-import { createPolicy, type Policy, type PolicyInput } from '../src/policy.js';
-import type { ExclusionReason, Job, TechnicianInput } from '../src/types.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { RULES } from '../src/plan/eligibility.js';
+import { type PlanOptions, plan } from '../src/plan/plan.js';
+import { createPolicy, type Policy, type PolicyInput } from '../src/plan/policy.js';
+import type { ExclusionReason, Job, TechnicianInput } from '../src/shared/types.js';
 
 const AT = { lat: 47.3769, lon: 8.5417 }; // Zürich
 const JOB: Job = { id: 'job', ...AT };

@@ -5,13 +5,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DuplicateIdError, InvalidArgumentError, UnknownIdError } from '../src/errors.js';
-import { Fleet } from '../src/fleet.js';
-import { haversineKm } from '../src/geo/sphere.js';
-import { plan } from '../src/plan.js';
-import { createPolicy } from '../src/policy.js';
-import { createRng } from '../src/random.js';
-import type { TechnicianInput } from '../src/types.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { haversineKm } from '../src/fleet/geo/sphere.js';
+import { plan } from '../src/plan/plan.js';
+import { createPolicy } from '../src/plan/policy.js';
+import { DuplicateIdError, InvalidArgumentError, UnknownIdError } from '../src/shared/errors.js';
+import { createRng } from '../src/shared/random.js';
+import type { TechnicianInput } from '../src/shared/types.js';
 import { anyPoint, type Point, pointIn, type TechAttrs, techAttrs } from './helpers/arbitraries.js';
 import {
   type Hit,

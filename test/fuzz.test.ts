@@ -6,10 +6,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Dispatcher } from '../src/dispatcher.js';
-import { CrowdDispatchError } from '../src/errors.js';
-import { plan } from '../src/plan.js';
-import { createPolicy } from '../src/policy.js';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
+import { plan } from '../src/plan/plan.js';
+import { createPolicy } from '../src/plan/policy.js';
+import { CrowdDispatchError } from '../src/shared/errors.js';
 import { fastPolicy, job, makeFleet, notified, T0 } from './dispatcher.fixtures.js';
 import { fcSeed } from './helpers/seed.js';
 

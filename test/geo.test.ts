@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CELL_DEG, COLS, cellKey, GridIndex, M_STRIDE, RangeBuffer, ROWS } from '../src/geo/grid.js';
+import { CELL_DEG, COLS, cellKey, GridIndex, M_STRIDE, RangeBuffer, ROWS } from '../src/fleet/geo/grid.js';
 import {
   chord2ToKm,
   EARTH_RADIUS_KM,
@@ -14,7 +14,7 @@ import {
   toUnit,
   unitLat,
   unitLon,
-} from '../src/geo/sphere.js';
+} from '../src/fleet/geo/sphere.js';
 import { anyPoint, near, type Point } from './helpers/arbitraries.js';
 import { fcSeed } from './helpers/seed.js';
 

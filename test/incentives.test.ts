@@ -6,10 +6,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
 import type { Effect, NotifyEffect } from '../src/dispatch/types.js';
-import { Dispatcher } from '../src/dispatcher.js';
-import { InvalidPolicyError, InvalidRecordError } from '../src/errors.js';
-import { createPolicy, type EscalationStep } from '../src/policy.js';
+import { createPolicy, type EscalationStep } from '../src/plan/policy.js';
+import { InvalidPolicyError, InvalidRecordError } from '../src/shared/errors.js';
 import { StoreDispatcher } from '../src/store/dispatcher.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { fastPolicy, job, makeFleet, T0 } from './dispatcher.fixtures.js';

@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateFleet, loadSwissCities } from '../bench/data.js';
-import { CLASS_KM, CLASSES, GridIndex, M_STRIDE, RangeBuffer, radiusClass } from '../src/geo/grid.js';
-import { haversineKm, kmToChord2, toUnit } from '../src/geo/sphere.js';
+import { CLASS_KM, CLASSES, GridIndex, M_STRIDE, RangeBuffer, radiusClass } from '../src/fleet/geo/grid.js';
+import { haversineKm, kmToChord2, toUnit } from '../src/fleet/geo/sphere.js';
 import { anyPoint, type Point } from './helpers/arbitraries.js';
 import { fcSeed } from './helpers/seed.js';
 

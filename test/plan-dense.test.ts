@@ -6,11 +6,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { linearPlanner, slotTable } from '../bench/baselines.js';
-import { Fleet } from '../src/fleet.js';
-import { plan } from '../src/plan.js';
-import { createPolicy } from '../src/policy.js';
-import { createRng } from '../src/random.js';
-import type { TechnicianInput } from '../src/types.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { plan } from '../src/plan/plan.js';
+import { createPolicy } from '../src/plan/policy.js';
+import { createRng } from '../src/shared/random.js';
+import type { TechnicianInput } from '../src/shared/types.js';
 import { fcSeed } from './helpers/seed.js';
 
 const seed = fcSeed('plan-dense');

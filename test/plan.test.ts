@@ -5,12 +5,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidPolicyError } from '../src/errors.js';
-import { Fleet } from '../src/fleet.js';
-import { haversineKm } from '../src/geo/sphere.js';
-import { type PlanOptions, plan } from '../src/plan.js';
-import { createPolicy, type Policy } from '../src/policy.js';
-import type { Plan } from '../src/types.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { haversineKm } from '../src/fleet/geo/sphere.js';
+import { type PlanOptions, plan } from '../src/plan/plan.js';
+import { createPolicy, type Policy } from '../src/plan/policy.js';
+import { InvalidPolicyError } from '../src/shared/errors.js';
+import type { Plan } from '../src/shared/types.js';
 import { oracleInAreas } from './helpers/areas.js';
 import { onBoundary } from './helpers/oracle.js';
 import {

@@ -3,8 +3,8 @@
  * field (`path`) and the fix for every invalid value of every field.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidPolicyError } from '../src/errors.js';
-import { createPolicy, isPolicy, type PolicyInput } from '../src/policy.js';
+import { createPolicy, isPolicy, type PolicyInput } from '../src/plan/policy.js';
+import { InvalidPolicyError } from '../src/shared/errors.js';
 
 describe('defaults', () => {
   it('fills in every documented default', () => {

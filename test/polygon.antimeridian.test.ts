@@ -7,8 +7,8 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { areaBoxes, areaContains, compileArea, InvalidAreaError } from '../src/geo/polygon.js';
-import { createRng } from '../src/random.js';
+import { areaBoxes, areaContains, compileArea, InvalidAreaError } from '../src/fleet/geo/polygon.js';
+import { createRng } from '../src/shared/random.js';
 import { fcSeed } from './helpers/seed.js';
 import { type AreaFeature, splitForm, worldAreas } from './polygon-shapes.js';
 

@@ -4,8 +4,8 @@
  * says what is wrong and what to do. Plus what it accepts that a strict reader might not.
  */
 import { describe, expect, it } from 'vitest';
-import { CrowdDispatchError, InvalidArgumentError } from '../src/errors.js';
-import { areaContains, compileArea, InvalidAreaError } from '../src/geo/polygon.js';
+import { areaContains, compileArea, InvalidAreaError } from '../src/fleet/geo/polygon.js';
+import { CrowdDispatchError, InvalidArgumentError } from '../src/shared/errors.js';
 
 const square = (x = 0, y = 0, s = 1) => [
   [x, y],

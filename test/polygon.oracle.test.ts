@@ -9,8 +9,8 @@
  */
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { describe, expect, it } from 'vitest';
-import { areaContains, type CompiledArea, compileArea } from '../src/geo/polygon.js';
-import { createRng } from '../src/random.js';
+import { areaContains, type CompiledArea, compileArea } from '../src/fleet/geo/polygon.js';
+import { createRng } from '../src/shared/random.js';
 import { fcSeed } from './helpers/seed.js';
 import { type AreaFeature, splitForm, swissAreas, worldAreas } from './polygon-shapes.js';
 

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { areaContains, compileArea, InvalidAreaError } from '../src/geo/polygon.js';
+import { areaContains, compileArea, InvalidAreaError } from '../src/fleet/geo/polygon.js';
 import { fcSeed } from './helpers/seed.js';
 
 const SEED = fcSeed('polygon.topology.test.ts');

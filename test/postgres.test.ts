@@ -5,10 +5,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, JobsFailedError } from '../src/errors.js';
+import { JobsFailedError } from '../src/dispatch/errors.js';
 import { MIGRATIONS, migrate } from '../src/postgres/migrate.js';
 import type { PgPool } from '../src/postgres/pg.js';
 import { PostgresStore } from '../src/postgres/store.js';
+import { InvalidArgumentError } from '../src/shared/errors.js';
 import { StoreDispatcher } from '../src/store/dispatcher.js';
 import {
   StoreConflictError,

@@ -5,11 +5,11 @@
  * back (`preferred_unavailable`). `explain` shows the phase and why a chosen technician was not offered.
  */
 import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
 import type { Effect, NotifyEffect } from '../src/dispatch/types.js';
-import { Dispatcher } from '../src/dispatcher.js';
-import { InvalidJobError } from '../src/errors.js';
-import { plan } from '../src/plan.js';
-import type { Job } from '../src/types.js';
+import { plan } from '../src/plan/plan.js';
+import { InvalidJobError } from '../src/shared/errors.js';
+import type { Job } from '../src/shared/types.js';
 import { fastPolicy, job, makeFleet, notified, T0 } from './dispatcher.fixtures.js';
 
 const policy = fastPolicy({ preferredExclusiveMs: 60_000 });

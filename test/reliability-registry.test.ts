@@ -4,10 +4,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RegistryFullError } from '../src/errors.js';
-import { Fleet } from '../src/fleet.js';
-import { plan } from '../src/plan.js';
-import { createPolicy } from '../src/policy.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { plan } from '../src/plan/plan.js';
+import { createPolicy } from '../src/plan/policy.js';
+import { RegistryFullError } from '../src/shared/errors.js';
 import { fcSeed } from './helpers/seed.js';
 
 const seed = fcSeed('reliability-registry.test.ts');

@@ -5,22 +5,22 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
+import { JobsFailedError } from '../src/dispatch/errors.js';
 import type { DispatchEvent } from '../src/dispatch/types.js';
-import { Dispatcher } from '../src/dispatcher.js';
+import type { Fleet } from '../src/fleet/fleet.js';
+import { haversineKm } from '../src/fleet/geo/sphere.js';
+import { plan } from '../src/plan/plan.js';
+import { createPolicy } from '../src/plan/policy.js';
 import {
   InputFailedError,
   InvalidArgumentError,
   InvalidJobError,
   InvalidPolicyError,
   InvalidTechnicianError,
-  JobsFailedError,
   PersistenceError,
-} from '../src/errors.js';
-import type { Fleet } from '../src/fleet.js';
-import { haversineKm } from '../src/geo/sphere.js';
-import { plan } from '../src/plan.js';
-import { createPolicy } from '../src/policy.js';
-import type { Job } from '../src/types.js';
+} from '../src/shared/errors.js';
+import type { Job } from '../src/shared/types.js';
 import { fastPolicy, job, makeFleet, notified, T0 } from './dispatcher.fixtures.js';
 import { fcSeed } from './helpers/seed.js';
 

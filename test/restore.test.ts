@@ -4,9 +4,9 @@
  * InvalidRecordError naming a path, and a refused replay leaves an existing dispatcher untouched.
  */
 import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
 import type { DispatchEvent, DispatcherSnapshot } from '../src/dispatch/types.js';
-import { Dispatcher } from '../src/dispatcher.js';
-import { InvalidRecordError } from '../src/errors.js';
+import { InvalidRecordError } from '../src/shared/errors.js';
 import { fastPolicy, job, makeFleet, notified, T0 } from './dispatcher.fixtures.js';
 
 function busy() {

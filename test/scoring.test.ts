@@ -4,11 +4,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Fleet } from '../src/fleet.js';
-import { plan } from '../src/plan.js';
-import { createPolicy, DEFAULT_WEIGHTS, type PolicyInput } from '../src/policy.js';
-import { FACTORS, fairnessFactor, ratingFactor, responsivenessFactor } from '../src/scoring.js';
-import type { Candidate, Job, TechnicianInput } from '../src/types.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { plan } from '../src/plan/plan.js';
+import { createPolicy, DEFAULT_WEIGHTS, type PolicyInput } from '../src/plan/policy.js';
+import { FACTORS, fairnessFactor, ratingFactor, responsivenessFactor } from '../src/plan/scoring.js';
+import type { Candidate, Job, TechnicianInput } from '../src/shared/types.js';
 import { buildFleet, type Scenario, scenarioArb } from './helpers/scenario.js';
 import { fcSeed } from './helpers/seed.js';
 

@@ -5,11 +5,11 @@
  * within 1e-6 km of a boundary are allowed to fall either way.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Fleet } from '../src/fleet.js';
-import { plan } from '../src/plan.js';
-import { createPolicy } from '../src/policy.js';
-import { createRng } from '../src/random.js';
-import type { TechnicianInput } from '../src/types.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { plan } from '../src/plan/plan.js';
+import { createPolicy } from '../src/plan/policy.js';
+import { createRng } from '../src/shared/random.js';
+import type { TechnicianInput } from '../src/shared/types.js';
 import { type City, loadCities } from './helpers/cities.js';
 import {
   type Hit,

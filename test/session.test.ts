@@ -3,7 +3,6 @@
  * declines pulling the next wave forward, the escalation ladder, the deadline, and purity.
  */
 import { describe, expect, it } from 'vitest';
-import type { Effect, IneligibleReason, PlannedOffer } from '../src/dispatch/types.js';
 import {
   coarsenKm,
   dueAt,
@@ -14,8 +13,9 @@ import {
   sessionFromJSON,
   sessionToJSON,
   transition,
-} from '../src/session.js';
-import type { Job } from '../src/types.js';
+} from '../src/dispatch/session.js';
+import type { Effect, IneligibleReason, PlannedOffer } from '../src/dispatch/types.js';
+import type { Job } from '../src/shared/types.js';
 import { fastPolicy, job, T0 } from './dispatcher.fixtures.js';
 
 /** An environment whose answers the test controls; it records every re-plan request. */

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, InvalidStateError } from '../src/errors.js';
+import { InvalidArgumentError, InvalidStateError } from '../src/shared/errors.js';
 import { acceptProbability, answer } from '../src/sim/behaviour.js';
 import { compare } from '../src/sim/compare.js';
 import { Environment } from '../src/sim/engine.js';

@@ -10,12 +10,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
 import type { Effect } from '../src/dispatch/types.js';
-import { Dispatcher } from '../src/dispatcher.js';
+import type { Job } from '../src/shared/types.js';
 import { StoreDispatcher } from '../src/store/dispatcher.js';
 import { FleetFollower } from '../src/store/follow.js';
 import { MemoryStore } from '../src/store/memory.js';
-import type { Job } from '../src/types.js';
 import { fastPolicy, job, makeFleet, T0 } from './dispatcher.fixtures.js';
 import { fcSeed } from './helpers/seed.js';
 

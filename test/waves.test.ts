@@ -4,10 +4,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Fleet } from '../src/fleet.js';
-import { plan } from '../src/plan.js';
-import { createPolicy, type PolicyInput } from '../src/policy.js';
-import { assignWaves, nominalWave } from '../src/waves.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { plan } from '../src/plan/plan.js';
+import { createPolicy, type PolicyInput } from '../src/plan/policy.js';
+import { assignWaves, nominalWave } from '../src/plan/waves.js';
 import { fcSeed } from './helpers/seed.js';
 
 const seed = fcSeed('waves.test.ts');

@@ -2,7 +2,7 @@
  * What the suites share: the scenario catalogue (sizes, seeds), the fixed clock and policy, and
  * cached city lists.
  */
-import { createPolicy, type Policy } from '../../src/policy.js';
+import { createPolicy, type Policy } from '../../src/plan/policy.js';
 import { type City, loadCities, loadSwissCities, PARTNER_RULES } from '../data.js';
 import type { ScenarioSpec } from '../harness.js';
 

@@ -5,11 +5,11 @@
  * replaced between timed calls (their `open` includes a plan and is not counted as an event).
  */
 
+import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import type { DispatchEvent, Effect } from '../../src/dispatch/types.js';
-import { Dispatcher } from '../../src/dispatcher.js';
-import { Fleet } from '../../src/fleet.js';
-import { createRng } from '../../src/random.js';
-import type { Job } from '../../src/types.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { createRng } from '../../src/shared/random.js';
+import type { Job } from '../../src/shared/types.js';
 import { generateFleet, generateJobs } from '../data.js';
 import type { ScenarioSpec } from '../harness.js';
 import { type BuildOptions, benchPolicy, citiesOf, NOW, type SuiteDef } from './common.js';

@@ -7,8 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import RBush from 'rbush';
-import { Fleet } from '../../src/fleet.js';
-import { createRng } from '../../src/random.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { createRng } from '../../src/shared/random.js';
 import { cityPicker, generateFleet } from '../data.js';
 import type { ScenarioSpec } from '../harness.js';
 import { type BuildOptions, citiesOf, GEOGRAPHIES, type Geography, type SuiteDef } from './common.js';

@@ -4,10 +4,10 @@
  * Before timing, every baseline must agree with `plan()` on the eligible count and candidate set
  * of a sample of jobs, or the suite throws.
  */
-import { Fleet } from '../../src/fleet.js';
-import { plan } from '../../src/plan.js';
-import { createRng } from '../../src/random.js';
-import type { Job, TechnicianInput } from '../../src/types.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { plan } from '../../src/plan/plan.js';
+import { createRng } from '../../src/shared/random.js';
+import type { Job, TechnicianInput } from '../../src/shared/types.js';
 import {
   kdbushPlanner,
   linearPlanner,

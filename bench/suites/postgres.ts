@@ -8,12 +8,12 @@
  * accept with a request id, as a retrying app sends them.
  */
 import pg from 'pg';
-import { Dispatcher } from '../../src/dispatcher.js';
-import { Fleet } from '../../src/fleet.js';
-import { createPolicy } from '../../src/policy.js';
+import { Dispatcher } from '../../src/dispatch/dispatcher.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { createPolicy } from '../../src/plan/policy.js';
 import { migrate } from '../../src/postgres/migrate.js';
 import { PostgresStore } from '../../src/postgres/store.js';
-import { createRng } from '../../src/random.js';
+import { createRng } from '../../src/shared/random.js';
 import { StoreDispatcher } from '../../src/store/dispatcher.js';
 import { FleetFollower } from '../../src/store/follow.js';
 import { MemoryStore } from '../../src/store/memory.js';

@@ -2,7 +2,7 @@
  * The argument checks every dispatcher input shares — in memory and on a store — so that both
  * refuse the same values with the same messages.
  */
-import { describe, InvalidArgumentError } from '../errors.js';
+import { describe, InvalidArgumentError } from '../shared/errors.js';
 import { COMPLETION_REASONS, isTime, MAX_TIME, UNAVAILABLE_REASONS } from './log.js';
 import type { CompletionReason, UnavailableReason } from './types.js';
 

@@ -5,10 +5,17 @@
  * input back entirely if that fails. One pure {@link transition} per job and input.
  */
 
-import { reservationOf } from '../appointments.js';
-import { InvalidStateError } from '../errors.js';
-import type { Fleet } from '../fleet.js';
-import type { Policy } from '../policy.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { reservationOf } from '../plan/appointments.js';
+import type { Policy } from '../plan/policy.js';
+import { InvalidStateError } from '../shared/errors.js';
+import { TimeHeap } from '../shared/time-heap.js';
+import type { Job } from '../shared/types.js';
+import { FactEnv, offersOf } from './env.js';
+import { FleetWriter } from './fleet-writes.js';
+import { Journal } from './journal.js';
+import { LiveOffers } from './live-offers.js';
+import { type Retired, RetiredRequests } from './retired.js';
 import {
   dueAt,
   evictAt,
@@ -21,14 +28,7 @@ import {
   sessionToJSON,
   technicianCancelRefusal,
   transition,
-} from '../session.js';
-import { TimeHeap } from '../time-heap.js';
-import type { Job } from '../types.js';
-import { FactEnv, offersOf } from './env.js';
-import { FleetWriter } from './fleet-writes.js';
-import { Journal } from './journal.js';
-import { LiveOffers } from './live-offers.js';
-import { type Retired, RetiredRequests } from './retired.js';
+} from './session.js';
 import {
   type AcceptOutcome,
   type DispatchEvent,

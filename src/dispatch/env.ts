@@ -5,15 +5,16 @@
  * recorded facts, so a log replays without a fleet. The in-memory {@link Dispatcher} reuses one
  * environment across inputs; the store-backed dispatcher makes one per step.
  */
-import { InvalidRecordError } from '../errors.js';
-import { F_BEST } from '../flags.js';
-import type { Fleet } from '../fleet.js';
-import { plan, planJob } from '../plan.js';
-import type { Policy } from '../policy.js';
-import type { SessionEnv } from '../session.js';
-import type { Job, Plan } from '../types.js';
+
+import { F_BEST } from '../fleet/flags.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { plan, planJob } from '../plan/plan.js';
+import type { Policy } from '../plan/policy.js';
+import { InvalidRecordError } from '../shared/errors.js';
+import type { Job, Plan } from '../shared/types.js';
 import { ineligible, skipAtSend } from './fleet-facts.js';
 import { PublicDistances } from './privacy.js';
+import type { SessionEnv } from './session.js';
 import type { Fact, IneligibleReason, PlannedOffer } from './types.js';
 
 const NONE: string[] = [];

@@ -4,11 +4,11 @@
  * the facts instead.
  */
 
-import { busyStretch } from '../appointments.js';
-import { F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_WINDOWS, type Fleet } from '../fleet.js';
-import { M_STRIDE } from '../geo/grid.js';
-import type { Policy } from '../policy.js';
-import type { Job } from '../types.js';
+import { F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_WINDOWS, type Fleet } from '../fleet/fleet.js';
+import { M_STRIDE } from '../fleet/geo/grid.js';
+import { busyStretch } from '../plan/appointments.js';
+import type { Policy } from '../plan/policy.js';
+import type { Job } from '../shared/types.js';
 import type { IneligibleReason } from './types.js';
 
 /**

@@ -3,8 +3,8 @@
  * technician's previous counters saved in the undo journal, so a rolled-back input leaves the fleet
  * exactly as it was.
  */
-import type { Fleet, SavedCounters } from '../fleet.js';
-import type { Reservation } from '../reservations.js';
+import type { Fleet, SavedCounters } from '../fleet/fleet.js';
+import type { Reservation } from '../fleet/reservations.js';
 import type { Journal } from './journal.js';
 
 export class FleetWriter {

@@ -3,8 +3,10 @@
  * dispatcher logs (fixed key order, plain data), checked against the schema — types, ranges,
  * known fields only — and its hash checked against the chain. Nothing read back is trusted.
  */
-import { CrowdDispatchError, describe, InvalidRecordError } from '../errors.js';
-import { MAX_LIST, MAX_NAME, readFields, readJob } from '../validate.js';
+
+import { readJob } from '../plan/job-input.js';
+import { CrowdDispatchError, describe, InvalidRecordError } from '../shared/errors.js';
+import { MAX_LIST, MAX_NAME, readFields } from '../shared/validate.js';
 import { chainHash } from './record.js';
 import type { CompletionReason, DispatchEvent, Fact, IneligibleReason, UnavailableReason } from './types.js';
 

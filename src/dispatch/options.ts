@@ -2,10 +2,11 @@
  * The options of the in-memory dispatcher, checked once: unknown fields refused, every value
  * typed and in range, defaults filled in one place.
  */
-import { describe, InvalidArgumentError } from '../errors.js';
-import { Fleet } from '../fleet.js';
-import { assertPolicy, type Policy } from '../policy.js';
-import { readFields } from '../validate.js';
+
+import { Fleet } from '../fleet/fleet.js';
+import { assertPolicy, type Policy } from '../plan/policy.js';
+import { describe, InvalidArgumentError } from '../shared/errors.js';
+import { readFields } from '../shared/validate.js';
 import { MAX_TIME } from './log.js';
 import type { DispatchEvent } from './types.js';
 

@@ -6,9 +6,9 @@
  * then rounded: every technician in a cell gets the same distances, and no number of offers tells
  * more than which cell he is in (up to ~1.4 km from the centre).
  */
-import type { Fleet } from '../fleet.js';
-import { C_STRIDE } from '../geo/grid.js';
-import { EARTH_RADIUS_KM, haversineKm, toUnit } from '../geo/sphere.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { C_STRIDE } from '../fleet/geo/grid.js';
+import { EARTH_RADIUS_KM, haversineKm, toUnit } from '../fleet/geo/sphere.js';
 
 /** Side of a privacy cell, km (north–south; east–west it is as wide at its central latitude). */
 export const CELL_KM = 2;

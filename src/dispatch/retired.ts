@@ -3,9 +3,10 @@
  * whose job was forgotten — and whose id was then opened again — is refused instead of winning the
  * new job. Entries expire `retainClosedMs` after the job is forgotten (bounded memory).
  */
-import { requestKey, type SessionState } from '../session.js';
-import { TimeHeap } from '../time-heap.js';
+
+import { TimeHeap } from '../shared/time-heap.js';
 import { MAX_TIME } from './log.js';
+import { requestKey, type SessionState } from './session.js';
 
 /** A forgotten job's winning request keys and until when they are kept. */
 export interface Retired {

@@ -4,7 +4,7 @@
  * `../session.ts`, which holds the machine's entry points.
  */
 
-import type { Bonus } from '../currency.js';
+import type { Bonus } from '../shared/currency.js';
 import type { Draft, SessionEnv, SessionState } from './session-types.js';
 import {
   type Effect,

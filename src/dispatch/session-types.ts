@@ -2,8 +2,8 @@
  * The types of a dispatch session (see `../session.ts`): its state, the inputs it takes, and what it
  * may ask of the world.
  */
-import type { Policy } from '../policy.js';
-import type { Job } from '../types.js';
+import type { Policy } from '../plan/policy.js';
+import type { Job } from '../shared/types.js';
 import type {
   CompletionReason,
   IneligibleReason,

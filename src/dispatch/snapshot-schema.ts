@@ -4,10 +4,12 @@
  * (one per technician, a winner who was offered the job), one session per job id and ordinal.
  * The result is a fresh canonical copy; nothing of the caller's object is kept.
  */
-import { type Bonus, isCurrency } from '../currency.js';
-import { describe, InvalidRecordError } from '../errors.js';
-import type { EscalationStep, Policy } from '../policy.js';
-import { MAX_RADIUS_KM, readJob } from '../validate.js';
+
+import { readJob } from '../plan/job-input.js';
+import type { EscalationStep, Policy } from '../plan/policy.js';
+import { type Bonus, isCurrency } from '../shared/currency.js';
+import { describe, InvalidRecordError } from '../shared/errors.js';
+import { MAX_RADIUS_KM } from '../shared/validate.js';
 import { fields, id, int, km, list, time } from './log.js';
 import { snapshotDigest } from './record.js';
 import type { DispatcherSnapshot, OfferRecord, PlannedOffer, SessionJSON } from './types.js';

@@ -3,9 +3,10 @@
  * event log and the snapshot. Effects and outcomes are plain JSON-serialisable objects; effects
  * never carry coordinates (distances are coarsened to 0.5 km) and only ever describe their own job.
  */
-import type { Bonus } from '../currency.js';
-import type { AwardCriterion, EscalationStep } from '../policy.js';
-import type { Job } from '../types.js';
+
+import type { AwardCriterion, EscalationStep } from '../plan/policy.js';
+import type { Bonus } from '../shared/currency.js';
+import type { Job } from '../shared/types.js';
 
 /** Why a technician can no longer take offers (reported with `Dispatcher.technicianUnavailable`). */
 export type UnavailableReason = 'offline' | 'at_capacity' | 'removed' | 'certification_revoked';

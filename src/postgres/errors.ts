@@ -2,7 +2,7 @@
  * Maps `pg` and network errors to the store errors: unreachable, timed out, failed part-way.
  * Serialization failures and deadlocks are retried by the caller before they get here.
  */
-import type { CrowdDispatchError } from '../errors.js';
+import type { CrowdDispatchError } from '../shared/errors.js';
 import { StoreFailedError, StoreTimeoutError, StoreUnavailableError } from '../store/errors.js';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);

@@ -2,7 +2,7 @@
  * The slice of the `pg` client this package uses, typed structurally so that neither the code nor
  * its type declarations load `pg`: the caller passes a `pg.Pool` (an optional peer dependency).
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../shared/errors.js';
 
 export interface PgResult {
   rows: Record<string, unknown>[];

@@ -7,7 +7,7 @@
  * transaction, so a follower's cursor never skips a late commit.
  */
 import type { AcceptOutcome } from '../dispatch/types.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../shared/errors.js';
 import { awardFailed, StoreConflictError } from '../store/errors.js';
 import { checkCapacity } from '../store/memory.js';
 import {

@@ -4,7 +4,7 @@
  * row and column so one error lists them all.
  */
 import { csvParseRows } from 'd3-dsv';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../shared/errors.js';
 import { didYouMean, show } from './strict.js';
 
 /** An input file has bad rows; `path` is the first bad cell (`row 4, column lat`). */

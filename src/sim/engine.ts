@@ -4,8 +4,8 @@
  * the same time run first-in-first-out and a run is fully determined by what was scheduled.
  */
 
-import { InvalidArgumentError, InvalidStateError } from '../errors.js';
-import { TimeHeap } from '../time-heap.js';
+import { InvalidArgumentError, InvalidStateError } from '../shared/errors.js';
+import { TimeHeap } from '../shared/time-heap.js';
 
 /** An action run when its event is due; it may schedule more events. */
 export type SimAction = () => void;

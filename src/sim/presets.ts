@@ -9,8 +9,8 @@ import fairAwards from '../../policies/fair-awards.json' with { type: 'json' };
 import fairnessAware from '../../policies/fairness-aware.json' with { type: 'json' };
 import rankedWaves from '../../policies/ranked-waves.json' with { type: 'json' };
 import today from '../../policies/today.json' with { type: 'json' };
-import { InvalidPolicyError } from '../errors.js';
-import { createPolicy, type PolicyInput } from '../policy.js';
+import { createPolicy, type PolicyInput } from '../plan/policy.js';
+import { InvalidPolicyError } from '../shared/errors.js';
 
 /** A named policy, as stored in a policy file. */
 export interface PolicyFile {

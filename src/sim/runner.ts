@@ -4,12 +4,13 @@
  * detail the report needs). The simulator performs the dispatcher's effects; it never decides who
  * is notified or who wins.
  */
+
+import { Dispatcher } from '../dispatch/dispatcher.js';
 import type { AcceptOutcome, Effect } from '../dispatch/types.js';
-import { Dispatcher } from '../dispatcher.js';
-import { Fleet } from '../fleet.js';
-import { haversineKm } from '../geo/sphere.js';
-import { createPolicy, isPolicy, type Policy, type PolicyInput } from '../policy.js';
-import type { Job } from '../types.js';
+import { Fleet } from '../fleet/fleet.js';
+import { haversineKm } from '../fleet/geo/sphere.js';
+import { createPolicy, isPolicy, type Policy, type PolicyInput } from '../plan/policy.js';
+import type { Job } from '../shared/types.js';
 import { answer, onJobMinutes, travelMinutes } from './behaviour.js';
 import { Environment } from './engine.js';
 import { detailOf, OUTCOME, Recorder, type SimDetail, type SimSummary, summarise } from './metrics.js';

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import swissCities from '../../fixtures/ch-cities.json' with { type: 'json' };
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../shared/errors.js';
 import { issueLines, pathOf } from './strict.js';
 
 /** A scenario file (or its fields) does not match the schema; `path` names the bad field. */

@@ -4,8 +4,8 @@
  * run parts on many machines, each point simulated over several seeds with common random numbers.
  */
 import * as v from 'valibot';
-import { InvalidArgumentError } from '../errors.js';
-import type { PolicyInput } from '../policy.js';
+import type { PolicyInput } from '../plan/policy.js';
+import { InvalidArgumentError } from '../shared/errors.js';
 import { flatten, KEY_METRICS, metricOf } from './compare.js';
 import { preset } from './presets.js';
 import { runSimulation } from './runner.js';

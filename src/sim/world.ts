@@ -3,10 +3,11 @@
  * traits and online hours) and the week's jobs. Everything here is independent of the policy, so
  * every policy compared on a seed meets the same people and the same customers.
  */
-import { ENGAGEMENT_ROLES, qualifyBestFriends, type YearFigures } from '../bestFriends.js';
-import { haversineKm } from '../geo/sphere.js';
-import type { Job, TechnicianInput } from '../types.js';
-import { parseHhmm } from '../validate.js';
+
+import { haversineKm } from '../fleet/geo/sphere.js';
+import { parseHhmm } from '../fleet/technician-input.js';
+import { ENGAGEMENT_ROLES, qualifyBestFriends, type YearFigures } from '../plan/bestFriends.js';
+import type { Job, TechnicianInput } from '../shared/types.js';
 import type { City, HistoryJob, Scenario } from './scenario.js';
 import { cumulate, logNormal, pickCumulative, stream } from './streams.js';
 

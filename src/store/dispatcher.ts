@@ -6,7 +6,6 @@
  * and "who won" are decided by the store, never by a replica's view of the fleet.
  */
 
-import { reservationOf } from '../appointments.js';
 import {
   checkCompletionReason,
   checkId,
@@ -14,17 +13,7 @@ import {
   checkUnavailableReason,
 } from '../dispatch/checks.js';
 import { FactEnv, fingerprint, offersOf } from '../dispatch/env.js';
-import type {
-  AcceptOutcome,
-  CompletionReason,
-  Effect,
-  SessionJSON,
-  TechnicianCancelOutcome,
-  UnavailableReason,
-} from '../dispatch/types.js';
-import { DuplicateIdError, InvalidArgumentError, JobsFailedError } from '../errors.js';
-import { Fleet } from '../fleet.js';
-import { assertPolicy, type Policy } from '../policy.js';
+import { JobsFailedError } from '../dispatch/errors.js';
 import {
   dueAt,
   openSession,
@@ -34,9 +23,21 @@ import {
   sessionToJSON,
   technicianCancelRefusal,
   transition,
-} from '../session.js';
-import type { Job } from '../types.js';
-import { readJob } from '../validate.js';
+} from '../dispatch/session.js';
+import type {
+  AcceptOutcome,
+  CompletionReason,
+  Effect,
+  SessionJSON,
+  TechnicianCancelOutcome,
+  UnavailableReason,
+} from '../dispatch/types.js';
+import { Fleet } from '../fleet/fleet.js';
+import { reservationOf } from '../plan/appointments.js';
+import { readJob } from '../plan/job-input.js';
+import { assertPolicy, type Policy } from '../plan/policy.js';
+import { DuplicateIdError, InvalidArgumentError } from '../shared/errors.js';
+import type { Job } from '../shared/types.js';
 import { StoreConflictError } from './errors.js';
 import type { DispatchStore, Step, StoredEvent, StoredJob } from './types.js';
 

@@ -3,7 +3,7 @@
  * before its commit applied nothing (the transaction was rolled back); a timeout during the commit
  * leaves the outcome unknown, and a retry with the same request id returns what happened.
  */
-import { CrowdDispatchError } from '../errors.js';
+import { CrowdDispatchError } from '../shared/errors.js';
 import { MAX_AWARD_TRIES } from './types.js';
 
 /** The database could not be reached (refused, DNS, authentication, pool closed). Nothing was applied. */

@@ -7,7 +7,7 @@
  * offered are decided in the store.
  */
 import type { Effect } from '../dispatch/types.js';
-import type { Fleet } from '../fleet.js';
+import type { Fleet } from '../fleet/fleet.js';
 import { type DispatchStore, FEED_START, type FeedCursor, type StoredEvent } from './types.js';
 
 /**

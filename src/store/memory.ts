@@ -3,7 +3,7 @@
  * step is applied entirely or not at all, exactly as the PostgreSQL store's transaction does.
  */
 import type { AcceptOutcome } from '../dispatch/types.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../shared/errors.js';
 import { awardFailed } from './errors.js';
 import {
   type AppendResult,

@@ -4,9 +4,9 @@
  */
 
 import { FactEnv, fingerprint, offersOf } from '../dispatch/env.js';
-import { InvalidStateError } from '../errors.js';
-import type { Policy } from '../policy.js';
-import { openSession, type SessionState, transition } from '../session.js';
+import { openSession, type SessionState, transition } from '../dispatch/session.js';
+import type { Policy } from '../plan/policy.js';
+import { InvalidStateError } from '../shared/errors.js';
 import type { StoredEvent } from './types.js';
 
 /**

@@ -4,6 +4,8 @@
  * job is next due, and the effects still to deliver (the outbox). {@link MemoryStore} is the
  * embedded default; `crowd-dispatch/postgres` holds the PostgreSQL one. Both pass one contract suite.
  */
+
+import type { SessionEvent } from '../dispatch/session.js';
 import {
   type AcceptOutcome,
   type Effect,
@@ -11,9 +13,8 @@ import {
   isPending,
   type SessionJSON,
 } from '../dispatch/types.js';
-import type { Reservation } from '../reservations.js';
-import type { SessionEvent } from '../session.js';
-import type { Job } from '../types.js';
+import type { Reservation } from '../fleet/reservations.js';
+import type { Job } from '../shared/types.js';
 
 /** What a stored event applied: the job's opening, or one input to its session. */
 export type StoredInput = { type: 'open'; job: Job; policy: string } | SessionEvent;

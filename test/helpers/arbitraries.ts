@@ -4,8 +4,8 @@
  * jobs, policy inputs and fleet operations.
  */
 import fc from 'fast-check';
-import type { PolicyInput } from '../../src/policy.js';
-import type { Availability, Job, TechnicianInput } from '../../src/types.js';
+import type { PolicyInput } from '../../src/plan/policy.js';
+import type { Availability, Job, TechnicianInput } from '../../src/shared/types.js';
 
 /** A WGS84 point. */
 export interface Point {

@@ -4,11 +4,11 @@
  * simple), sometimes with a hole (a smaller star inside the shell's inscribed circle) or as a
  * MultiPolygon of two stars; longitudes are normalised, so an area near 180° steps across the
  * antimeridian. The oracle is @turf/boolean-point-in-polygon on the unwrapped rings, asked at
- * lon, lon + 360 and lon − 360: nothing shared with src/geo.
+ * lon, lon + 360 and lon − 360: nothing shared with src/fleet/geo.
  */
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import fc from 'fast-check';
-import type { GeoJsonArea } from '../../src/types.js';
+import type { GeoJsonArea } from '../../src/shared/types.js';
 import { unwrapRing } from '../polygon-shapes.js';
 import type { Point } from './arbitraries.js';
 

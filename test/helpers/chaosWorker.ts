@@ -8,11 +8,11 @@
  */
 import pg from 'pg';
 import type { Effect } from '../../src/dispatch/types.js';
-import { CrowdDispatchError, DuplicateIdError } from '../../src/errors.js';
-import { Fleet } from '../../src/fleet.js';
-import { createPolicy } from '../../src/policy.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { createPolicy } from '../../src/plan/policy.js';
 import { PostgresStore } from '../../src/postgres/store.js';
-import { createRng } from '../../src/random.js';
+import { CrowdDispatchError, DuplicateIdError } from '../../src/shared/errors.js';
+import { createRng } from '../../src/shared/random.js';
 import { StoreDispatcher } from '../../src/store/dispatcher.js';
 import type { OutboxEntry } from '../../src/store/types.js';
 

@@ -3,8 +3,8 @@
  * haversine scans over it. Nothing here shares code with the index beyond `haversineKm`, the
  * reference formula itself.
  */
-import { haversineKm } from '../../src/geo/sphere.js';
-import type { TechnicianInput } from '../../src/types.js';
+import { haversineKm } from '../../src/fleet/geo/sphere.js';
+import type { TechnicianInput } from '../../src/shared/types.js';
 
 /** Points this close to a boundary (km) may fall on either side of it; comparisons skip them. */
 export const BOUNDARY_KM = 1e-6;

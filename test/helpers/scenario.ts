@@ -4,10 +4,10 @@
  * and an independent eligibility oracle (plain data + `Intl`, no code shared with the rules).
  */
 import fc from 'fast-check';
-import { Fleet } from '../../src/fleet.js';
-import { haversineKm } from '../../src/geo/sphere.js';
-import type { PolicyInput } from '../../src/policy.js';
-import type { Availability, ExclusionReason, Job, TechnicianInput } from '../../src/types.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { haversineKm } from '../../src/fleet/geo/sphere.js';
+import type { PolicyInput } from '../../src/plan/policy.js';
+import type { Availability, ExclusionReason, Job, TechnicianInput } from '../../src/shared/types.js';
 import { anyPoint, jobArb, near, nowArb, type Point, policyInputArb, techAttrs } from './arbitraries.js';
 import { areaNear, oracleInArea, oracleInAreas } from './areas.js';
 

@@ -2,9 +2,9 @@
  * A deep, comparable snapshot of a fleet: every technician read back, the registries, and the
  * results of a few queries and a plan. Two snapshots are equal iff nothing observable changed.
  */
-import type { Fleet } from '../../src/fleet.js';
-import { plan } from '../../src/plan.js';
-import { createPolicy } from '../../src/policy.js';
+import type { Fleet } from '../../src/fleet/fleet.js';
+import { plan } from '../../src/plan/plan.js';
+import { createPolicy } from '../../src/plan/policy.js';
 import type { Point } from './arbitraries.js';
 
 const POLICY = createPolicy({ maxNotifiedPerJob: 100_000, notificationCap: { max: 3, windowMs: 3_600_000 } });

@@ -4,15 +4,15 @@
  */
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { sessionToJSON } from '../../src/dispatch/session.js';
 import type { AcceptOutcome, Effect } from '../../src/dispatch/types.js';
-import { DuplicateIdError, InvalidArgumentError, InvalidJobError } from '../../src/errors.js';
-import type { Fleet } from '../../src/fleet.js';
-import { sessionToJSON } from '../../src/session.js';
+import type { Fleet } from '../../src/fleet/fleet.js';
+import { DuplicateIdError, InvalidArgumentError, InvalidJobError } from '../../src/shared/errors.js';
+import type { Job } from '../../src/shared/types.js';
 import { StoreDispatcher } from '../../src/store/dispatcher.js';
 import { FleetFollower } from '../../src/store/follow.js';
 import { replayJob } from '../../src/store/replay.js';
 import type { DispatchStore, OutboxEntry } from '../../src/store/types.js';
-import type { Job } from '../../src/types.js';
 import { fastPolicy, job, makeFleet, notified, T0 } from '../dispatcher.fixtures.js';
 
 export interface ContractTarget {

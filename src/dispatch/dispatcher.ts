@@ -9,13 +9,29 @@
  * state without the fleet.
  */
 
-import { checkCompletionReason, checkId, checkTime, checkUnavailableReason } from './dispatch/checks.js';
-import { DispatchCore, type JobFailure, type Result } from './dispatch/core.js';
-import { fingerprint } from './dispatch/env.js';
-import { hashOf, readLog } from './dispatch/log.js';
-import { type DispatcherOptions, type ReplayOptions, resolveOptions } from './dispatch/options.js';
-import { deepFreeze, GENESIS_HASH, snapshotDigest } from './dispatch/record.js';
-import { readSnapshot } from './dispatch/snapshot-schema.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { readJob } from '../plan/job-input.js';
+import type { Policy } from '../plan/policy.js';
+import {
+  CrowdDispatchError,
+  DuplicateIdError,
+  describe,
+  InputFailedError,
+  InvalidArgumentError,
+  InvalidRecordError,
+  InvalidStateError,
+  PersistenceError,
+} from '../shared/errors.js';
+import type { Job } from '../shared/types.js';
+import { checkCompletionReason, checkId, checkTime, checkUnavailableReason } from './checks.js';
+import { DispatchCore, type JobFailure, type Result } from './core.js';
+import { fingerprint } from './env.js';
+import { JobsFailedError } from './errors.js';
+import { hashOf, readLog } from './log.js';
+import { type DispatcherOptions, type ReplayOptions, resolveOptions } from './options.js';
+import { deepFreeze, GENESIS_HASH, snapshotDigest } from './record.js';
+import { dueAt, isRunning } from './session.js';
+import { readSnapshot } from './snapshot-schema.js';
 import type {
   AcceptOutcome,
   CompletionReason,
@@ -25,25 +41,9 @@ import type {
   JobStatus,
   TechnicianCancelOutcome,
   UnavailableReason,
-} from './dispatch/types.js';
-import {
-  CrowdDispatchError,
-  DuplicateIdError,
-  describe,
-  InputFailedError,
-  InvalidArgumentError,
-  InvalidRecordError,
-  InvalidStateError,
-  JobsFailedError,
-  PersistenceError,
-} from './errors.js';
-import type { Fleet } from './fleet.js';
-import type { Policy } from './policy.js';
-import { dueAt, isRunning } from './session.js';
-import type { Job } from './types.js';
-import { readJob } from './validate.js';
+} from './types.js';
 
-export type { DispatcherOptions, ReplayOptions } from './dispatch/options.js';
+export type { DispatcherOptions, ReplayOptions } from './options.js';
 
 /** Events kept before the log is folded into a checkpoint (at least; see `keepLog`). */
 const CHECKPOINT_EVENTS = 10_000;

@@ -3,7 +3,7 @@
  * technician's skills with one AND. Bits are counted per holder and reclaimed when the last holder
  * goes, so churn never fills the 32 bits.
  */
-import { RegistryFullError } from './errors.js';
+import { RegistryFullError } from '../shared/errors.js';
 
 export class NameRegistry {
   /** Name → bit. */

@@ -4,8 +4,9 @@
  * wave), which shapes who hears first and how often — never who wins an accept, which the session
  * decides by first valid accept.
  */
+
+import type { Wave } from '../shared/types.js';
 import type { Policy } from './policy.js';
-import type { Wave } from './types.js';
 
 /** Nominal wave of a rank, or -1 when the rank falls in the reserve (beyond the first round). */
 export function nominalWave(rank: number, policy: Policy): number {

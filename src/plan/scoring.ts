@@ -6,15 +6,15 @@
  * is the technician's *quality*, cached per policy by the fleet. The hot path then adds distance,
  * tier fit and fairness (whose counters decay with time, so they are computed at `now`).
  */
-import { LINE_AWARDS, LINE_F32, LINE_OFFERS } from './counters.js';
+import { LINE_AWARDS, LINE_F32, LINE_OFFERS } from '../fleet/counters.js';
+import { F_BEST, F_PRO } from '../fleet/flags.js';
+import type { Fleet } from '../fleet/fleet.js';
 import type { JobContext } from './eligibility.js';
-import { F_BEST, F_PRO } from './flags.js';
-import type { Fleet } from './fleet.js';
 import { FACTORS, type Policy } from './policy.js';
 
 export { FACTORS };
 
-import type { ScoreBreakdown } from './types.js';
+import type { ScoreBreakdown } from '../shared/types.js';
 
 /** Rating shrunk toward the policy prior: a Bayesian average worth `priorCount` ratings, normalised to [0, 1]. */
 export function ratingFactor(avg: number, count: number, policy: Policy): number {

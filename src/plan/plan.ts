@@ -5,6 +5,11 @@
  * keeps the best `maxNotifiedPerJob` without sorting everyone.
  */
 
+import { F_BEST, F_NOTIFIED, F_WINDOWS, Fleet, radiusFromChord2 } from '../fleet/fleet.js';
+import { C_STRIDE, M_STRIDE, RangeBuffer } from '../fleet/geo/grid.js';
+import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2 } from '../fleet/geo/sphere.js';
+import { describe, InvalidArgumentError, InvalidJobError } from '../shared/errors.js';
+import type { Candidate, Exclusion, Job, Plan, PreferredVerdict } from '../shared/types.js';
 import { checkWindow, scheduleOf } from './appointments.js';
 import {
   type EligibilityOverrides,
@@ -15,14 +20,9 @@ import {
   passesSlow,
   reasonsFor,
 } from './eligibility.js';
-import { describe, InvalidArgumentError, InvalidJobError } from './errors.js';
-import { F_BEST, F_NOTIFIED, F_WINDOWS, Fleet, radiusFromChord2 } from './fleet.js';
-import { C_STRIDE, M_STRIDE, RangeBuffer } from './geo/grid.js';
-import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2 } from './geo/sphere.js';
+import { validateJob } from './job-input.js';
 import { assertPolicy, type Policy } from './policy.js';
 import { breakdownOf, type ScoreContext, scoreContext, scoreOf, scoreSlot, upperBound } from './scoring.js';
-import type { Candidate, Exclusion, Job, Plan, PreferredVerdict } from './types.js';
-import { validateJob } from './validate.js';
 import { assignWaves } from './waves.js';
 
 /** Options of {@link plan}. */

@@ -2,11 +2,12 @@
  * Dispatch policy: every tunable of eligibility, scoring, waves and escalation, with documented
  * defaults, resolved and validated in one place ({@link createPolicy}).
  */
-import { type Bonus, isCurrency } from './currency.js';
-import { describe, didYouMean, InvalidPolicyError } from './errors.js';
-import { copyArea } from './geo/area-copy.js';
-import { areaContains, type CompiledArea, compileArea, InvalidAreaError } from './geo/polygon.js';
-import type { FactorName, GeoJsonArea, Job, PartnerRules } from './types.js';
+
+import { copyArea } from '../fleet/geo/area-copy.js';
+import { areaContains, type CompiledArea, compileArea, InvalidAreaError } from '../fleet/geo/polygon.js';
+import { type Bonus, isCurrency } from '../shared/currency.js';
+import { describe, didYouMean, InvalidPolicyError } from '../shared/errors.js';
+import type { FactorName, GeoJsonArea, Job, PartnerRules } from '../shared/types.js';
 
 /** One first-round notification wave. */
 export interface WaveSpec {

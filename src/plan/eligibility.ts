@@ -3,13 +3,14 @@
  * The planner's hot loop evaluates the same rules through bitmasks (see {@link passesFast}); the
  * test suite checks that both forms agree for random fleets and jobs.
  */
+
+import { F_ALIVE, F_FRIEND, F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_PRO, F_WINDOWS } from '../fleet/flags.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { C_STRIDE, M_STRIDE } from '../fleet/geo/grid.js';
+import { kmToChord2, toUnit } from '../fleet/geo/sphere.js';
+import type { ExclusionReason, Job, JobTier, Tier } from '../shared/types.js';
 import { busyStretch, scheduleOf } from './appointments.js';
-import { F_ALIVE, F_FRIEND, F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_PRO, F_WINDOWS } from './flags.js';
-import type { Fleet } from './fleet.js';
-import { C_STRIDE, M_STRIDE } from './geo/grid.js';
-import { kmToChord2, toUnit } from './geo/sphere.js';
 import { outsidePartnerRegion, type Policy } from './policy.js';
-import type { ExclusionReason, Job, JobTier, Tier } from './types.js';
 
 /** Everything about a job the rules need, resolved once per plan. */
 export interface JobContext {

@@ -3,10 +3,11 @@
  * first offers go out, when the crowd may follow the exclusive phase, when the job is due back,
  * and the checks of a window against the policy and `now`. Used by the planner and by the session.
  */
-import { InvalidJobError } from './errors.js';
+
+import type { Reservation } from '../fleet/reservations.js';
+import { InvalidJobError } from '../shared/errors.js';
+import type { Job, PlanSchedule } from '../shared/types.js';
 import type { Policy } from './policy.js';
-import type { Reservation } from './reservations.js';
-import type { Job, PlanSchedule } from './types.js';
 
 /**
  * Checks a job's window against the policy at `now`: not in the past nor too soon

@@ -4,8 +4,9 @@
  * word; the planner then asks "is schedule 3 open now?" once per plan, from memory it already
  * has, instead of reading every technician's windows.
  */
+
+import type { Availability } from '../shared/types.js';
 import { type CompiledAvailability, compileAvailability, coversSpan, isAvailableAt } from './availability.js';
-import type { Availability } from './types.js';
 
 /** Flag-word shift of the schedule id. */
 export const SCHEDULE_SHIFT = 16;

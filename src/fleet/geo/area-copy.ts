@@ -1,5 +1,5 @@
 /** Copies GeoJSON given by a caller into plain, frozen data before it is validated and stored. */
-import { describe } from '../errors.js';
+import { describe } from '../../shared/errors.js';
 import { InvalidAreaError } from './polygon.js';
 
 /** Nesting accepted in a copied area (GeoJSON needs 5; Feature properties may nest further). */

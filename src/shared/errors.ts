@@ -4,8 +4,6 @@
  * Every message says what was wrong and what to do about it.
  */
 
-import type { Effect } from './dispatch/types.js';
-
 /** Machine-readable error codes, one per kind of mistake. */
 export type ErrorCode =
   | 'INVALID_TECHNICIAN'
@@ -126,23 +124,6 @@ export class InputFailedError extends CrowdDispatchError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INPUT_FAILED', message);
     if (options?.cause !== undefined) this.cause = options.cause;
-  }
-}
-
-/**
- * `advance` handled every due job it could; the jobs in `failures` threw and were left exactly as
- * they were, timers included (the next `advance` tries them again). The other jobs' changes are
- * applied and logged: perform `effects` as if `advance` had returned them.
- */
-export class JobsFailedError extends CrowdDispatchError {
-  /** Effects of the jobs that were handled: perform them. */
-  readonly effects: readonly Effect[];
-  /** The jobs left untouched, with what they threw. */
-  readonly failures: readonly { jobId: string; error: unknown }[];
-  constructor(message: string, effects: readonly Effect[], failures: { jobId: string; error: unknown }[]) {
-    super('JOBS_FAILED', message);
-    this.effects = effects;
-    this.failures = failures;
   }
 }
 

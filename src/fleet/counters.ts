@@ -3,9 +3,9 @@
  * decayed), accept rate and response time (moving averages), recent notification times — in
  * parallel typed arrays by slot, with the one place that names the packed fields of a slot's line.
  */
-import { describe, InvalidArgumentError } from './errors.js';
+import { describe, InvalidArgumentError } from '../shared/errors.js';
+import type { TechnicianStats } from '../shared/types.js';
 import type { FleetOptions } from './fleet.js';
-import type { TechnicianStats } from './types.js';
 
 const WEEK_MS = 604_800_000;
 

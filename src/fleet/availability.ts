@@ -4,8 +4,8 @@
  * `Intl` costs microseconds and offsets only change on the hour or half hour.
  */
 
-import type { Availability } from './types.js';
-import { parseHhmm } from './validate.js';
+import type { Availability } from '../shared/types.js';
+import { parseHhmm } from './technician-input.js';
 
 const WEEK_MIN = 7 * 1440;
 const QUARTER_MS = 900_000;

@@ -5,12 +5,12 @@
  * reads the one cell a job lies in: a short list of technicians whose area might hold the job,
  * wherever their home is. A fleet without areas keeps the index empty and costs one size check.
  */
-import { describe, InvalidTechnicianError } from './errors.js';
+import { describe, InvalidTechnicianError } from '../shared/errors.js';
+import type { GeoJsonArea } from '../shared/types.js';
 import { copyArea } from './geo/area-copy.js';
 import { gridMayHold } from './geo/area-index.js';
 import { CELL_DEG, COLS, colOf, ROWS, rowOf } from './geo/cells.js';
 import { areaBoxes, areaContains, type CompiledArea, compileArea, InvalidAreaError } from './geo/polygon.js';
-import type { GeoJsonArea } from './types.js';
 
 /** Most extra areas per technician. */
 export const MAX_AREAS = 64;

@@ -7,7 +7,7 @@
  * technician whose revenue equals the revenue at the last such place qualifies too (ties are never
  * split arbitrarily). Technicians with zero revenue are never in the top 5 %.
  */
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../shared/errors.js';
 
 /** Community engagement roles that qualify on their own. */
 export type EngagementRole = 'meetup_organiser' | 'mentor' | 'product_tester' | 'brand_ambassador';

@@ -1,5 +1,8 @@
+import { DuplicateIdError, describe, InvalidArgumentError, UnknownIdError } from '../shared/errors.js';
+import type { Technician, TechnicianInput } from '../shared/types.js';
+import { checkLatLon, checkRadius } from '../shared/validate.js';
+import { areasFor, FleetAreas, type SlotAreas } from './areas.js';
 import { FleetCounters, LINE_AWARDS, LINE_F32, LINE_F64, LINE_OFFERS, LINE_QUALITY } from './counters.js';
-import { DuplicateIdError, describe, InvalidArgumentError, UnknownIdError } from './errors.js';
 import {
   F_ALIVE,
   F_BEST,
@@ -10,7 +13,6 @@ import {
   F_PRO,
   F_WINDOWS,
 } from './flags.js';
-import { areasFor, FleetAreas, type SlotAreas } from './fleet-areas.js';
 import { C_STRIDE, GridIndex, M_STRIDE } from './geo/grid.js';
 import { chord2ToKm, kmToChord2, toUnit, unitLat, unitLon } from './geo/sphere.js';
 import { HALF_CIRCUMFERENCE_KM, type Neighbour, nearestNeighbours, neighbours } from './neighbours.js';
@@ -19,8 +21,7 @@ import { NameRegistry } from './registry.js';
 import { type Reservation, Reservations } from './reservations.js';
 import { SCHEDULE_SHIFT, SlotSchedules } from './schedules.js';
 import { SlotIds } from './slot-ids.js';
-import type { Technician, TechnicianInput } from './types.js';
-import { checkLatLon, checkRadius, readTechnician, validateTechnician } from './validate.js';
+import { readTechnician, validateTechnician } from './technician-input.js';
 
 export { F_ALIVE, F_BEST, F_FRIEND, F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_PRO, F_WINDOWS };
 

@@ -8,7 +8,7 @@
  * sharing an edge never both claim a point on it. An edge whose longitudes differ by more than
  * 180° is taken to cross the antimeridian (the ring is unwrapped); RFC 7946's split form works too.
  */
-import { CrowdDispatchError, describe, didYouMean, InvalidArgumentError } from '../errors.js';
+import { CrowdDispatchError, describe, didYouMean, InvalidArgumentError } from '../../shared/errors.js';
 import { checkPolygon, describeProblem } from './area-check.js';
 import { type AreaIndex, buildIndex, containsGrid, containsPlain, MAX_GRID } from './area-index.js';
 

@@ -7,7 +7,8 @@
  * deadlines whatever the policy says by then.
  */
 
-import { scheduleOf } from './appointments.js';
+import { scheduleOf } from '../plan/appointments.js';
+import { outsidePartnerRegion } from '../plan/policy.js';
 import {
   Ctx,
   checkExhausted,
@@ -18,19 +19,12 @@ import {
   reopen,
   revokeLive,
   runDue,
-} from './dispatch/session-steps.js';
-import type { Draft, OpenInput, SessionEnv, SessionEvent, SessionState } from './dispatch/session-types.js';
-import {
-  type AcceptOutcome,
-  type Effect,
-  isPending,
-  type PlannedOffer,
-  type SessionJSON,
-} from './dispatch/types.js';
-import { outsidePartnerRegion } from './policy.js';
+} from './session-steps.js';
+import type { Draft, OpenInput, SessionEnv, SessionEvent, SessionState } from './session-types.js';
+import { type AcceptOutcome, type Effect, isPending, type PlannedOffer, type SessionJSON } from './types.js';
 
-export { offerOf } from './dispatch/session-steps.js';
-export type { OpenInput, SessionEnv, SessionEvent, SessionState } from './dispatch/session-types.js';
+export { offerOf } from './session-steps.js';
+export type { OpenInput, SessionEnv, SessionEvent, SessionState } from './session-types.js';
 
 /** Key of a winning request (technician and request id), as a session remembers retired ones. */
 export const requestKey = (technicianId: string, requestId: string): string =>
