@@ -6,7 +6,7 @@ export default defineConfig({
     // Examples import the package by name, as users do; tests run them against the sources.
     alias: [
       {
-        find: /^crowd-dispatch\/sim$/,
+        find: /^crowd-dispatch-sim$/,
         replacement: fileURLToPath(new URL('./src/sim/index.ts', import.meta.url)),
       },
       { find: /^crowd-dispatch$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },

@@ -6,9 +6,9 @@
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import pkg from '../package.json' with { type: 'json' };
+import { CrowdDispatchError, InvalidArgumentError } from 'crowd-dispatch';
+import pkg from '../packages/crowd-dispatch-sim/package.json' with { type: 'json' };
 import { markdownTable, renderCharts, renderReport } from './report/html.js';
-import { CrowdDispatchError, InvalidArgumentError } from './shared/errors.js';
 import {
   type Io,
   limitOption,
@@ -306,6 +306,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
 }
 
 const entry = process.argv[1] ? resolve(process.argv[1]) : '';
-if (entry && (import.meta.url === `file://${entry}` || /[\\/](cli\.(ts|js)|crowd-dispatch)$/.test(entry))) {
+// Run directly (`tsx src/cli.ts`, `node dist/cli.js`); the package's bin imports it and calls main().
+if (entry && (import.meta.url === `file://${entry}` || /[\\/]cli\.(ts|js)$/.test(entry))) {
   await main();
 }

@@ -58,6 +58,7 @@ export {
 } from './fleet/geo/polygon.js';
 export { EARTH_RADIUS_KM, haversineKm } from './fleet/geo/sphere.js';
 export type { Reservation } from './fleet/reservations.js';
+export { parseHhmm } from './fleet/technician-input.js';
 export { scheduleOf } from './plan/appointments.js';
 export {
   BEST_FRIEND_CRITERIA,
@@ -103,6 +104,7 @@ export {
   UnknownIdError,
 } from './shared/errors.js';
 export { createRng, type Rng } from './shared/random.js';
+export { TimeHeap } from './shared/time-heap.js';
 export type {
   AppointmentWindow,
   Availability,

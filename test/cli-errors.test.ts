@@ -66,7 +66,9 @@ describe('CLI argument errors', () => {
   });
 
   it('--version prints the package version and exits 0', async () => {
-    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    const { version } = JSON.parse(
+      readFileSync(new URL('../packages/crowd-dispatch-sim/package.json', import.meta.url), 'utf8'),
+    ) as {
       version: string;
     };
     const r = await run(['--version']);

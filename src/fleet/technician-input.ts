@@ -29,7 +29,10 @@ function checkCount(value: unknown, field: string, ctx: string, min: number, max
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;
 
-/** Parses `HH:MM` to minutes after midnight. */
+/**
+ * Parses `HH:MM` (already checked) to minutes after midnight; `24:00` is 1440.
+ * @example parseHhmm('07:30'); // 450
+ */
 export function parseHhmm(value: string): number {
   if (value === '24:00') return 1440;
   return Number(value.slice(0, 2)) * 60 + Number(value.slice(3, 5));

@@ -3,8 +3,9 @@
  * times), CSV and JSON Lines rows checked against known columns, and problems collected with their
  * row and column so one error lists them all.
  */
+
+import { InvalidArgumentError } from 'crowd-dispatch';
 import { csvParseRows } from 'd3-dsv';
-import { InvalidArgumentError } from '../shared/errors.js';
 import { didYouMean, show } from './strict.js';
 
 /** An input file has bad rows; `path` is the first bad cell (`row 4, column lat`). */

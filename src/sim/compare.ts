@@ -4,7 +4,7 @@
  * same counter-based random numbers. Figures are reported as means over seeds with 95 % intervals,
  * plus paired differences against the first policy (tight, because the noise is shared).
  */
-import type { Policy, PolicyInput } from '../plan/policy.js';
+import type { Policy, PolicyInput } from 'crowd-dispatch';
 import type { SimDetail, SimSummary } from './metrics.js';
 import type { RunRecords } from './records.js';
 import { runSimulation } from './runner.js';

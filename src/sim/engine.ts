@@ -4,8 +4,7 @@
  * the same time run first-in-first-out and a run is fully determined by what was scheduled.
  */
 
-import { InvalidArgumentError, InvalidStateError } from '../shared/errors.js';
-import { TimeHeap } from '../shared/time-heap.js';
+import { InvalidArgumentError, InvalidStateError, TimeHeap } from 'crowd-dispatch';
 
 /** An action run when its event is due; it may schedule more events. */
 export type SimAction = () => void;

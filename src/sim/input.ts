@@ -4,7 +4,7 @@
  * with its row and column (all of them, up to a limit, in one error), unknown columns and fields
  * are refused with a "did you mean", and nothing is guessed or clamped.
  */
-import type { TechnicianInput } from '../shared/types.js';
+import type { TechnicianInput } from 'crowd-dispatch';
 import {
   type Columns,
   csvRows,

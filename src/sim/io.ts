@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError } from '../shared/errors.js';
+import { InvalidArgumentError } from 'crowd-dispatch';
 
 /** Reads a text file; a missing or unreadable file is an {@link InvalidArgumentError}. */
 export function readText(path: string, what: string): string {

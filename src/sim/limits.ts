@@ -3,7 +3,7 @@
  * points one command may ask for before it is refused. They stop a typo (`--replications 1000000`)
  * from tying up a machine for days; each is raised explicitly with `--limit name=value`.
  */
-import { InvalidArgumentError } from '../shared/errors.js';
+import { InvalidArgumentError } from 'crowd-dispatch';
 import type { Scenario } from './scenario.js';
 
 /** The limits, by name. */

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { InvalidArgumentError } from '../shared/errors.js';
+import { InvalidArgumentError } from 'crowd-dispatch';
 import { aggregate, type Comparison, compareRuns, type NamedPolicy } from './compare.js';
 import type { SimResult } from './runner.js';
 import { parseScenario, type ScenarioInput } from './scenario.js';

@@ -3,14 +3,14 @@
  * named presets shipped in `policies/`. The policy itself is validated by `createPolicy`, whose
  * errors name the bad field.
  */
+
+import { createPolicy, InvalidPolicyError, type PolicyInput } from 'crowd-dispatch';
 import * as v from 'valibot';
 import bestFriendBoost from '../../policies/best-friend-boost.json' with { type: 'json' };
 import fairAwards from '../../policies/fair-awards.json' with { type: 'json' };
 import fairnessAware from '../../policies/fairness-aware.json' with { type: 'json' };
 import rankedWaves from '../../policies/ranked-waves.json' with { type: 'json' };
 import today from '../../policies/today.json' with { type: 'json' };
-import { createPolicy, type PolicyInput } from '../plan/policy.js';
-import { InvalidPolicyError } from '../shared/errors.js';
 
 /** A named policy, as stored in a policy file. */
 export interface PolicyFile {

@@ -3,7 +3,7 @@
  * what a data team loads into pandas or Observable (the CLI writes them with `--export`). Times
  * are seconds since the scenario's time 0 (local midnight of the first day).
  */
-import { haversineKm } from '../fleet/geo/sphere.js';
+import { haversineKm } from 'crowd-dispatch';
 import { OUTCOME, type Recorder } from './metrics.js';
 import type { Scenario } from './scenario.js';
 import { round } from './stats.js';

@@ -5,12 +5,18 @@
  * is notified or who wins.
  */
 
-import { Dispatcher } from '../dispatch/dispatcher.js';
-import type { AcceptOutcome, Effect } from '../dispatch/types.js';
-import { Fleet } from '../fleet/fleet.js';
-import { haversineKm } from '../fleet/geo/sphere.js';
-import { createPolicy, isPolicy, type Policy, type PolicyInput } from '../plan/policy.js';
-import type { Job } from '../shared/types.js';
+import {
+  type AcceptOutcome,
+  createPolicy,
+  Dispatcher,
+  type Effect,
+  Fleet,
+  haversineKm,
+  isPolicy,
+  type Job,
+  type Policy,
+  type PolicyInput,
+} from 'crowd-dispatch';
 import { answer, onJobMinutes, travelMinutes } from './behaviour.js';
 import { Environment } from './engine.js';
 import { detailOf, OUTCOME, Recorder, type SimDetail, type SimSummary, summarise } from './metrics.js';

@@ -3,9 +3,10 @@
  * technician behaviour model), as JSON validated with valibot. Every field has a documented
  * default, so `{}` is the default Swiss week; errors name the path of the bad field.
  */
+
+import { InvalidArgumentError } from 'crowd-dispatch';
 import * as v from 'valibot';
 import swissCities from '../../fixtures/ch-cities.json' with { type: 'json' };
-import { InvalidArgumentError } from '../shared/errors.js';
 import { issueLines, pathOf } from './strict.js';
 
 /** A scenario file (or its fields) does not match the schema; `path` names the bad field. */

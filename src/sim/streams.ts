@@ -4,7 +4,7 @@
  * (seed, job, technician, draw): two policies that offer the same job to the same technician in
  * the same state get the same answer, so differences between policies are the policies', not noise.
  */
-import { createRng, type Rng } from '../shared/random.js';
+import { createRng, type Rng } from 'crowd-dispatch';
 
 /** Named streams of one simulation run. */
 export type StreamName = 'fleet' | 'arrivals' | 'traits' | 'shifts' | 'bookings';

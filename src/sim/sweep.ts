@@ -3,9 +3,9 @@
  * `weights.fairness`), expanded in a stable order, split into shards (`i/n`) so a batch system can
  * run parts on many machines, each point simulated over several seeds with common random numbers.
  */
+
+import { InvalidArgumentError, type PolicyInput } from 'crowd-dispatch';
 import * as v from 'valibot';
-import type { PolicyInput } from '../plan/policy.js';
-import { InvalidArgumentError } from '../shared/errors.js';
 import { flatten, KEY_METRICS, metricOf } from './compare.js';
 import { preset } from './presets.js';
 import { runSimulation } from './runner.js';

@@ -6,8 +6,8 @@
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'crowd-dispatch';
 import { renderFrontierPage } from '../report/frontier.js';
-import { InvalidArgumentError } from '../shared/errors.js';
 import { limitOption, limitsOf, positiveInt, progress } from './cliShared.js';
 import { frontierCsv, frontierPoints } from './frontier.js';
 import { prepareOut, readJson, write } from './io.js';

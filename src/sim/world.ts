@@ -4,10 +4,15 @@
  * every policy compared on a seed meets the same people and the same customers.
  */
 
-import { haversineKm } from '../fleet/geo/sphere.js';
-import { parseHhmm } from '../fleet/technician-input.js';
-import { ENGAGEMENT_ROLES, qualifyBestFriends, type YearFigures } from '../plan/bestFriends.js';
-import type { Job, TechnicianInput } from '../shared/types.js';
+import {
+  ENGAGEMENT_ROLES,
+  haversineKm,
+  type Job,
+  parseHhmm,
+  qualifyBestFriends,
+  type TechnicianInput,
+  type YearFigures,
+} from 'crowd-dispatch';
 import type { City, HistoryJob, Scenario } from './scenario.js';
 import { cumulate, logNormal, pickCumulative, stream } from './streams.js';
 
