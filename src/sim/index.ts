@@ -1,7 +1,7 @@
 /**
- * crowd-dispatch/sim: the dispatch simulator for data teams — a seeded discrete-event engine that
+ * crowd-dispatch-sim: the dispatch simulator for data teams — a seeded discrete-event engine that
  * drives the real dispatcher over a Swiss geography, behaviour model, metrics, policy comparison
- * with common random numbers, and parameter sweeps. A separate entry point, so backend services
+ * with common random numbers, and parameter sweeps. A separate package, so backend services
  * that import `crowd-dispatch` never load the simulator, its data or its dependencies. The CLI,
  * report and worker-thread code ship in the `crowd-dispatch` bin only.
  */

@@ -1,6 +1,6 @@
 /**
  * The command line's file system side: reading input files and writing outputs, every failure a
- * typed error that names the file and what to do. Not part of the `crowd-dispatch/sim` entry.
+ * typed error that names the file and what to do. Not part of the `crowd-dispatch-sim` entry.
  */
 import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
