@@ -141,7 +141,7 @@ describe('instruction counter refusals', () => {
       plugins: [injectionPlugin(process.cwd(), { component: 'scoring', units: 5 })],
     }).catch((e: unknown) => e);
     expect(String((err as Error).message)).toMatch(
-      /does not include src\/scoring.ts, so nothing was injected/,
+      /does not include src\/plan\/scoring.ts, so nothing was injected/,
     );
   });
 });
