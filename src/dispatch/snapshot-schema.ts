@@ -7,7 +7,7 @@
 
 import { readJob } from '../plan/job-input.js';
 import type { EscalationStep, Policy } from '../plan/policy.js';
-import { type Bonus, isCurrency } from '../shared/currency.js';
+import { type Bonus, isCurrency, MAX_BONUS_AMOUNT } from '../shared/currency.js';
 import { describe, InvalidRecordError } from '../shared/errors.js';
 import { MAX_RADIUS_KM } from '../shared/validate.js';
 import { fields, id, int, km, list, time } from './log.js';
@@ -105,7 +105,7 @@ function planned(v: unknown, path: string): PlannedOffer {
 /** A bonus as a session keeps it: whole minor units ≥ 0 and an ISO 4217 code. */
 function bonus(v: unknown, path: string): Bonus {
   const f = fields(v, ['amount', 'currency'], path, fail);
-  const amount = int(f.amount, `${path}.amount`, fail, 0, 1e9);
+  const amount = int(f.amount, `${path}.amount`, fail, 0, MAX_BONUS_AMOUNT);
   if (!isCurrency(f.currency)) fail(`${path}.currency`, `is ${describe(f.currency)}, not an ISO 4217 code`);
   return { amount, currency: f.currency };
 }

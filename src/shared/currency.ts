@@ -30,3 +30,6 @@ export interface Bonus {
 export function isCurrency(code: unknown): code is string {
   return typeof code === 'string' && ISO_4217.has(code);
 }
+
+/** Largest bonus amount, minor units (sums stay exact integers far beyond any real bonus). */
+export const MAX_BONUS_AMOUNT = 1e9;

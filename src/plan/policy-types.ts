@@ -1,0 +1,167 @@
+/**
+ * The shapes of a dispatch policy: what a caller may set ({@link PolicyInput}) and what
+ * {@link createPolicy} returns ({@link Policy}). Resolution and validation live in `./policy.ts`.
+ */
+
+import type { Bonus } from '../shared/currency.js';
+import type { FactorName, PartnerRules } from '../shared/types.js';
+
+/** One first-round notification wave. */
+export interface WaveSpec {
+  /** How many technicians this wave notifies (> 0). */
+  size: number;
+  /** When it goes out, ms after the job opens (≥ 0, strictly increasing across waves). */
+  offsetMs: number;
+}
+
+/**
+ * One step of the escalation ladder, taken when no one has accepted by `afterMs`. Any step may
+ * carry a `bonus`: when the step is taken it is added to the job's bonus (capped by
+ * `maxBonusPerJob`), and every offer sent from then on carries the job's bonus.
+ * @example
+ * { action: 'deeper', afterMs: 60_000, size: 20, bonus: { amount: 500, currency: 'CHF' } } // + CHF 5.00
+ */
+export type EscalationStep = EscalationAction & {
+  /** Added to the job's bonus when the step is taken (minor units; one currency per policy). */
+  bonus?: Bonus;
+};
+
+/** What an escalation step does. */
+export type EscalationAction =
+  | {
+      /** Notify the next `size` ranked candidates of the reserve. */
+      action: 'deeper';
+      afterMs: number;
+      size: number;
+    }
+  | {
+      /** Widen a job's own max radius to `radiusKm` (only for jobs that set one) and re-plan. */
+      action: 'widen';
+      afterMs: number;
+      radiusKm: number;
+    }
+  | {
+      /** Let Pros take a Friend job where the partner allows it, and re-plan. */
+      action: 'allowPros';
+      afterMs: number;
+    }
+  | {
+      /** Notify every eligible technician not yet notified (up to the per-job cap). */
+      action: 'broadcast';
+      afterMs: number;
+    };
+
+/** How appointment jobs are dispatched (see `docs/appointments.md`). */
+export interface AppointmentPolicy {
+  /** Offers go out this long before the window starts (at once when that has passed), ms. @default 14400000 (4 h) */
+  leadMs: number;
+  /** The job must be assigned this long before the window starts, else it is handed back unfilled, ms. @default 3600000 (1 h) */
+  assignBeforeMs: number;
+  /** A window must start at least this long after it is opened or planned, ms (> `assignBeforeMs`). @default 7200000 (2 h) */
+  minLeadMs: number;
+  /** Longest window accepted, ms. @default 28800000 (8 h) */
+  maxWindowMs: number;
+  /** Speed for the travel time between consecutive appointments of a technician, km/h. @default 40 */
+  travelSpeedKmh: number;
+  /** How long an on-demand job is taken to occupy its technician, for conflicts with his appointments, ms. @default 7200000 (2 h) */
+  onDemandMs: number;
+}
+
+/** What a best-accept award compares: distance, the plan's ranking, or fairness. */
+export type AwardCriterion = 'nearest' | 'score' | 'fewestRecentAwards';
+
+/**
+ * Who gets a job among those who accept. `first` (the default): the first accept wins at once.
+ * `best`: the first accept opens a window of `windowMs`; at its end the job goes to the best of the
+ * technicians who accepted by then, by `by`:
+ * - `nearest`: the shortest (coarsened) distance;
+ * - `score`: the highest plan score — the one offered first (offers go out in rank order);
+ * - `fewestRecentAwards`: the fewest recent awards (the fairness counter), then nearest.
+ * Ties fall to the one offered first. With `bestFriendFirst`, Best Friends come before everyone
+ * else whatever the criterion. The window never runs past the job's deadline.
+ */
+export type AwardRule =
+  | { mode: 'first' }
+  | { mode: 'best'; windowMs: number; by: AwardCriterion; bestFriendFirst?: boolean };
+
+/** Everything a caller may set; every field is optional and has a documented default. */
+export interface PolicyInput {
+  /** Appointment jobs: lead time, deadline margin, window limits, travel speed. @default see {@link AppointmentPolicy} */
+  appointments?: Partial<AppointmentPolicy>;
+  /** How long the customer's chosen technicians have the job to themselves before the crowd waves, ms. @default 600000 (10 min) */
+  preferredExclusiveMs?: number;
+  /** Factor weights (≥ 0, at least one > 0). Defaults: distance 0.35, tierFit 0.1, rating 0.2, bestFriend 0.1, fairness 0.15, responsiveness 0.1. */
+  weights?: Partial<Record<FactorName, number>>;
+  /** Rating shrinkage: a Bayesian average toward `prior` worth `priorCount` ratings. @default { prior: 4.3, priorCount: 10 } */
+  rating?: { prior?: number; priorCount?: number };
+  /** Fairness: score = 1 / (1 + recentOffers/offersScale + recentAwards/awardsScale). @default { offersScale: 20, awardsScale: 4 } */
+  fairness?: { offersScale?: number; awardsScale?: number };
+  /** Responsiveness: mean of accept rate and 1/(1 + responseMs/responseScaleMs); unknown values use the priors. @default { acceptRatePrior: 0.5, responseScaleMs: 30000, responseMsPrior: 30000 } */
+  responsiveness?: { acceptRatePrior?: number; responseScaleMs?: number; responseMsPrior?: number };
+  /** Tier fit of each pairing, 0–1. @default { friendOnAny: 1, proOnAny: 0.8, proOnFriend: 0.5 } (exact tier matches are 1) */
+  tierFit?: { friendOnAny?: number; proOnAny?: number; proOnFriend?: number };
+  /** Whether Pros may take Friend jobs in the first round (a partner may override). @default false */
+  allowProsOnFriendJobs?: boolean;
+  /** Rules per partner id. @default {} */
+  partners?: Record<string, PartnerRules>;
+  /** First-round waves; the default fits inside 60 s. @default [{size:5,offsetMs:0},{size:10,offsetMs:15000},{size:15,offsetMs:35000}] */
+  waves?: WaveSpec[];
+  /** Most technicians one job may ever notify, escalation included. @default 60 */
+  maxNotifiedPerJob?: number;
+  /** Waves a Best Friend moves forward (0 disables the boost in distribution). @default 1 */
+  bestFriendWaveAdvance?: number;
+  /** Per-technician notification cap over a sliding window; `null` disables. @default { max: 12, windowMs: 3600000 } */
+  notificationCap?: { max: number; windowMs: number } | null;
+  /** How long an offer stays valid after it is sent, ms. @default 60000 */
+  offerTtlMs?: number;
+  /** Whether a technician who declined or let an offer expire may be offered the same job again. @default false */
+  reofferDeclined?: boolean;
+  /** Escalation ladder, in order of `afterMs`. @default deeper 20 at 60 s, widen to 60 km at 120 s, allowPros at 180 s, broadcast at 300 s */
+  escalation?: EscalationStep[];
+  /** Hand the job back to the partner as unfilled this long after it opened, ms. @default 900000 (15 min) */
+  deadlineMs?: number;
+  /** First accept wins, or the best accept within a short window. @default { mode: 'first' } */
+  award?: AwardRule;
+  /** Most bonus one job may carry, in the steps' currency (minor units). @default none: the sum of the steps' bonuses */
+  maxBonusPerJob?: Bonus;
+}
+
+/** A validated policy with every default filled in. Create it with {@link createPolicy}. */
+export interface Policy {
+  readonly weights: Readonly<Record<FactorName, number>>;
+  readonly rating: { readonly prior: number; readonly priorCount: number };
+  readonly fairness: { readonly offersScale: number; readonly awardsScale: number };
+  readonly responsiveness: {
+    readonly acceptRatePrior: number;
+    readonly responseScaleMs: number;
+    readonly responseMsPrior: number;
+  };
+  readonly tierFit: { readonly friendOnAny: number; readonly proOnAny: number; readonly proOnFriend: number };
+  readonly allowProsOnFriendJobs: boolean;
+  readonly partners: Readonly<Record<string, Readonly<PartnerRules>>>;
+  readonly waves: readonly Readonly<WaveSpec>[];
+  readonly maxNotifiedPerJob: number;
+  readonly bestFriendWaveAdvance: number;
+  readonly notificationCap: { readonly max: number; readonly windowMs: number } | null;
+  readonly offerTtlMs: number;
+  readonly reofferDeclined: boolean;
+  readonly escalation: readonly Readonly<EscalationStep>[];
+  readonly deadlineMs: number;
+  readonly appointments: Readonly<AppointmentPolicy>;
+  readonly preferredExclusiveMs: number;
+  readonly award:
+    | { readonly mode: 'first' }
+    | {
+        readonly mode: 'best';
+        readonly windowMs: number;
+        readonly by: AwardCriterion;
+        readonly bestFriendFirst: boolean;
+      };
+  /** The per-job bonus cap; present only when set, so policies without one keep their fingerprint. */
+  readonly maxBonusPerJob?: Readonly<Bonus>;
+  /** Brand: only {@link createPolicy} makes these. */
+  readonly [POLICY_BRAND]: true;
+}
+
+/** @internal The brand only {@link createPolicy} sets (non-enumerable, so a spread copy loses it). */
+export const POLICY_BRAND: unique symbol = Symbol('crowd-dispatch.policy');
