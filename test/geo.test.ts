@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CELL_DEG, COLS, cellKey, GridIndex, M_STRIDE, RangeBuffer, ROWS } from '../src/fleet/geo/grid.js';
+import { CELL_DEG, COLS, cellKey, GridIndex, RangeBuffer, ROWS } from '../src/fleet/geo/grid.js';
 import {
   chord2ToKm,
   EARTH_RADIUS_KM,
@@ -15,6 +15,7 @@ import {
   unitLat,
   unitLon,
 } from '../src/fleet/geo/sphere.js';
+import { M_STRIDE } from '../src/fleet/layout.js';
 import { anyPoint, near, type Point } from './helpers/arbitraries.js';
 import { fcSeed } from './helpers/seed.js';
 

@@ -7,8 +7,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateFleet, loadSwissCities } from '../bench/data.js';
-import { CLASS_KM, CLASSES, GridIndex, M_STRIDE, RangeBuffer, radiusClass } from '../src/fleet/geo/grid.js';
+import { CLASS_KM, CLASSES, GridIndex, RangeBuffer, radiusClass } from '../src/fleet/geo/grid.js';
 import { haversineKm, kmToChord2, toUnit } from '../src/fleet/geo/sphere.js';
+import { M_STRIDE } from '../src/fleet/layout.js';
 import { anyPoint, type Point } from './helpers/arbitraries.js';
 import { fcSeed } from './helpers/seed.js';
 

@@ -7,8 +7,8 @@
  * more than which cell he is in (up to ~1.4 km from the centre).
  */
 import type { Fleet } from '../fleet/fleet.js';
-import { C_STRIDE } from '../fleet/geo/grid.js';
 import { EARTH_RADIUS_KM, haversineKm, toUnit } from '../fleet/geo/sphere.js';
+import { C_STRIDE, C_X, C_Y, C_Z } from '../fleet/layout.js';
 
 /** Side of a privacy cell, km (north–south; east–west it is as wide at its central latitude). */
 export const CELL_KM = 2;
@@ -50,9 +50,9 @@ export class PublicDistances {
   km(fleet: Fleet, slot: number): number {
     const o = fleet.index.slotEntry[slot]! * C_STRIDE;
     const c = fleet.index.coords;
-    const x = c[o]!;
-    const y = c[o + 1]!;
-    const z = c[o + 2]!;
+    const x = c[o + C_X]!;
+    const y = c[o + C_Y]!;
+    const z = c[o + C_Z]!;
     const k = slot * 6;
     if (k + 6 > this.cache.length) {
       const grown = new Float64Array(Math.max(k + 6, this.cache.length * 2));

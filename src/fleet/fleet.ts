@@ -13,8 +13,9 @@ import {
   F_PRO,
   F_WINDOWS,
 } from './flags.js';
-import { C_STRIDE, GridIndex, M_STRIDE } from './geo/grid.js';
+import { GridIndex } from './geo/grid.js';
 import { chord2ToKm, kmToChord2, toUnit, unitLat, unitLon } from './geo/sphere.js';
+import { C_STRIDE, M_STRIDE } from './layout.js';
 import { HALF_CIRCUMFERENCE_KM, type Neighbour, nearestNeighbours, neighbours } from './neighbours.js';
 import { QualityCache } from './quality.js';
 import { NameRegistry } from './registry.js';

@@ -15,6 +15,8 @@
  * of the technician's own radius, a flag mask, skill and certification masks and the slot), so a
  * scan never leaves these arrays until a technician has passed every cheap test.
  */
+
+import { C_R2, C_STRIDE, C_X, C_Y, C_Z, M_CERTS, M_FLAGS, M_SKILLS, M_SLOT, M_STRIDE } from '../layout.js';
 import { CELL_DEG, CELLS, COLS, cellKey, queryWindow, ROWS } from './cells.js';
 import { lowerBound, RangeBuffer, radixSortEntries } from './ranges.js';
 import { chord2ToKm, kmToChord2 } from './sphere.js';
@@ -38,11 +40,6 @@ export function radiusClass(r2: number): number {
   while (c < CLASSES - 1 && r2 > CLASS_R2[c]!) c++;
   return c;
 }
-
-/** Stride of {@link GridIndex.coords}: x, y, z, ownRadiusChord2. */
-export const C_STRIDE = 4;
-/** Stride of {@link GridIndex.meta}: flags, skills, certifications, slot. */
-export const M_STRIDE = 4;
 
 /**
  * Live grid index. Entries are identified by the caller's slot number; the index keeps
@@ -171,19 +168,29 @@ export class GridIndex {
     const key = old - (old % CELLS) + cellKey(lat, lon);
     if (key === old) {
       const o = e * C_STRIDE;
-      this.coords[o] = x;
-      this.coords[o + 1] = y;
-      this.coords[o + 2] = z;
+      this.coords[o + C_X] = x;
+      this.coords[o + C_Y] = y;
+      this.coords[o + C_Z] = z;
       return;
     }
-    this.rekey(slot, e, x, y, z, this.coords[e * C_STRIDE + 3]!, key);
+    this.rekey(slot, e, x, y, z, this.coords[e * C_STRIDE + C_R2]!, key);
   }
 
   /** Re-inserts entry `e` of `slot` under a new key, keeping its masks and quality. */
   private rekey(slot: number, e: number, x: number, y: number, z: number, r2: number, key: number): void {
     const m = e * M_STRIDE;
     const q = this.quality[e]!;
-    this.insertKey(slot, x, y, z, r2, this.meta[m]!, this.meta[m + 1]!, this.meta[m + 2]!, key);
+    this.insertKey(
+      slot,
+      x,
+      y,
+      z,
+      r2,
+      this.meta[m + M_FLAGS]!,
+      this.meta[m + M_SKILLS]!,
+      this.meta[m + M_CERTS]!,
+      key,
+    );
     this.quality[this.slotEntry[slot]!] = q;
   }
 
@@ -201,27 +208,27 @@ export class GridIndex {
     if (c !== ((old / CELLS) | 0)) {
       const o = e * C_STRIDE;
       const key = c * CELLS + (old % CELLS);
-      this.rekey(slot, e, this.coords[o]!, this.coords[o + 1]!, this.coords[o + 2]!, r2, key);
+      this.rekey(slot, e, this.coords[o + C_X]!, this.coords[o + C_Y]!, this.coords[o + C_Z]!, r2, key);
       e = this.slotEntry[slot]!;
     }
-    this.coords[e * C_STRIDE + 3] = r2;
+    this.coords[e * C_STRIDE + C_R2] = r2;
     this.raiseClassMax(c, r2);
     const m = e * M_STRIDE;
-    this.meta[m] = flags;
-    this.meta[m + 1] = skills;
-    this.meta[m + 2] = certs;
+    this.meta[m + M_FLAGS] = flags;
+    this.meta[m + M_SKILLS] = skills;
+    this.meta[m + M_CERTS] = certs;
   }
 
   /** Sets only the flag word of `slot`. */
   setFlags(slot: number, flags: number): void {
-    this.meta[this.slotEntry[slot]! * M_STRIDE] = flags;
+    this.meta[this.slotEntry[slot]! * M_STRIDE + M_FLAGS] = flags;
   }
 
   /** Removes `slot` (its entry becomes dead until the next rebuild). */
   remove(slot: number): void {
     const e = this.slotEntry[slot]!;
     if (e < 0) return;
-    this.meta[e * M_STRIDE] = 0;
+    this.meta[e * M_STRIDE + M_FLAGS] = 0;
     this.slotEntry[slot] = -1;
     this.live--;
     this.classLive[(this.keys[e]! / CELLS) | 0]!--;
@@ -301,20 +308,20 @@ export class GridIndex {
       const e = a[i]!;
       const o = e * C_STRIDE;
       const t = i * C_STRIDE;
-      coords[t] = oc[o]!;
-      coords[t + 1] = oc[o + 1]!;
-      coords[t + 2] = oc[o + 2]!;
-      coords[t + 3] = oc[o + 3]!;
+      coords[t + C_X] = oc[o + C_X]!;
+      coords[t + C_Y] = oc[o + C_Y]!;
+      coords[t + C_Z] = oc[o + C_Z]!;
+      coords[t + C_R2] = oc[o + C_R2]!;
       const m = e * M_STRIDE;
       const u = i * M_STRIDE;
-      meta[u] = om[m]!;
-      meta[u + 1] = om[m + 1]!;
-      meta[u + 2] = om[m + 2]!;
-      meta[u + 3] = om[m + 3]!;
+      meta[u + M_FLAGS] = om[m + M_FLAGS]!;
+      meta[u + M_SKILLS] = om[m + M_SKILLS]!;
+      meta[u + M_CERTS] = om[m + M_CERTS]!;
+      meta[u + M_SLOT] = om[m + M_SLOT]!;
       newKeys[i] = keys[e]!;
       quality[i] = oq[e]!;
-      this.slotEntry[om[m + 3]!] = i;
-      this.raiseClassMax((keys[e]! / CELLS) | 0, oc[o + 3]!);
+      this.slotEntry[om[m + M_SLOT]!] = i;
+      this.raiseClassMax((keys[e]! / CELLS) | 0, oc[o + C_R2]!);
     }
     this.coords = coords;
     this.meta = meta;
@@ -343,15 +350,15 @@ export class GridIndex {
     key: number,
   ): void {
     const o = e * C_STRIDE;
-    this.coords[o] = x;
-    this.coords[o + 1] = y;
-    this.coords[o + 2] = z;
-    this.coords[o + 3] = r2;
+    this.coords[o + C_X] = x;
+    this.coords[o + C_Y] = y;
+    this.coords[o + C_Z] = z;
+    this.coords[o + C_R2] = r2;
     const m = e * M_STRIDE;
-    this.meta[m] = flags;
-    this.meta[m + 1] = skills;
-    this.meta[m + 2] = certs;
-    this.meta[m + 3] = slot;
+    this.meta[m + M_FLAGS] = flags;
+    this.meta[m + M_SKILLS] = skills;
+    this.meta[m + M_CERTS] = certs;
+    this.meta[m + M_SLOT] = slot;
     this.keys[e] = key;
   }
 
