@@ -1,27 +1,14 @@
 /**
  * What the dispatcher learns about each technician — recent offers and awards (exponentially
  * decayed), accept rate and response time (moving averages), recent notification times — in
- * parallel typed arrays by slot, with the one place that names the packed fields of a slot's line.
+ * parallel typed arrays by slot; a slot's packed line is laid out in `./layout.ts`.
  */
 import { describe, InvalidArgumentError } from '../shared/errors.js';
 import type { TechnicianStats } from '../shared/types.js';
 import type { FleetOptions } from './fleet.js';
+import { LINE_AT, LINE_AWARDS, LINE_F32, LINE_F64, LINE_OFFERS } from './layout.js';
 
 const WEEK_MS = 604_800_000;
-
-/**
- * A slot's line: 24 bytes read by scoring with one cache miss. As float64 `lines[slot *
- * LINE_F64 + LINE_QUALITY]` the quality (the job-independent part of the score) and `+ LINE_AT`
- * the time the counters refer to (-Infinity for counters seeded through `stats`: they count in full
- * until the first record); as float32 `lines32[slot * LINE_F32 + LINE_OFFERS]` recent offers and
- * `+ LINE_AWARDS` recent awards, decayed to that time.
- */
-export const LINE_F64 = 3;
-export const LINE_QUALITY = 0;
-export const LINE_AT = 1;
-export const LINE_F32 = 6;
-export const LINE_OFFERS = 4;
-export const LINE_AWARDS = 5;
 
 export class FleetCounters {
   lines = new Float64Array(0);

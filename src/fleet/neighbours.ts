@@ -1,7 +1,11 @@
 /**
  * The fleet's point queries — who is within a distance, whose own radius covers a point, the k
- * nearest — over the spatial index, each checked against a brute-force oracle in the tests.
+ * nearest — over the spatial index, each checked against a brute-force oracle in the tests. The
+ * first three functions are {@link Fleet.within}, {@link Fleet.covering} and {@link Fleet.nearest}
+ * with their argument checks; the two below them do the work.
  */
+import { InvalidArgumentError } from '../shared/errors.js';
+import { checkLatLon, checkRadius } from '../shared/validate.js';
 import type { Fleet } from './fleet.js';
 import { RangeBuffer } from './geo/grid.js';
 import { EARTH_RADIUS_KM, kmToChord2, toUnit, vectorKm } from './geo/sphere.js';
@@ -18,6 +22,30 @@ export const HALF_CIRCUMFERENCE_KM = Math.PI * EARTH_RADIUS_KM;
 
 const UNIT = new Float64Array(3);
 const scratch = new RangeBuffer();
+
+/** {@link Fleet.within}: checks the arguments, then {@link neighbours}. */
+export function within(fleet: Fleet, lat: number, lon: number, km: number): Neighbour[] {
+  checkLatLon(lat, lon, 'within()', InvalidArgumentError);
+  checkRadius(km, 'km', 'within()', InvalidArgumentError);
+  return neighbours(fleet, lat, lon, km, false);
+}
+
+/** {@link Fleet.covering}: checks the point, then {@link neighbours} up to the fleet's largest radius. */
+export function covering(fleet: Fleet, lat: number, lon: number): Neighbour[] {
+  checkLatLon(lat, lon, 'covering()', InvalidArgumentError);
+  if (fleet.maxRadius === 0) return [];
+  return neighbours(fleet, lat, lon, fleet.maxRadius, true);
+}
+
+/** {@link Fleet.nearest}: checks the arguments, then {@link nearestNeighbours}. */
+export function nearest(fleet: Fleet, lat: number, lon: number, k: number, maxKm: number): Neighbour[] {
+  checkLatLon(lat, lon, 'nearest()', InvalidArgumentError);
+  if (!Number.isInteger(k) || k < 1)
+    throw new InvalidArgumentError(`nearest(): k is ${k}; pass a whole number ≥ 1.`);
+  if (!(maxKm > 0))
+    throw new InvalidArgumentError(`nearest(): maxKm is ${maxKm}; pass a distance in km > 0.`);
+  return nearestNeighbours(fleet, lat, lon, k, maxKm);
+}
 
 /**
  * Technicians within `km` of a point (`ownRadius`: also within their own radius of it), nearest

@@ -4,6 +4,8 @@
  * cancelled; the planner asks whether a new window (or an on-demand job's stretch from now)
  * collides with one, counting the travel between the two places at the policy's speed.
  */
+import { describe, InvalidArgumentError } from '../shared/errors.js';
+import { checkLatLon } from '../shared/validate.js';
 import { haversineKm } from './geo/sphere.js';
 
 /** One reserved appointment of a technician. */
@@ -19,6 +21,25 @@ export interface Reservation {
 }
 
 const MS_PER_HOUR = 3_600_000;
+
+/**
+ * A checked plain copy of a reservation given to `fleet.reserve(id, …)` (throws
+ * {@link InvalidArgumentError} naming what is wrong; extra fields are dropped).
+ */
+export function checkedReservation(id: string, r: Reservation): Reservation {
+  if (r === null || typeof r !== 'object' || typeof r.jobId !== 'string' || r.jobId.length === 0) {
+    throw new InvalidArgumentError(
+      `reserve('${id}', ${describe(r)}): pass { jobId, start, end, lat, lon } with a non-empty job id.`,
+    );
+  }
+  if (!Number.isFinite(r.start) || !Number.isFinite(r.end) || r.end <= r.start) {
+    throw new InvalidArgumentError(
+      `reserve('${id}'): start ${describe(r.start)} and end ${describe(r.end)} must be times in ms with end after start.`,
+    );
+  }
+  checkLatLon(r.lat, r.lon, `reserve('${id}')`, InvalidArgumentError);
+  return { jobId: r.jobId, start: r.start, end: r.end, lat: r.lat, lon: r.lon };
+}
 
 /** Travel time between two places at `speedKmh`, ms. */
 export function travelMs(lat1: number, lon1: number, lat2: number, lon2: number, speedKmh: number): number {

@@ -6,9 +6,10 @@
  * is the technician's *quality*, cached per policy by the fleet. The hot path then adds distance,
  * tier fit and fairness (whose counters decay with time, so they are computed at `now`).
  */
-import { LINE_AWARDS, LINE_F32, LINE_OFFERS } from '../fleet/counters.js';
+
 import { F_BEST, F_PRO } from '../fleet/flags.js';
 import type { Fleet } from '../fleet/fleet.js';
+import { LINE_AWARDS, LINE_F32, LINE_OFFERS } from '../fleet/layout.js';
 import type { JobContext } from './eligibility.js';
 import { FACTORS, type Policy } from './policy.js';
 
