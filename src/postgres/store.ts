@@ -8,22 +8,23 @@
  */
 import type { AcceptOutcome } from '../dispatch/types.js';
 import { InvalidArgumentError } from '../shared/errors.js';
-import { awardFailed, StoreConflictError } from '../store/errors.js';
+import { StoreConflictError } from '../store/errors.js';
 import { checkCapacity } from '../store/memory.js';
-import {
-  type AppendResult,
-  type ClaimResult,
-  type DispatchStore,
-  type FeedCursor,
-  liveOf,
-  MAX_AWARD_TRIES,
-  type OutboxEntry,
-  type Step,
-  type StoredEvent,
-  type StoredJob,
+import type {
+  AppendResult,
+  ClaimResult,
+  DispatchStore,
+  FeedCursor,
+  OutboxEntry,
+  Step,
+  StoredEvent,
+  StoredJob,
 } from '../store/types.js';
+import { claimBatch } from './claim.js';
 import { isRetryable, storeError } from './errors.js';
 import { checkPrefix, DEFAULT_PREFIX, type PgClient, type PgPool } from './pg.js';
+import { appendArgs, appendResultOf, cursorAfter, cursorArgs, jobOf, outboxEntryOf } from './rows.js';
+import { type Statements, statements } from './sql.js';
 
 /** Options of a {@link PostgresStore}. */
 export interface PostgresStoreOptions {
@@ -61,7 +62,7 @@ export class PostgresStore implements DispatchStore {
   private readonly retries: number;
   private readonly leaseMs: number;
   private readonly notify: boolean;
-  private readonly sql: Record<'get' | 'append' | 'answer' | 'remember' | 'feed', string>;
+  private readonly sql: Statements;
   private notifyPending = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -79,38 +80,20 @@ export class PostgresStore implements DispatchStore {
     this.leaseMs = nonNegative(options.leaseMs, 30_000, 'leaseMs');
     this.notify = options.notify ?? true;
     if (this.pool.on && this.pool.listenerCount?.('error') === 0) this.pool.on('error', () => {});
-    this.sql = {
-      get: `SELECT j.version, j.state, j.last_at, r.outcome FROM ${p}jobs j
-        LEFT JOIN ${p}requests r ON r.job_id = j.job_id AND r.request_id = $2 WHERE j.job_id = $1`,
-      append: `SELECT ${p}append($1, $2, $3::json, $4, $5, $6::json, $7::json, $8, $9, $10, $11, $12::json, $13::text[]) AS r`,
-      answer: `SELECT outcome FROM ${p}requests WHERE job_id = $1 AND request_id = $2`,
-      remember: `WITH ins AS (INSERT INTO ${p}requests (job_id, request_id, outcome) VALUES ($1, $2, $3::json)
-        ON CONFLICT DO NOTHING RETURNING outcome)
-        SELECT outcome FROM ins UNION ALL
-        SELECT outcome FROM ${p}requests WHERE job_id = $1 AND request_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
-      feed: `SELECT body, tx::text AS tx, seq FROM ${p}events
-        WHERE (tx, seq) > ($1::xid8, $2::bigint) AND tx < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY tx, seq LIMIT $3`,
-    };
+    this.sql = statements(p);
   }
 
   async get(jobId: string, requestId?: string): Promise<StoredJob | undefined> {
     const r = await this.query('get()', this.sql.get, [jobId, requestId ?? null]);
     const row = r.rows[0];
-    if (!row) return undefined;
-    const job: StoredJob = {
-      jobId,
-      version: Number(row.version),
-      state: row.state as StoredJob['state'],
-      lastAt: Number(row.last_at),
-    };
-    if (row.outcome !== null && row.outcome !== undefined) job.answer = row.outcome as AcceptOutcome;
-    return job;
+    return row ? jobOf(jobId, row) : undefined;
   }
 
   async append(step: Step): Promise<AppendResult> {
     const r = await this.query(`append('${step.event.jobId}')`, this.sql.append, appendArgs(step));
-    return this.result(String(r.rows[0]!.r), step);
+    const result = appendResultOf(String(r.rows[0]!.r), step);
+    if (result.ok) this.wake();
+    return result;
   }
 
   async claimDue(
@@ -119,66 +102,10 @@ export class PostgresStore implements DispatchStore {
     compute: (job: StoredJob, full: readonly string[]) => Step | null,
     skip?: ReadonlySet<string>,
   ): Promise<ClaimResult> {
-    const p = this.prefix;
     return this.transaction('claimDue()', async (client) => {
-      const due = await client.query(
-        `SELECT job_id, version, state, last_at FROM ${p}jobs WHERE due_at <= $1 AND job_id <> ALL ($3::text[])
-         ORDER BY due_at, job_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [now, limit, [...(skip ?? [])]],
-      );
-      const applied: Step[] = [];
-      const failures: ClaimResult['failures'] = [];
-      for (const row of due.rows) {
-        const jobId = String(row.job_id);
-        const full: string[] = [];
-        for (let attempt = 0; ; attempt++) {
-          let step: Step | null;
-          try {
-            step = compute(
-              {
-                jobId,
-                version: Number(row.version),
-                state: row.state as StoredJob['state'],
-                lastAt: Number(row.last_at),
-              },
-              full,
-            );
-          } catch (error) {
-            failures.push({ jobId, error });
-            break;
-          }
-          if (!step) break;
-          // A savepoint per job: one job's failing step leaves the others of the batch to commit.
-          await client.query('SAVEPOINT step');
-          let answer: string;
-          try {
-            const r = await client.query(this.sql.append, appendArgs(step));
-            answer = String(r.rows[0]!.r);
-            if (answer !== 'ok' && answer !== 'full' && !(answer === 'capacity' && step.reserve)) {
-              throw new Error(`claimDue(): a locked job answered '${answer}'; this is a bug`);
-            }
-          } catch (error) {
-            // If the connection is gone this throws too, and the whole batch fails (rolled back).
-            await client.query('ROLLBACK TO SAVEPOINT step');
-            failures.push({ jobId, error: storeError(error, `claimDue() step of '${jobId}'`) });
-            break;
-          }
-          if (answer !== 'capacity') {
-            await client.query('RELEASE SAVEPOINT step');
-            applied.push(step);
-            break;
-          }
-          // An award whose winner has no capacity left: compute it again without him.
-          await client.query('ROLLBACK TO SAVEPOINT step');
-          if (attempt + 1 >= MAX_AWARD_TRIES) {
-            failures.push({ jobId, error: awardFailed(jobId) });
-            break;
-          }
-          full.push(step.reserve!.technicianId);
-        }
-      }
-      if (applied.length > 0) this.wake();
-      return { claimed: due.rows.length, applied, failures };
+      const r = await claimBatch(client, this.sql, now, limit, compute, skip);
+      if (r.applied.length > 0) this.wake();
+      return r;
     });
   }
 
@@ -203,91 +130,48 @@ export class PostgresStore implements DispatchStore {
 
   async setCapacity(technicianId: string, capacity: number): Promise<void> {
     checkCapacity(capacity);
-    await this.query(
-      'setCapacity()',
-      `INSERT INTO ${this.prefix}technicians (technician_id, load, capacity) VALUES ($1, 0, $2)
-       ON CONFLICT (technician_id) DO UPDATE SET capacity = EXCLUDED.capacity`,
-      [technicianId, capacity],
-    );
+    await this.query('setCapacity()', this.sql.setCapacity, [technicianId, capacity]);
   }
 
   async capacityOf(technicianId: string): Promise<{ load: number; capacity: number } | undefined> {
-    const r = await this.query(
-      'capacityOf()',
-      `SELECT load, capacity FROM ${this.prefix}technicians WHERE technician_id = $1`,
-      [technicianId],
-    );
+    const r = await this.query('capacityOf()', this.sql.capacityOf, [technicianId]);
     const row = r.rows[0];
     return row ? { load: Number(row.load), capacity: Number(row.capacity) } : undefined;
   }
 
   async liveJobs(technicianId: string): Promise<string[]> {
-    const p = this.prefix;
-    const r = await this.query(
-      'liveJobs()',
-      `SELECT l.job_id FROM ${p}live_offers l JOIN ${p}jobs j USING (job_id) WHERE l.technician_id = $1
-       ORDER BY (j.state->>'openedAt')::float8, l.job_id`,
-      [technicianId],
-    );
+    const r = await this.query('liveJobs()', this.sql.liveJobs, [technicianId]);
     return r.rows.map((row) => String(row.job_id));
   }
 
   async events(jobId: string): Promise<StoredEvent[]> {
-    const r = await this.query(
-      'events()',
-      `SELECT body FROM ${this.prefix}events WHERE job_id = $1 ORDER BY version`,
-      [jobId],
-    );
+    const r = await this.query('events()', this.sql.events, [jobId]);
     return r.rows.map((row) => row.body as StoredEvent);
   }
 
   async feed(cursor: FeedCursor, limit: number): Promise<{ events: StoredEvent[]; cursor: FeedCursor }> {
-    const [tx, seq] = cursor === '' ? ['0', '0'] : cursor.split('/');
-    const r = await this.query('feed()', this.sql.feed, [tx, seq, limit]);
-    const last = r.rows[r.rows.length - 1];
+    const r = await this.query('feed()', this.sql.feed, [...cursorArgs(cursor), limit]);
     return {
       events: r.rows.map((row) => row.body as StoredEvent),
-      cursor: last ? `${String(last.tx)}/${String(last.seq)}` : cursor,
+      cursor: cursorAfter(r.rows, cursor),
     };
   }
 
   async deliver(limit: number, deliver: (entries: OutboxEntry[]) => Promise<void> | void): Promise<number> {
-    const p = this.prefix;
     // A short lease instead of a transaction held open while delivering: an open transaction would
     // hold back the feed's horizon (and vacuum) for as long as the receiver takes.
-    const r = await this.query(
-      'deliver()',
-      `UPDATE ${p}outbox o SET lease_until = clock_timestamp() + $2 * interval '1 millisecond'
-       FROM (SELECT id FROM ${p}outbox WHERE delivered_at IS NULL
-             AND (lease_until IS NULL OR lease_until < clock_timestamp())
-             ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) c
-       WHERE o.id = c.id RETURNING o.id, o.job_id, o.fence, o.seq, o.effect`,
-      [limit, this.leaseMs],
-    );
+    const r = await this.query('deliver()', this.sql.lease, [limit, this.leaseMs]);
     if (r.rows.length === 0) return 0;
     const rows = r.rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-    const entries: OutboxEntry[] = rows.map((row) => ({
-      id: String(row.id),
-      jobId: String(row.job_id),
-      fence: Number(row.fence),
-      effect: row.effect as OutboxEntry['effect'],
-    }));
+    const entries: OutboxEntry[] = rows.map(outboxEntryOf);
     try {
       await deliver(entries);
     } catch (err) {
       // Hand them back at once rather than after the lease (best effort: the lease expires anyway).
-      await this.pool
-        .query(`UPDATE ${p}outbox SET lease_until = NULL WHERE id = ANY($1::text[])`, [
-          entries.map((e) => e.id),
-        ])
-        .catch(() => {});
+      await this.pool.query(this.sql.unlease, [entries.map((e) => e.id)]).catch(() => {});
       throw err;
     }
-    await this.query(
-      'deliver() marking delivered',
-      `UPDATE ${p}outbox SET delivered_at = clock_timestamp() WHERE id = ANY($1::text[])`,
-      [entries.map((e) => e.id)],
-    );
+    await this.query('deliver() marking delivered', this.sql.delivered, [entries.map((e) => e.id)]);
     return entries.length;
   }
 
@@ -333,16 +217,6 @@ export class PostgresStore implements DispatchStore {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private result(r: string, step: Step): AppendResult {
-    if (r === 'ok' || r === 'full') {
-      this.wake();
-      return r === 'full'
-        ? { ok: true, version: step.event.version, full: true }
-        : { ok: true, version: step.event.version };
-    }
-    return { ok: false, conflict: r as 'version' | 'exists' | 'capacity' };
-  }
-
   /**
    * One NOTIFY per millisecond at most, outside the step's transaction: a NOTIFY inside every
    * append would serialise commits, one per append would double the statements.
@@ -352,7 +226,7 @@ export class PostgresStore implements DispatchStore {
     this.notifyPending = true;
     setTimeout(() => {
       this.notifyPending = false;
-      this.pool.query(`SELECT pg_notify($1, '')`, [this.channel]).catch(() => {});
+      this.pool.query(this.sql.notify, [this.channel]).catch(() => {});
     }, 1).unref?.();
   }
 
@@ -403,25 +277,6 @@ export class PostgresStore implements DispatchStore {
       }
     }
   }
-}
-
-function appendArgs(step: Step): unknown[] {
-  const { event } = step;
-  return [
-    event.jobId,
-    step.expectedVersion,
-    JSON.stringify(step.state),
-    event.at,
-    step.dueAt,
-    JSON.stringify(event),
-    JSON.stringify(event.effects),
-    step.reserve?.technicianId ?? null,
-    step.reserve?.capacity ?? null,
-    step.release ?? null,
-    step.request?.requestId ?? null,
-    step.request ? JSON.stringify(step.request.outcome) : null,
-    liveOf(step.state),
-  ];
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {
