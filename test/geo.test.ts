@@ -15,7 +15,7 @@ import {
   unitLat,
   unitLon,
 } from '../src/fleet/geo/sphere.js';
-import { M_STRIDE } from '../src/fleet/layout.js';
+import { Meta } from '../src/fleet/layout.js';
 import { anyPoint, near, type Point } from './helpers/arbitraries.js';
 import { fcSeed } from './helpers/seed.js';
 
@@ -117,7 +117,7 @@ describe('grid index', () => {
     const out = new Set<number>();
     for (let p = 0; p < pairs; p++) {
       for (let e = buf.data[2 * p]!; e < buf.data[2 * p + 1]!; e++) {
-        if (index.meta[e * M_STRIDE] !== 0) out.add(index.meta[e * M_STRIDE + 3]!);
+        if (index.meta[e * Meta.STRIDE] !== 0) out.add(index.meta[e * Meta.STRIDE + 3]!);
       }
     }
     return out;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { generateFleet, loadSwissCities } from '../bench/data.js';
 import { CLASS_KM, CLASSES, GridIndex, RangeBuffer, radiusClass } from '../src/fleet/geo/grid.js';
 import { haversineKm, kmToChord2, toUnit } from '../src/fleet/geo/sphere.js';
-import { M_STRIDE } from '../src/fleet/layout.js';
+import { Meta } from '../src/fleet/layout.js';
 import { anyPoint, type Point } from './helpers/arbitraries.js';
 import { fcSeed } from './helpers/seed.js';
 
@@ -31,7 +31,7 @@ function query(index: GridIndex, q: Point, km: number, covering: boolean) {
   for (let p = 0; p < pairs; p++) {
     span += buf.data[2 * p + 1]! - buf.data[2 * p]!;
     for (let e = buf.data[2 * p]!; e < buf.data[2 * p + 1]!; e++) {
-      if (index.meta[e * M_STRIDE] !== 0) slots.add(index.meta[e * M_STRIDE + 3]!);
+      if (index.meta[e * Meta.STRIDE] !== 0) slots.add(index.meta[e * Meta.STRIDE + 3]!);
     }
   }
   return { slots, span };

@@ -29,7 +29,8 @@ import { fingerprint } from './env.js';
 import { JobsFailedError } from './errors.js';
 import { hashOf, readLog } from './log.js';
 import { type DispatcherOptions, type ReplayOptions, resolveOptions } from './options.js';
-import { deepFreeze, GENESIS_HASH, snapshotDigest } from './record.js';
+import { deepFreeze, snapshotDigest } from './record.js';
+import { EventRecorder } from './recorder.js';
 import { dueAt, isRunning } from './session.js';
 import { readSnapshot } from './snapshot-schema.js';
 import type {
@@ -45,9 +46,6 @@ import type {
 
 export type { DispatcherOptions, ReplayOptions } from './options.js';
 
-/** Events kept before the log is folded into a checkpoint (at least; see `keepLog`). */
-const CHECKPOINT_EVENTS = 10_000;
-
 /**
  * Runs live dispatch for many jobs at once.
  * @example
@@ -61,27 +59,26 @@ export class Dispatcher {
   readonly fleet: Fleet;
   readonly policy: Policy;
   private readonly core: DispatchCore;
-  private log: DispatchEvent[] = [];
-  /** The snapshot {@link log} follows (see {@link checkpoint}). */
-  private base: DispatcherSnapshot;
-  private readonly keepLog: boolean | 'checkpoint';
+  /** The event log, its checkpoint, and the last event's sequence number, hash and time. */
+  private readonly rec: EventRecorder;
   /** Whether events leave the dispatcher (kept or streamed): only then are they hashed and frozen. */
   private readonly exposed: boolean;
   private readonly onEvent: ((event: Readonly<DispatchEvent>) => void) | undefined;
-  private seq = 0;
-  private hash = GENESIS_HASH;
-  private clock: number | null = null;
   private busy = false;
 
   constructor(options: DispatcherOptions) {
     const o = resolveOptions(options);
     this.fleet = o.fleet;
     this.policy = o.policy;
-    this.keepLog = o.keepLog;
     this.onEvent = o.onEvent;
     this.exposed = o.keepLog !== false || o.onEvent !== undefined;
     this.core = new DispatchCore(o.fleet, o.policy, fingerprint(o.policy), o.retainMs);
-    this.base = this.snapshotNow();
+    this.rec = new EventRecorder(
+      o.keepLog,
+      () => this.snapshotNow(),
+      () => this.core.size,
+    );
+    this.rec.base = this.snapshotNow();
   }
 
   /**
@@ -220,7 +217,7 @@ export class Dispatcher {
     if (s.completedAt !== null) out.completedAt = s.completedAt;
     if (s.completion !== undefined) out.completion = s.completion;
     if (s.reason !== null) out.reason = s.reason;
-    const now = this.clock ?? s.openedAt;
+    const now = this.rec.clock ?? s.openedAt;
     for (const o of s.offers) if (isRunning(s, o.technicianId, now)) out.liveOffers++;
     const due = dueAt(s);
     if (due !== undefined) out.nextDueAt = due;
@@ -240,40 +237,28 @@ export class Dispatcher {
 
   /** Sequence number of the last event applied (0 before any). */
   get lastSeq(): number {
-    return this.seq;
+    return this.rec.seq;
   }
 
   /**
    * Events kept in memory with `seq > sinceSeq` (deeply frozen). By default, those since the
    * {@link checkpoint}; asking for events folded into the checkpoint is an error.
    */
-  eventLog(sinceSeq: number = this.base.seq): DispatchEvent[] {
+  eventLog(sinceSeq: number = this.rec.base.seq): DispatchEvent[] {
     this.checkIdle('eventLog');
-    if (!Number.isInteger(sinceSeq) || sinceSeq < 0) {
-      throw new InvalidArgumentError(
-        `eventLog(): sinceSeq is ${describe(sinceSeq)}; pass a sequence number ≥ 0.`,
-      );
-    }
-    if (sinceSeq < this.base.seq) {
-      throw new InvalidStateError(
-        `eventLog(${sinceSeq}): events up to ${this.base.seq} were folded into checkpoint() to bound memory; use Dispatcher.restore(d.checkpoint()).replay(d.eventLog()), or keepLog: true to keep them all.`,
-      );
-    }
-    const first = this.log[0]?.seq ?? this.seq + 1;
-    return this.log.slice(Math.max(0, sinceSeq + 1 - first));
+    return this.rec.since(sinceSeq);
   }
 
   /** Drops logged events up to and including `seq` (after a snapshot has been persisted). */
   truncateLog(seq: number): void {
     this.checkIdle('truncateLog');
-    const first = this.log[0]?.seq ?? this.seq + 1;
-    this.log = this.log.slice(Math.max(0, seq + 1 - first));
+    this.rec.truncate(seq);
   }
 
   /** The snapshot the in-memory {@link eventLog} follows: `restore(checkpoint()).replay(eventLog())` is this dispatcher. */
   checkpoint(): DispatcherSnapshot {
     this.checkIdle('checkpoint');
-    return structuredClone(this.base);
+    return structuredClone(this.rec.base);
   }
 
   /**
@@ -293,12 +278,12 @@ export class Dispatcher {
   static restore(snapshot: DispatcherSnapshot, options: DispatcherOptions): Dispatcher {
     const d = new Dispatcher(options);
     const copy = readSnapshot(snapshot, options.policy);
-    d.seq = copy.seq;
-    d.hash = copy.hash;
-    d.clock = copy.now;
+    d.rec.seq = copy.seq;
+    d.rec.hash = copy.hash;
+    d.rec.clock = copy.now;
     d.core.restore(copy);
     d.core.syncReservations();
-    d.base = d.snapshotNow();
+    d.rec.base = d.snapshotNow();
     return d;
   }
 
@@ -314,44 +299,32 @@ export class Dispatcher {
    */
   replay(events: readonly DispatchEvent[], applyToFleet = false): this {
     this.checkIdle('replay');
-    const log = readLog(events, { seq: this.seq, at: this.clock, hash: this.hash }, 'replay()');
+    const rec = this.rec;
+    const log = readLog(events, { seq: rec.seq, at: rec.clock, hash: rec.hash }, 'replay()');
     const core = this.core;
-    const saved = {
-      core: core.backup(),
-      log: this.log.slice(),
-      base: this.base,
-      seq: this.seq,
-      hash: this.hash,
-      clock: this.clock,
-    };
+    const saved = { core: core.backup(), rec: rec.save() };
     this.busy = true;
     core.writes.enabled = applyToFleet;
     try {
       for (const event of log) {
         core.env.replay(event.facts, event.at);
         core.apply(event);
-        core.env.done(`[${event.seq - saved.seq - 1}].facts`);
-        this.commitEvent(deepFreeze(event));
+        core.env.done(`[${event.seq - saved.rec.seq - 1}].facts`);
+        rec.commit(deepFreeze(event));
       }
       // Appointment reservations follow the sessions even when the fleet was left alone.
       core.syncReservations();
     } catch (error) {
       core.journal.rollback();
       core.putBack(saved.core);
-      Object.assign(this, {
-        log: saved.log,
-        base: saved.base,
-        seq: saved.seq,
-        hash: saved.hash,
-        clock: saved.clock,
-      });
+      rec.putBack(saved.rec);
       if (error instanceof CrowdDispatchError) throw error;
       throw new InvalidRecordError(
         `replay(): the log does not apply (${describe(error)}); nothing was replayed.`,
       );
     } finally {
       core.journal.clear();
-      core.env.live(this.clock ?? 0);
+      core.env.live(rec.clock ?? 0);
       core.writes.enabled = true;
       this.busy = false;
     }
@@ -377,11 +350,11 @@ export class Dispatcher {
       result = core.apply(event);
       // An input that changed nothing is not logged (a refused accept, an idle advance…).
       if (core.journal.mark === 0 && core.failures === undefined) return result;
-      event.seq = this.seq + 1;
+      event.seq = this.rec.seq + 1;
       if (core.env.facts.length > 0) event.facts = core.env.facts;
       // An event nobody can see (no log kept, none streamed) is neither hashed nor frozen.
       if (this.exposed) {
-        event.hash = hashOf(this.hash, event);
+        event.hash = hashOf(this.rec.hash, event);
         deepFreeze(event);
       }
       if (this.onEvent !== undefined) {
@@ -394,7 +367,7 @@ export class Dispatcher {
           );
         }
       }
-      this.commitEvent(event);
+      this.rec.commit(event);
     } catch (error) {
       core.journal.rollback();
       core.ordinal = ordinal;
@@ -419,25 +392,12 @@ export class Dispatcher {
     return result;
   }
 
-  private commitEvent(event: DispatchEvent): void {
-    this.seq = event.seq;
-    if (event.hash !== undefined) this.hash = event.hash;
-    this.clock = event.at;
-    if (this.keepLog === false) return;
-    this.log.push(event);
-    if (this.keepLog === 'checkpoint' && this.log.length > Math.max(CHECKPOINT_EVENTS, 2 * this.core.size)) {
-      // Fold the log into a checkpoint: forgotten jobs' events leave memory.
-      this.base = this.snapshotNow();
-      this.log = [];
-    }
-  }
-
   private snapshotNow(): DispatcherSnapshot {
     const snap: DispatcherSnapshot = {
       version: 1,
-      seq: this.seq,
-      hash: this.hash,
-      now: this.clock,
+      seq: this.rec.seq,
+      hash: this.rec.hash,
+      now: this.rec.clock,
       ...this.core.snapshot(),
     };
     const copy = JSON.parse(JSON.stringify(snap)) as DispatcherSnapshot;
@@ -456,9 +416,10 @@ export class Dispatcher {
   private checkNow(now: number, fn: string): void {
     this.checkIdle(fn);
     checkTime(now, fn);
-    if (this.clock !== null && now < this.clock) {
+    const clock = this.rec.clock;
+    if (clock !== null && now < clock) {
       throw new InvalidArgumentError(
-        `${fn}(): now is ${now}, before the previous input (${this.clock}); pass inputs in time order.`,
+        `${fn}(): now is ${now}, before the previous input (${clock}); pass inputs in time order.`,
         'now',
       );
     }

@@ -5,7 +5,7 @@
  */
 
 import { F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_WINDOWS, type Fleet } from '../fleet/fleet.js';
-import { M_CERTS, M_FLAGS, M_STRIDE } from '../fleet/layout.js';
+import { Meta } from '../fleet/layout.js';
 import { busyStretch } from '../plan/appointments.js';
 import type { Policy } from '../plan/policy.js';
 import type { Job } from '../shared/types.js';
@@ -32,13 +32,13 @@ export function ineligible(
   if (capacity && w === undefined && (flags & F_HAS_CAPACITY) === 0) return 'at_capacity';
   if (certPartner !== null) {
     const bit = fleet.partnerBits.get(certPartner);
-    const certs = fleet.index.meta[fleet.index.slotEntry[slot]! * M_STRIDE + M_CERTS]!;
+    const certs = fleet.index.meta[fleet.index.slotEntry[slot]! * Meta.STRIDE + Meta.CERTS]!;
     if (bit === undefined || (certs & bit) === 0) return 'not_certified';
   }
   if (booking === undefined) return null;
   const { job, policy, now } = booking;
   if (w !== undefined) {
-    const indexFlags = fleet.index.meta[fleet.index.slotEntry[slot]! * M_STRIDE + M_FLAGS]!;
+    const indexFlags = fleet.index.meta[fleet.index.slotEntry[slot]! * Meta.STRIDE + Meta.FLAGS]!;
     if (flags & F_WINDOWS && !fleet.isAvailableIn(slot, indexFlags, w.start, w.end))
       return 'unavailable_in_window';
   }
@@ -66,7 +66,7 @@ export function skipAtSend(
 ): boolean {
   if (ineligible(fleet, technicianId, certPartner, true, { job, policy, now }) !== null) return true;
   const slot = fleet.findSlot(technicianId);
-  const flags = fleet.index.meta[fleet.index.slotEntry[slot]! * M_STRIDE + M_FLAGS]!;
+  const flags = fleet.index.meta[fleet.index.slotEntry[slot]! * Meta.STRIDE + Meta.FLAGS]!;
   if (job.window === undefined && flags & F_WINDOWS && !fleet.isAvailable(slot, flags, now)) return true;
   const cap = policy.notificationCap;
   return (

@@ -8,7 +8,7 @@
  */
 import type { Fleet } from '../fleet/fleet.js';
 import { EARTH_RADIUS_KM, haversineKm, toUnit } from '../fleet/geo/sphere.js';
-import { C_STRIDE, C_X, C_Y, C_Z } from '../fleet/layout.js';
+import { Coord } from '../fleet/layout.js';
 
 /** Side of a privacy cell, km (north–south; east–west it is as wide at its central latitude). */
 export const CELL_KM = 2;
@@ -48,11 +48,11 @@ export class PublicDistances {
 
   /** Public distance from a slot's cell to the job, km, rounded to 0.5 km. */
   km(fleet: Fleet, slot: number): number {
-    const o = fleet.index.slotEntry[slot]! * C_STRIDE;
+    const o = fleet.index.slotEntry[slot]! * Coord.STRIDE;
     const c = fleet.index.coords;
-    const x = c[o + C_X]!;
-    const y = c[o + C_Y]!;
-    const z = c[o + C_Z]!;
+    const x = c[o + Coord.X]!;
+    const y = c[o + Coord.Y]!;
+    const z = c[o + Coord.Z]!;
     const k = slot * 6;
     if (k + 6 > this.cache.length) {
       const grown = new Float64Array(Math.max(k + 6, this.cache.length * 2));

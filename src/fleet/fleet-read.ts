@@ -10,27 +10,16 @@ import { F_BEST, F_ONLINE, F_PRO } from './flags.js';
 import type { Fleet } from './fleet.js';
 import type { GridIndex } from './geo/grid.js';
 import { chord2ToKm, unitLat, unitLon } from './geo/sphere.js';
-import {
-  C_STRIDE,
-  C_X,
-  C_Y,
-  C_Z,
-  LINE_AWARDS,
-  LINE_F32,
-  LINE_OFFERS,
-  M_CERTS,
-  M_SKILLS,
-  M_STRIDE,
-} from './layout.js';
+import { Coord, LINE_AWARDS, LINE_F32, LINE_OFFERS, Meta } from './layout.js';
 
 /** A live slot's technician as a plain object (what {@link Fleet.get} returns for it). */
 export function readBack(fleet: Fleet, slot: number, id: string): Technician {
   const f = fleet.flags[slot]!;
   const skills: string[] = [];
   const certifications: string[] = [];
-  const e = fleet.index.slotEntry[slot]! * M_STRIDE;
-  const skillMask = fleet.index.meta[e + M_SKILLS]!;
-  const certMask = fleet.index.meta[e + M_CERTS]!;
+  const e = fleet.index.slotEntry[slot]! * Meta.STRIDE;
+  const skillMask = fleet.index.meta[e + Meta.SKILLS]!;
+  const certMask = fleet.index.meta[e + Meta.CERTS]!;
   for (const [name, bit] of fleet.skillBits) if (skillMask & bit) skills.push(name);
   for (const [name, bit] of fleet.partnerBits) if (certMask & bit) certifications.push(name);
   const pos = fleet.positionOf(slot);
@@ -64,9 +53,12 @@ export function readBack(fleet: Fleet, slot: number, id: string): Technician {
 
 /** A slot's [lat, lon] in degrees from its index entry's unit vector (see {@link Fleet.positionOf}). */
 export function slotPosition(index: GridIndex, slot: number): [number, number] {
-  const o = index.slotEntry[slot]! * C_STRIDE;
+  const o = index.slotEntry[slot]! * Coord.STRIDE;
   const c = index.coords;
-  return [round9(unitLat(c[o + C_X]!, c[o + C_Y]!, c[o + C_Z]!)), round9(unitLon(c[o + C_X]!, c[o + C_Y]!))];
+  return [
+    round9(unitLat(c[o + Coord.X]!, c[o + Coord.Y]!, c[o + Coord.Z]!)),
+    round9(unitLon(c[o + Coord.X]!, c[o + Coord.Y]!)),
+  ];
 }
 
 /** A service radius in km from its squared chord, as the fleet reports it (see {@link Fleet.radiusOf}). */

@@ -7,7 +7,6 @@
  */
 import { DuplicateIdError, describe, InvalidArgumentError } from '../shared/errors.js';
 import type { TechnicianInput } from '../shared/types.js';
-import { checkLatLon } from '../shared/validate.js';
 import { areasFor, type SlotAreas } from './areas.js';
 import {
   F_ALIVE,
@@ -21,7 +20,7 @@ import {
 } from './flags.js';
 import type { Fleet } from './fleet.js';
 import { kmToChord2, toUnit } from './geo/sphere.js';
-import { C_R2, C_STRIDE, LINE_F64, LINE_QUALITY, M_CERTS, M_SKILLS, M_STRIDE } from './layout.js';
+import { Coord, LINE_F64, LINE_QUALITY, Meta } from './layout.js';
 import { SCHEDULE_SHIFT } from './schedules.js';
 import { readTechnician, validateTechnician } from './technician-input.js';
 
@@ -46,15 +45,6 @@ export function addRecord(fleet: Fleet, record: TechnicianInput): void {
 export function upsertRecord(fleet: Fleet, record: TechnicianInput): void {
   const input = readTechnician(record);
   writeRecord(fleet, input, fleet.ids.slotOf(input.id));
-}
-
-/** {@link Fleet.move}: a new position, O(1) amortised in the index. */
-export function moveRecord(fleet: Fleet, id: string, lat: number, lon: number): void {
-  const slot = fleet.slotOf(id);
-  checkLatLon(lat, lon, `move('${id}')`, InvalidArgumentError);
-  const v = UNIT;
-  toUnit(lat, lon, v, 0);
-  fleet.index.move(slot, v[0]!, v[1]!, v[2]!, lat, lon);
 }
 
 /** {@link Fleet.setOnline}. */
@@ -133,7 +123,7 @@ export function writeRecord(fleet: Fleet, t: TechnicianInput, existing: number |
     }
     const r2 =
       fleet.radiusOf(slot) === radius
-        ? index.coords[index.slotEntry[slot]! * C_STRIDE + C_R2]!
+        ? index.coords[index.slotEntry[slot]! * Coord.STRIDE + Coord.R2]!
         : kmToChord2(radius);
     index.update(slot, r2, flags, skills, certs);
   }
@@ -198,8 +188,8 @@ export function masksOf(fleet: Fleet, slot: number): [number, number] {
   const index = fleet.index;
   const entry = index.slotEntry[slot]!;
   if (entry === undefined || entry < 0) return [0, 0];
-  const e = entry * M_STRIDE;
-  return [index.meta[e + M_SKILLS]! >>> 0, index.meta[e + M_CERTS]! >>> 0];
+  const e = entry * Meta.STRIDE;
+  return [index.meta[e + Meta.SKILLS]! >>> 0, index.meta[e + Meta.CERTS]! >>> 0];
 }
 
 /**

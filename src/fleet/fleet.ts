@@ -4,15 +4,17 @@
  * writes to `./fleet-counters.ts`, read-backs to `./fleet-read.ts`, point queries to `./neighbours.ts`.
  * Members tagged internal are the planner's and the dispatcher's: they stay out of the published types.
  */
-import type { InvalidArgumentError } from '../shared/errors.js';
+import { InvalidArgumentError } from '../shared/errors.js';
 import type { Technician, TechnicianInput } from '../shared/types.js';
+import { checkLatLon } from '../shared/validate.js';
 import { FleetAreas } from './areas.js';
 import { FleetCounters } from './counters.js';
 import * as counterWrites from './fleet-counters.js';
 import * as reads from './fleet-read.js';
 import * as recordWrites from './fleet-write.js';
 import { GridIndex } from './geo/grid.js';
-import { C_R2, C_STRIDE, LINE_F64, LINE_QUALITY } from './layout.js';
+import { toUnit } from './geo/sphere.js';
+import { Coord, LINE_F64, LINE_QUALITY } from './layout.js';
 import { covering, HALF_CIRCUMFERENCE_KM, type Neighbour, nearest, within } from './neighbours.js';
 import { QualityCache } from './quality.js';
 import { NameRegistry } from './registry.js';
@@ -37,6 +39,9 @@ export interface FleetOptions {
   /** Technicians to allocate room for up front. @default 1024 */
   initialCapacity?: number;
 }
+
+/** Scratch for {@link Fleet.move}'s unit vector. */
+const MOVE_UNIT = new Float64Array(3);
 
 /**
  * A live fleet of technicians.
@@ -177,7 +182,12 @@ export class Fleet {
    * @example fleet.move('anna', 47.37, 8.54); // a live GPS update, no rebuild
    */
   move(id: string, lat: number, lon: number): void {
-    recordWrites.moveRecord(this, id, lat, lon);
+    // In the class rather than ./fleet-write.ts: the hottest write reads best where it runs.
+    const slot = this.slotOf(id);
+    checkLatLon(lat, lon, `move('${id}')`, InvalidArgumentError);
+    const v = MOVE_UNIT;
+    toUnit(lat, lon, v, 0);
+    this.index.move(slot, v[0]!, v[1]!, v[2]!, lat, lon);
   }
 
   /** Marks a technician online or offline. */
@@ -232,7 +242,7 @@ export class Fleet {
    * read back rounded to 1e-9 km, which returns any radius given with up to nine decimals as given.
    */
   radiusOf(slot: number): number {
-    return reads.radiusFromChord2(this.index.coords[this.index.slotEntry[slot]! * C_STRIDE + C_R2]!);
+    return reads.radiusFromChord2(this.index.coords[this.index.slotEntry[slot]! * Coord.STRIDE + Coord.R2]!);
   }
 
   /**

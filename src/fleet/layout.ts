@@ -1,24 +1,27 @@
 /**
  * The packed layouts of the fleet, named once — index entries (`GridIndex.coords`, `GridIndex.meta`)
  * and a slot's counter line (`FleetCounters.lines`, `lines32`): every reader and writer uses
- * these offsets, never a bare number.
+ * these offsets, never a bare number. The entry offsets are `const enum`s so that a bundler
+ * writes them as literals into the scan and move loops (a module constant is a load per use).
  */
 
-/** `coords` per entry: the unit vector x, y, z of the position, then the own radius as a squared chord. */
-export const C_X = 0;
-export const C_Y = 1;
-export const C_Z = 2;
-export const C_R2 = 3;
-/** Numbers per entry in `coords`. */
-export const C_STRIDE = 4;
+/** `coords` per entry: the unit vector x, y, z of the position, then the own radius as a squared chord; `STRIDE` numbers per entry. */
+export enum Coord {
+  X = 0,
+  Y = 1,
+  Z = 2,
+  R2 = 3,
+  STRIDE = 4,
+}
 
-/** `meta` per entry: the flag word (0 = dead entry), the skill mask, the certification mask, the slot. */
-export const M_FLAGS = 0;
-export const M_SKILLS = 1;
-export const M_CERTS = 2;
-export const M_SLOT = 3;
-/** Numbers per entry in `meta`. */
-export const M_STRIDE = 4;
+/** `meta` per entry: the flag word (0 = dead entry), the skill mask, the certification mask, the slot; `STRIDE` numbers per entry. */
+export enum Meta {
+  FLAGS = 0,
+  SKILLS = 1,
+  CERTS = 2,
+  SLOT = 3,
+  STRIDE = 4,
+}
 
 /**
  * A slot's line: 24 bytes read by scoring with one cache miss. As float64 `lines[slot *

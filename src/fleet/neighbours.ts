@@ -9,7 +9,7 @@ import { checkLatLon, checkRadius } from '../shared/validate.js';
 import type { Fleet } from './fleet.js';
 import { RangeBuffer } from './geo/grid.js';
 import { EARTH_RADIUS_KM, kmToChord2, toUnit, vectorKm } from './geo/sphere.js';
-import { C_R2, C_STRIDE, C_X, C_Y, C_Z, M_FLAGS, M_SLOT, M_STRIDE } from './layout.js';
+import { Coord, Meta } from './layout.js';
 
 /** A point result of {@link Fleet.nearest}, {@link Fleet.within} and {@link Fleet.covering}. */
 export interface Neighbour {
@@ -72,15 +72,18 @@ export function neighbours(
   const { coords, meta } = idx;
   for (let p = 0; p < pairs; p++) {
     for (let e = buf[2 * p]!, end = buf[2 * p + 1]!; e < end; e++) {
-      if (meta[e * M_STRIDE + M_FLAGS] === 0) continue;
-      const o = e * C_STRIDE;
-      const dx = coords[o + C_X]! - jx;
-      const dy = coords[o + C_Y]! - jy;
-      const dz = coords[o + C_Z]! - jz;
+      if (meta[e * Meta.STRIDE + Meta.FLAGS] === 0) continue;
+      const o = e * Coord.STRIDE;
+      const dx = coords[o + Coord.X]! - jx;
+      const dy = coords[o + Coord.Y]! - jy;
+      const dz = coords[o + Coord.Z]! - jz;
       const d2 = dx * dx + dy * dy + dz * dz;
-      if (d2 <= limit && (!ownRadius || d2 <= coords[o + C_R2]!)) {
-        const id = fleet.idOf(meta[e * M_STRIDE + M_SLOT]!);
-        out.push({ id, km: vectorKm(coords[o + C_X]!, coords[o + C_Y]!, coords[o + C_Z]!, jx, jy, jz) });
+      if (d2 <= limit && (!ownRadius || d2 <= coords[o + Coord.R2]!)) {
+        const id = fleet.idOf(meta[e * Meta.STRIDE + Meta.SLOT]!);
+        out.push({
+          id,
+          km: vectorKm(coords[o + Coord.X]!, coords[o + Coord.Y]!, coords[o + Coord.Z]!, jx, jy, jz),
+        });
       }
     }
   }

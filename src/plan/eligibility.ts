@@ -7,8 +7,8 @@
 import { F_ALIVE, F_FRIEND, F_HAS_CAPACITY, F_NOTIFIED, F_ONLINE, F_PRO, F_WINDOWS } from '../fleet/flags.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { kmToChord2, toUnit } from '../fleet/geo/sphere.js';
-import { C_R2, C_STRIDE, M_CERTS, M_FLAGS, M_SKILLS, M_STRIDE } from '../fleet/layout.js';
-import type { ExclusionReason, Job, JobTier, Tier } from '../shared/types.js';
+import { Coord, Meta } from '../fleet/layout.js';
+import type { ExclusionReason, Job, JobTier } from '../shared/types.js';
 import { busyStretch, scheduleOf } from './appointments.js';
 import { outsidePartnerRegion, type Policy } from './policy.js';
 
@@ -185,7 +185,7 @@ export interface Rule {
   passes(fleet: Fleet, slot: number, entry: number, d2: number, ctx: JobContext): boolean;
 }
 
-const flagsOf = (fleet: Fleet, entry: number) => fleet.index.meta[entry * M_STRIDE + M_FLAGS]!;
+const flagsOf = (fleet: Fleet, entry: number) => fleet.index.meta[entry * Meta.STRIDE + Meta.FLAGS]!;
 
 /** The rules, in the order reasons are reported. */
 export const RULES: readonly Rule[] = [
@@ -193,7 +193,7 @@ export const RULES: readonly Rule[] = [
     code: 'outside_own_radius',
     description:
       "the job is neither within the technician's own service radius nor in one of his extra areas",
-    passes: (f, s, e, d2, ctx) => d2 <= f.index.coords[e * C_STRIDE + C_R2]! || inArea(f, s, ctx),
+    passes: (f, s, e, d2, ctx) => d2 <= f.index.coords[e * Coord.STRIDE + Coord.R2]! || inArea(f, s, ctx),
   },
   {
     code: 'beyond_job_radius',
@@ -214,13 +214,14 @@ export const RULES: readonly Rule[] = [
     code: 'missing_skill',
     description: 'the technician lacks a required skill',
     passes: (f, _s, e, _d, ctx) =>
-      !ctx.skillUnknown && (f.index.meta[e * M_STRIDE + M_SKILLS]! & ctx.skillMask) === ctx.skillMask,
+      !ctx.skillUnknown && (f.index.meta[e * Meta.STRIDE + Meta.SKILLS]! & ctx.skillMask) === ctx.skillMask,
   },
   {
     code: 'not_certified',
     description: "the technician is not certified by the job's partner",
     passes: (f, _s, e, _d, ctx) =>
-      !ctx.certRequired || (!ctx.certUnknown && (f.index.meta[e * M_STRIDE + M_CERTS]! & ctx.certMask) !== 0),
+      !ctx.certRequired ||
+      (!ctx.certUnknown && (f.index.meta[e * Meta.STRIDE + Meta.CERTS]! & ctx.certMask) !== 0),
   },
   {
     code: 'unavailable_now',
@@ -312,9 +313,4 @@ export function passesSlow(fleet: Fleet, slot: number, flags: number, ctx: JobCo
  */
 export function passesBooking(fleet: Fleet, slot: number, ctx: JobContext): boolean {
   return !ctx.chosen.has(slot) && !bookedFor(fleet, slot, ctx);
-}
-
-/** Tier of a flag word. */
-export function tierOf(flags: number): Tier {
-  return flags & F_PRO ? 'pro' : 'friend';
 }

@@ -7,7 +7,7 @@
 
 import { F_BEST, Fleet } from '../fleet/fleet.js';
 import { chord2ToKm } from '../fleet/geo/sphere.js';
-import { C_R2, C_STRIDE } from '../fleet/layout.js';
+import { Coord } from '../fleet/layout.js';
 import { describe, InvalidArgumentError, InvalidJobError } from '../shared/errors.js';
 import type { Candidate, Exclusion, Job, Plan, PreferredVerdict } from '../shared/types.js';
 import { checkWindow, scheduleOf } from './appointments.js';
@@ -143,7 +143,7 @@ function finish(
     const flags = fleet.flags[slot]!;
     const bestFriend = (flags & F_BEST) !== 0;
     const distanceKm = chord2ToKm(top.d2[at]!);
-    const ownR2 = fleet.index.coords[fleet.index.slotEntry[slot]! * C_STRIDE + C_R2]!;
+    const ownR2 = fleet.index.coords[fleet.index.slotEntry[slot]! * Coord.STRIDE + Coord.R2]!;
     const radiusKm = Math.min(ownRadiusKm(ownR2), ctx.jobRadiusKm);
     // The breakdown comes from the reference scorer; the rank from the score it was ranked by.
     scoreSlot(fleet, slot, flags, distanceKm, radiusKm, ctx, policy, factors);

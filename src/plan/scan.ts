@@ -7,18 +7,7 @@
 import { F_NOTIFIED, F_WINDOWS, type Fleet, radiusFromChord2 } from '../fleet/fleet.js';
 import { RangeBuffer } from '../fleet/geo/grid.js';
 import { chord2ToKm, EARTH_RADIUS_KM, kmToChord2 } from '../fleet/geo/sphere.js';
-import {
-  C_R2,
-  C_STRIDE,
-  C_X,
-  C_Y,
-  C_Z,
-  M_CERTS,
-  M_FLAGS,
-  M_SKILLS,
-  M_SLOT,
-  M_STRIDE,
-} from '../fleet/layout.js';
+import { Coord, Meta } from '../fleet/layout.js';
 import type { Exclusion } from '../shared/types.js';
 import { inArea, type JobContext, passesBooking, passesSlow, reasonsFor } from './eligibility.js';
 import { Ranker } from './ranker.js';
@@ -58,7 +47,7 @@ function consider(
   ctx: JobContext,
   sc: ScoreContext,
 ): void {
-  const r2 = fleet.index.coords[entry * C_STRIDE + C_R2]!;
+  const r2 = fleet.index.coords[entry * Coord.STRIDE + Coord.R2]!;
   const jobRadius = ctx.jobRadiusKm;
   if (top.threshold !== Number.NEGATIVE_INFINITY) {
     // Upper bound from the index entry alone, with square roots instead of arcs: the distance is
@@ -103,12 +92,25 @@ export function passesMasks(
   );
 }
 
+/** {@link passesMasks} for the entry at `meta[m …]`, with the masks read from the job context (cold paths). */
+function passesJobMasks(flags: number, meta: Uint32Array, m: number, ctx: JobContext): boolean {
+  return passesMasks(
+    flags,
+    meta[m + Meta.SKILLS]!,
+    meta[m + Meta.CERTS]!,
+    ctx.requiredFlags,
+    ctx.tierMask,
+    ctx.skillMask,
+    ctx.certMask,
+  );
+}
+
 /** Squared chord from the job's unit vector to index entry `e`. */
 export function chord2To(coords: Float64Array, e: number, jx: number, jy: number, jz: number): number {
-  const o = e * C_STRIDE;
-  const dx = coords[o + C_X]! - jx;
-  const dy = coords[o + C_Y]! - jy;
-  const dz = coords[o + C_Z]! - jz;
+  const o = e * Coord.STRIDE;
+  const dx = coords[o + Coord.X]! - jx;
+  const dy = coords[o + Coord.Y]! - jy;
+  const dz = coords[o + Coord.Z]! - jz;
   return dx * dx + dy * dy + dz * dz;
 }
 
@@ -119,28 +121,16 @@ export function chord2To(coords: Float64Array, e: number, jx: number, jy: number
  */
 export function scanAreas(fleet: Fleet, ctx: JobContext, sc: ScoreContext, slots: readonly number[]): number {
   const { coords, meta, slotEntry } = fleet.index;
-  const { jx, jy, jz, tierMask, skillMask, certMask, requiredFlags } = ctx;
   let eligible = 0;
   for (const slot of slots) {
     const e = slotEntry[slot]!;
-    const m = e * M_STRIDE;
-    const flags = meta[m + M_FLAGS]!;
-    if (
-      !passesMasks(
-        flags,
-        meta[m + M_SKILLS]!,
-        meta[m + M_CERTS]!,
-        requiredFlags,
-        tierMask,
-        skillMask,
-        certMask,
-      )
-    ) {
-      continue;
-    }
-    const d2 = chord2To(coords, e, jx, jy, jz);
+    const m = e * Meta.STRIDE;
+    const flags = meta[m + Meta.FLAGS]!;
+    if (!passesJobMasks(flags, meta, m, ctx)) continue;
+    const d2 = chord2To(coords, e, ctx.jx, ctx.jy, ctx.jz);
     // Within his own radius he is the radius scan's; beyond the job's max radius nobody's.
-    if (d2 <= coords[e * C_STRIDE + C_R2]! || d2 > ctx.jobChord2 || !inArea(fleet, slot, ctx)) continue;
+    if (d2 <= coords[e * Coord.STRIDE + Coord.R2]! || d2 > ctx.jobChord2 || !inArea(fleet, slot, ctx))
+      continue;
     if (!passesSlow(fleet, slot, flags, ctx)) continue;
     eligible++;
     consider(fleet, slot, e, flags, d2, ctx, sc);
@@ -169,7 +159,7 @@ export function explainAreas(
     const e = slotEntry[slot]!;
     const d2 = chord2To(coords, e, ctx.jx, ctx.jy, ctx.jz);
     if (d2 <= limit || !inArea(fleet, slot, ctx)) continue;
-    eligible += explainOne(fleet, slot, e, meta[e * M_STRIDE + M_FLAGS]!, d2, ctx, sc, excluded);
+    eligible += explainOne(fleet, slot, e, meta[e * Meta.STRIDE + Meta.FLAGS]!, d2, ctx, sc, excluded);
   }
   return eligible;
 }
@@ -190,25 +180,25 @@ export function scan(fleet: Fleet, ctx: JobContext, sc: ScoreContext, searchKm: 
   for (let p = 0; p < pairs; p++) {
     const end = buf[2 * p + 1]!;
     for (let e = buf[2 * p]!; e < end; e++) {
-      const m = e * M_STRIDE;
-      const flags = meta[m + M_FLAGS]!;
-      // Bitmask tests first: most technicians fail here, before any distance.
+      const m = e * Meta.STRIDE;
+      const flags = meta[m + Meta.FLAGS]!;
+      // Bitmask tests first: most technicians fail here, before any distance. passesMasks
+      // written out, as the hottest loop had it (tests hold both to RULES).
       if (
-        !passesMasks(
-          flags,
-          meta[m + M_SKILLS]!,
-          meta[m + M_CERTS]!,
-          requiredFlags,
-          tierMask,
-          skillMask,
-          certMask,
-        )
+        (flags & requiredFlags) !== requiredFlags ||
+        (flags & tierMask) === 0 ||
+        (meta[m + Meta.SKILLS]! & skillMask) !== skillMask ||
+        (certMask & ~meta[m + Meta.CERTS]!) !== 0
       ) {
         continue;
       }
-      const d2 = chord2To(coords, e, jx, jy, jz);
-      if (d2 > limit || d2 > coords[e * C_STRIDE + C_R2]!) continue;
-      const slot = meta[m + M_SLOT]!;
+      const o = e * Coord.STRIDE;
+      const dx = coords[o + Coord.X]! - jx;
+      const dy = coords[o + Coord.Y]! - jy;
+      const dz = coords[o + Coord.Z]! - jz;
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 > limit || d2 > coords[o + Coord.R2]!) continue;
+      const slot = meta[m + Meta.SLOT]!;
       if (
         useSets || (flags & SLOW_FLAGS) !== 0
           ? !passesSlow(fleet, slot, flags, ctx)
@@ -239,12 +229,12 @@ export function explainScan(
   let eligible = 0;
   for (let p = 0; p < pairs; p++) {
     for (let e = buf[2 * p]!; e < buf[2 * p + 1]!; e++) {
-      const m = e * M_STRIDE;
-      const flags = meta[m + M_FLAGS]!;
+      const m = e * Meta.STRIDE;
+      const flags = meta[m + Meta.FLAGS]!;
       if (flags === 0) continue;
       const d2 = chord2To(coords, e, ctx.jx, ctx.jy, ctx.jz);
       if (d2 > limit) continue;
-      const slot = meta[m + M_SLOT]!;
+      const slot = meta[m + Meta.SLOT]!;
       if (ctx.chosen.has(slot)) continue; // reported in `Plan.preferred`, offered in their own wave
       eligible += explainOne(fleet, slot, e, flags, d2, ctx, sc, excluded);
     }

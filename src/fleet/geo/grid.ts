@@ -16,7 +16,7 @@
  * scan never leaves these arrays until a technician has passed every cheap test.
  */
 
-import { C_R2, C_STRIDE, C_X, C_Y, C_Z, M_CERTS, M_FLAGS, M_SKILLS, M_SLOT, M_STRIDE } from '../layout.js';
+import { Coord, Meta } from '../layout.js';
 import { CELL_DEG, CELLS, COLS, cellKey, queryWindow, ROWS } from './cells.js';
 import { lowerBound, RangeBuffer, radixSortEntries } from './ranges.js';
 import { chord2ToKm, kmToChord2 } from './sphere.js';
@@ -83,8 +83,8 @@ export class GridIndex {
 
   constructor(initialCapacity = 1024) {
     const cap = Math.max(16, initialCapacity);
-    this.coords = new Float64Array(cap * C_STRIDE);
-    this.meta = new Uint32Array(cap * M_STRIDE);
+    this.coords = new Float64Array(cap * Coord.STRIDE);
+    this.meta = new Uint32Array(cap * Meta.STRIDE);
     this.keys = new Int32Array(cap);
     this.quality = new Float32Array(cap);
     this.next = new Int32Array(cap);
@@ -167,18 +167,18 @@ export class GridIndex {
     const old = this.keys[e]!;
     const key = old - (old % CELLS) + cellKey(lat, lon);
     if (key === old) {
-      const o = e * C_STRIDE;
-      this.coords[o + C_X] = x;
-      this.coords[o + C_Y] = y;
-      this.coords[o + C_Z] = z;
+      const o = e * Coord.STRIDE;
+      this.coords[o + Coord.X] = x;
+      this.coords[o + Coord.Y] = y;
+      this.coords[o + Coord.Z] = z;
       return;
     }
-    this.rekey(slot, e, x, y, z, this.coords[e * C_STRIDE + C_R2]!, key);
+    this.rekey(slot, e, x, y, z, this.coords[e * Coord.STRIDE + Coord.R2]!, key);
   }
 
   /** Re-inserts entry `e` of `slot` under a new key, keeping its masks and quality. */
   private rekey(slot: number, e: number, x: number, y: number, z: number, r2: number, key: number): void {
-    const m = e * M_STRIDE;
+    const m = e * Meta.STRIDE;
     const q = this.quality[e]!;
     this.insertKey(
       slot,
@@ -186,9 +186,9 @@ export class GridIndex {
       y,
       z,
       r2,
-      this.meta[m + M_FLAGS]!,
-      this.meta[m + M_SKILLS]!,
-      this.meta[m + M_CERTS]!,
+      this.meta[m + Meta.FLAGS]!,
+      this.meta[m + Meta.SKILLS]!,
+      this.meta[m + Meta.CERTS]!,
       key,
     );
     this.quality[this.slotEntry[slot]!] = q;
@@ -206,29 +206,37 @@ export class GridIndex {
     const old = this.keys[e]!;
     const c = radiusClass(r2);
     if (c !== ((old / CELLS) | 0)) {
-      const o = e * C_STRIDE;
+      const o = e * Coord.STRIDE;
       const key = c * CELLS + (old % CELLS);
-      this.rekey(slot, e, this.coords[o + C_X]!, this.coords[o + C_Y]!, this.coords[o + C_Z]!, r2, key);
+      this.rekey(
+        slot,
+        e,
+        this.coords[o + Coord.X]!,
+        this.coords[o + Coord.Y]!,
+        this.coords[o + Coord.Z]!,
+        r2,
+        key,
+      );
       e = this.slotEntry[slot]!;
     }
-    this.coords[e * C_STRIDE + C_R2] = r2;
+    this.coords[e * Coord.STRIDE + Coord.R2] = r2;
     this.raiseClassMax(c, r2);
-    const m = e * M_STRIDE;
-    this.meta[m + M_FLAGS] = flags;
-    this.meta[m + M_SKILLS] = skills;
-    this.meta[m + M_CERTS] = certs;
+    const m = e * Meta.STRIDE;
+    this.meta[m + Meta.FLAGS] = flags;
+    this.meta[m + Meta.SKILLS] = skills;
+    this.meta[m + Meta.CERTS] = certs;
   }
 
   /** Sets only the flag word of `slot`. */
   setFlags(slot: number, flags: number): void {
-    this.meta[this.slotEntry[slot]! * M_STRIDE + M_FLAGS] = flags;
+    this.meta[this.slotEntry[slot]! * Meta.STRIDE + Meta.FLAGS] = flags;
   }
 
   /** Removes `slot` (its entry becomes dead until the next rebuild). */
   remove(slot: number): void {
     const e = this.slotEntry[slot]!;
     if (e < 0) return;
-    this.meta[e * M_STRIDE + M_FLAGS] = 0;
+    this.meta[e * Meta.STRIDE + Meta.FLAGS] = 0;
     this.slotEntry[slot] = -1;
     this.live--;
     this.classLive[(this.keys[e]! / CELLS) | 0]!--;
@@ -293,10 +301,10 @@ export class GridIndex {
   rebuild(): void {
     const n = this.live;
     const keys = this.keys;
-    const a = radixSortEntries(keys, this.meta, M_STRIDE, this.count, n);
+    const a = radixSortEntries(keys, this.meta, Meta.STRIDE, this.count, n);
     const cap = Math.max(16, Math.ceil(n * 1.125) + 64, Math.min(this.capacity, n * 2));
-    const coords = new Float64Array(cap * C_STRIDE);
-    const meta = new Uint32Array(cap * M_STRIDE);
+    const coords = new Float64Array(cap * Coord.STRIDE);
+    const meta = new Uint32Array(cap * Meta.STRIDE);
     const newKeys = new Int32Array(cap);
     const quality = new Float32Array(cap);
     const oq = this.quality;
@@ -306,22 +314,22 @@ export class GridIndex {
     this.classMaxKm.fill(0);
     for (let i = 0; i < n; i++) {
       const e = a[i]!;
-      const o = e * C_STRIDE;
-      const t = i * C_STRIDE;
-      coords[t + C_X] = oc[o + C_X]!;
-      coords[t + C_Y] = oc[o + C_Y]!;
-      coords[t + C_Z] = oc[o + C_Z]!;
-      coords[t + C_R2] = oc[o + C_R2]!;
-      const m = e * M_STRIDE;
-      const u = i * M_STRIDE;
-      meta[u + M_FLAGS] = om[m + M_FLAGS]!;
-      meta[u + M_SKILLS] = om[m + M_SKILLS]!;
-      meta[u + M_CERTS] = om[m + M_CERTS]!;
-      meta[u + M_SLOT] = om[m + M_SLOT]!;
+      const o = e * Coord.STRIDE;
+      const t = i * Coord.STRIDE;
+      coords[t + Coord.X] = oc[o + Coord.X]!;
+      coords[t + Coord.Y] = oc[o + Coord.Y]!;
+      coords[t + Coord.Z] = oc[o + Coord.Z]!;
+      coords[t + Coord.R2] = oc[o + Coord.R2]!;
+      const m = e * Meta.STRIDE;
+      const u = i * Meta.STRIDE;
+      meta[u + Meta.FLAGS] = om[m + Meta.FLAGS]!;
+      meta[u + Meta.SKILLS] = om[m + Meta.SKILLS]!;
+      meta[u + Meta.CERTS] = om[m + Meta.CERTS]!;
+      meta[u + Meta.SLOT] = om[m + Meta.SLOT]!;
       newKeys[i] = keys[e]!;
       quality[i] = oq[e]!;
-      this.slotEntry[om[m + M_SLOT]!] = i;
-      this.raiseClassMax((keys[e]! / CELLS) | 0, oc[o + C_R2]!);
+      this.slotEntry[om[m + Meta.SLOT]!] = i;
+      this.raiseClassMax((keys[e]! / CELLS) | 0, oc[o + Coord.R2]!);
     }
     this.coords = coords;
     this.meta = meta;
@@ -349,23 +357,23 @@ export class GridIndex {
     slot: number,
     key: number,
   ): void {
-    const o = e * C_STRIDE;
-    this.coords[o + C_X] = x;
-    this.coords[o + C_Y] = y;
-    this.coords[o + C_Z] = z;
-    this.coords[o + C_R2] = r2;
-    const m = e * M_STRIDE;
-    this.meta[m + M_FLAGS] = flags;
-    this.meta[m + M_SKILLS] = skills;
-    this.meta[m + M_CERTS] = certs;
-    this.meta[m + M_SLOT] = slot;
+    const o = e * Coord.STRIDE;
+    this.coords[o + Coord.X] = x;
+    this.coords[o + Coord.Y] = y;
+    this.coords[o + Coord.Z] = z;
+    this.coords[o + Coord.R2] = r2;
+    const m = e * Meta.STRIDE;
+    this.meta[m + Meta.FLAGS] = flags;
+    this.meta[m + Meta.SKILLS] = skills;
+    this.meta[m + Meta.CERTS] = certs;
+    this.meta[m + Meta.SLOT] = slot;
     this.keys[e] = key;
   }
 
   private grow(cap: number): void {
-    const coords = new Float64Array(cap * C_STRIDE);
+    const coords = new Float64Array(cap * Coord.STRIDE);
     coords.set(this.coords);
-    const meta = new Uint32Array(cap * M_STRIDE);
+    const meta = new Uint32Array(cap * Meta.STRIDE);
     meta.set(this.meta);
     const keys = new Int32Array(cap);
     keys.set(this.keys);
