@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Fleet } from '../src/fleet/fleet.js';
 import { plan } from '../src/plan/plan.js';
-import { createPolicy, DEFAULT_WEIGHTS, type PolicyInput } from '../src/plan/policy.js';
+import { createPolicy, DEFAULT_WEIGHTS, MIN_WEIGHT, type PolicyInput } from '../src/plan/policy.js';
 import { FACTORS, fairnessFactor, ratingFactor, responsivenessFactor } from '../src/plan/scoring.js';
 import type { Candidate, Job, TechnicianInput } from '../src/shared/types.js';
 import { buildFleet, type Scenario, scenarioArb } from './helpers/scenario.js';
@@ -37,7 +37,14 @@ describe('factors', () => {
     fc.assert(
       fc.property(
         scenarioArb,
-        fc.record(Object.fromEntries(FACTORS.map((f) => [f, fc.double({ min: 0, max: 10, noNaN: true })]))),
+        fc.record(
+          Object.fromEntries(
+            FACTORS.map((f) => [
+              f,
+              fc.oneof(fc.constant(0), fc.double({ min: MIN_WEIGHT, max: 10, noNaN: true })),
+            ]),
+          ),
+        ),
         (s: Scenario, w) => {
           const weights = Object.values(w).some((x) => x > 0) ? w : { distance: 1 };
           const policy = createPolicy({ ...s.policy, weights });

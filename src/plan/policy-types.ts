@@ -90,13 +90,13 @@ export interface PolicyInput {
   appointments?: Partial<AppointmentPolicy>;
   /** How long the customer's chosen technicians have the job to themselves before the crowd waves, ms. @default 600000 (10 min) */
   preferredExclusiveMs?: number;
-  /** Factor weights (≥ 0, at least one > 0). Defaults: distance 0.35, tierFit 0.1, rating 0.2, bestFriend 0.1, fairness 0.15, responsiveness 0.1. */
+  /** Factor weights (0, or 1e-6 … 1000; at least one > 0). Defaults: distance 0.35, tierFit 0.1, rating 0.2, bestFriend 0.1, fairness 0.15, responsiveness 0.1. */
   weights?: Partial<Record<FactorName, number>>;
   /** Rating shrinkage: a Bayesian average toward `prior` worth `priorCount` ratings. @default { prior: 4.3, priorCount: 10 } */
   rating?: { prior?: number; priorCount?: number };
-  /** Fairness: score = 1 / (1 + recentOffers/offersScale + recentAwards/awardsScale). @default { offersScale: 20, awardsScale: 4 } */
+  /** Fairness: score = 1 / (1 + recentOffers/offersScale + recentAwards/awardsScale); scales 0.001 … 1e6. @default { offersScale: 20, awardsScale: 4 } */
   fairness?: { offersScale?: number; awardsScale?: number };
-  /** Responsiveness: mean of accept rate and 1/(1 + responseMs/responseScaleMs); unknown values use the priors. @default { acceptRatePrior: 0.5, responseScaleMs: 30000, responseMsPrior: 30000 } */
+  /** Responsiveness: mean of accept rate and 1/(1 + responseMs/responseScaleMs); responseScaleMs 1 ms … 1 day; unknown values use the priors. @default { acceptRatePrior: 0.5, responseScaleMs: 30000, responseMsPrior: 30000 } */
   responsiveness?: { acceptRatePrior?: number; responseScaleMs?: number; responseMsPrior?: number };
   /** Tier fit of each pairing, 0–1. @default { friendOnAny: 1, proOnAny: 0.8, proOnFriend: 0.5 } (exact tier matches are 1) */
   tierFit?: { friendOnAny?: number; proOnAny?: number; proOnFriend?: number };

@@ -25,6 +25,9 @@ export type {
   WaveSpec,
 } from './policy-types.js';
 
+/** The smallest positive factor weight: below it the sum of weights could not be inverted. */
+export const MIN_WEIGHT = 1e-6;
+
 /** The default factor weights. */
 export const DEFAULT_WEIGHTS: Readonly<Record<FactorName, number>> = Object.freeze({
   distance: 0.35,
@@ -87,6 +90,15 @@ export function createPolicy(input: PolicyInput = {}): Policy {
   ) as Record<FactorName, number>;
   if (FACTORS.every((f) => weights[f] === 0))
     fail('weights', 'are all 0', 'give at least one factor a weight > 0');
+  for (const f of FACTORS) {
+    // The score divides by the sum of weights: a denormal weight alone would overflow it.
+    if (weights[f] > 0 && weights[f] < MIN_WEIGHT)
+      fail(
+        `weights.${f}`,
+        `is ${weights[f]}, above 0 but below ${MIN_WEIGHT}`,
+        `use 0 to turn the factor off or a weight ≥ ${MIN_WEIGHT}`,
+      );
+  }
 
   const r = object(root.rating, 'rating', ['prior', 'priorCount']);
   const fa = object(root.fairness, 'fairness', ['offersScale', 'awardsScale']);
@@ -155,14 +167,12 @@ export function createPolicy(input: PolicyInput = {}): Policy {
       priorCount: num(r.priorCount, 10, 'rating.priorCount', 0, 1e6),
     }),
     fairness: Object.freeze({
-      offersScale: num(fa.offersScale, 20, 'fairness.offersScale', 0, 1e6, { minExclusive: true }),
-      awardsScale: num(fa.awardsScale, 4, 'fairness.awardsScale', 0, 1e6, { minExclusive: true }),
+      offersScale: num(fa.offersScale, 20, 'fairness.offersScale', 1e-3, 1e6),
+      awardsScale: num(fa.awardsScale, 4, 'fairness.awardsScale', 1e-3, 1e6),
     }),
     responsiveness: Object.freeze({
       acceptRatePrior: num(re.acceptRatePrior, 0.5, 'responsiveness.acceptRatePrior', 0, 1),
-      responseScaleMs: num(re.responseScaleMs, 30_000, 'responsiveness.responseScaleMs', 0, DAY_MS, {
-        minExclusive: true,
-      }),
+      responseScaleMs: num(re.responseScaleMs, 30_000, 'responsiveness.responseScaleMs', 1, DAY_MS),
       responseMsPrior: num(re.responseMsPrior, 30_000, 'responsiveness.responseMsPrior', 0, DAY_MS),
     }),
     tierFit: Object.freeze({
