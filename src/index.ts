@@ -69,7 +69,7 @@ export {
   qualifyBestFriends,
   type YearFigures,
 } from './plan/bestFriends.js';
-export { type EligibilityOverrides, RULES, type Rule } from './plan/eligibility.js';
+export { type EligibilityOverrides, type JobContext, RULES, type Rule } from './plan/eligibility.js';
 export { type PlanOptions, plan } from './plan/plan.js';
 export {
   type AppointmentPolicy,
@@ -139,6 +139,7 @@ export {
   FEED_START,
   type FeedCursor,
   FleetFollower,
+  MAX_AWARD_TRIES,
   MemoryStore,
   type OutboxEntry,
   replayJob,

@@ -128,7 +128,7 @@ export interface Technician {
   load: number;
   /** Extra service areas as given (frozen copies); empty when none. */
   areas: readonly GeoJsonArea[];
-  /** Counters decayed to the time of the last update (see {@link Fleet.statsAt} for a given time). */
+  /** Counters decayed to the time of the last update (the planner decays them further to a job's time). */
   stats: Required<Pick<TechnicianStats, 'recentOffers' | 'recentAwards'>> &
     Pick<TechnicianStats, 'acceptRate' | 'responseMs'>;
 }

@@ -137,7 +137,7 @@ export function compareRuns(
 }
 
 /**
- * Aggregates the results of {@link compareRuns} (in run order) into a {@link Comparison}: means with
+ * Aggregates the results of `compareRuns` (in run order) into a {@link Comparison}: means with
  * 95 % intervals over seeds and paired differences to the first policy.
  */
 export function aggregate(
@@ -184,7 +184,7 @@ export function aggregate(
 
 /**
  * Runs every policy on every seed of a scenario and compares them (on this thread; the CLI runs the
- * same {@link compareRuns} on worker threads and aggregates them identically).
+ * same `compareRuns` on worker threads and aggregates them identically).
  * @example
  * const c = compare({ days: 1 }, [{ name: 'today', policy: PRESETS.today.policy }, …], { seeds: [1, 2, 3] });
  * c.metrics.find((m) => m.key === 'acceptedWithin60s')?.byPolicy.today; // { mean, ci95, n }

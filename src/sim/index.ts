@@ -17,19 +17,34 @@ export {
 export { Environment, type SimAction } from './engine.js';
 export { exportFiles, jobsGeoJson, rowsCsv, rowsJsonl } from './export.js';
 export { dominates, FRONTIER_KEYS, type FrontierPoint, frontierPoints, markEfficient } from './frontier.js';
-export type { FairnessFigures, SimDetail, SimSummary } from './metrics.js';
+export {
+  type Breakdown,
+  DOOR_BIN_MIN,
+  type FairnessFigures,
+  type SimDetail,
+  type SimSummary,
+} from './metrics.js';
 export { type PolicyFile, PRESETS, parsePolicyFile, preset } from './presets.js';
 export type { JobRecord, RunRecords, TechnicianRecord, TimelineEvent } from './records.js';
 export { policyFor, runSimulation, type SimOptions, type SimResult } from './runner.js';
 export {
+  type BehaviourConfig,
+  type BookingsConfig,
   type City,
+  type DeepPartial,
+  type DemandConfig,
+  type FleetConfig,
   type HistoryJob,
   InvalidScenarioError,
+  type PartnerConfig,
   parseScenario,
   type Scenario,
   type ScenarioInput,
   ScenarioSchema,
+  type ScenarioTechnician,
+  type Shift,
   SWISS_CITIES,
+  type TierAsked,
 } from './scenario.js';
 export { type Estimate, estimate, gini, quantile, topDecileShare } from './stats.js';
 export {

@@ -10,6 +10,7 @@ export {
   type DispatchStore,
   FEED_START,
   type FeedCursor,
+  MAX_AWARD_TRIES,
   type OutboxEntry,
   type Step,
   type StoredEvent,
