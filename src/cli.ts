@@ -8,7 +8,6 @@ import { basename, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { CrowdDispatchError, InvalidArgumentError } from 'crowd-dispatch';
 import pkg from '../packages/crowd-dispatch-sim/package.json' with { type: 'json' };
-import { markdownTable, renderCharts, renderReport } from './report/html.js';
 import {
   type Io,
   limitOption,
@@ -17,7 +16,9 @@ import {
   positiveInt,
   positiveNumber,
   progress,
-} from './sim/cliShared.js';
+} from './cli/options.js';
+import { sweepCommands } from './cli/sweep-commands.js';
+import { markdownTable, renderCharts, renderReport } from './report/html.js';
 import { type Comparison, compare, type NamedPolicy } from './sim/compare.js';
 import { comparisonCsv, exportFiles, runsCsv } from './sim/export.js';
 import { parseFleetCsv, parseFleetGeoJson, parseJobHistory } from './sim/input.js';
@@ -26,7 +27,6 @@ import { checkLimit, checkScenarioLimits, type Limits } from './sim/limits.js';
 import { compareParallel } from './sim/pool.js';
 import { PRESETS, parsePolicyFile, preset } from './sim/presets.js';
 import { parseScenario, type Scenario, type ScenarioInput } from './sim/scenario.js';
-import { sweepCommands } from './sim/sweepCommands.js';
 
 /** Technicians from CSV (`.csv`), a JSON array of technicians, or a GeoJSON FeatureCollection of points. */
 function readFleet(path: string): unknown[] {

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mergeShards } from '../src/cli/sweep-commands.js';
 import { dominates, type FrontierPoint, markEfficient } from '../src/sim/frontier.js';
-import { mergeShards } from '../src/sim/sweepCommands.js';
 import { fcSeed } from './helpers/seed.js';
 
 const seed = fcSeed('cli-sweep.test.ts');

@@ -4,7 +4,7 @@
  */
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError as CommanderArgError } from 'commander';
-import { DEFAULT_LIMITS, type Limits, parseLimits } from './limits.js';
+import { DEFAULT_LIMITS, type Limits, parseLimits } from '../sim/limits.js';
 
 /** What the commands print besides their files. */
 export interface Io {

@@ -8,13 +8,12 @@ import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'crowd-dispatch';
 import { renderFrontierPage } from '../report/frontier.js';
-import { limitOption, limitsOf, positiveInt, progress } from './cliShared.js';
-import { frontierCsv, frontierPoints } from './frontier.js';
-import { prepareOut, readJson, write } from './io.js';
-import { checkLimit, checkScenarioLimits, type Limits } from './limits.js';
-import { runPool } from './pool.js';
-import { preset } from './presets.js';
-import { parseScenario, type ScenarioInput } from './scenario.js';
+import { frontierCsv, frontierPoints } from '../sim/frontier.js';
+import { prepareOut, readJson, write } from '../sim/io.js';
+import { checkLimit, checkScenarioLimits, type Limits } from '../sim/limits.js';
+import { runPool } from '../sim/pool.js';
+import { preset } from '../sim/presets.js';
+import { parseScenario, type ScenarioInput } from '../sim/scenario.js';
 import {
   basePolicy,
   expandSweep,
@@ -23,7 +22,8 @@ import {
   type SweepRow,
   shardPoints,
   sweepCsv,
-} from './sweep.js';
+} from '../sim/sweep.js';
+import { limitOption, limitsOf, positiveInt, progress } from './options.js';
 
 /** A sweep result file: which shard, how many points the whole grid has, the seeds and the rows. */
 export interface SweepFile {
