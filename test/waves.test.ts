@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Fleet } from '../src/fleet/fleet.js';
 import { plan } from '../src/plan/plan.js';
-import { createPolicy, type PolicyInput } from '../src/plan/policy.js';
-import { assignWaves, nominalWave } from '../src/plan/waves.js';
+import { createPolicy, type Policy, type PolicyInput } from '../src/plan/policy.js';
+import { assignWaves } from '../src/plan/waves.js';
 import { fcSeed } from './helpers/seed.js';
 
 const seed = fcSeed('waves.test.ts');
@@ -37,6 +37,16 @@ function byDistance(input: PolicyInput = {}) {
 
 const id = (i: number) => `t${String(i).padStart(2, '0')}`;
 const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => id(from + k));
+
+/** The oracle: a rank's wave before any Best Friend advance, or -1 in the reserve (beyond the first round). */
+function nominalWave(rank: number, policy: Policy): number {
+  let end = 0;
+  for (let w = 0; w < policy.waves.length; w++) {
+    end += policy.waves[w]!.size;
+    if (rank < end) return w;
+  }
+  return -1;
+}
 
 describe('waves from the policy', () => {
   it('the default first round is 5 + 10 + 15 technicians, all inside 60 s', () => {

@@ -8,16 +8,6 @@
 import type { Wave } from '../shared/types.js';
 import type { Policy } from './policy.js';
 
-/** Nominal wave of a rank, or -1 when the rank falls in the reserve (beyond the first round). */
-export function nominalWave(rank: number, policy: Policy): number {
-  let end = 0;
-  for (let w = 0; w < policy.waves.length; w++) {
-    end += policy.waves[w]!.size;
-    if (rank < end) return w;
-  }
-  return -1;
-}
-
 /**
  * Assigns each ranked candidate its first-round wave (or -1 for the reserve) and lists the waves.
  * `bestFriend[i]` is the flag of the candidate ranked `i`; `ids[i]` its id.
