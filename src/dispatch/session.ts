@@ -30,12 +30,24 @@ export type { OpenInput, SessionEnv, SessionEvent, SessionState } from './sessio
 export const requestKey = (technicianId: string, requestId: string): string =>
   `${technicianId}\u0000${requestId}`;
 
-/** Rounds a distance to 0.5 km (the dispatcher measures it from a privacy cell first, see `dispatch/privacy.ts`). */
+/**
+ * Rounds a distance to 0.5 km (the dispatcher measures it from a privacy cell first, see `dispatch/privacy.ts`).
+ * @example
+ * coarsenKm(2.26); // 2.5
+ * coarsenKm(2.24); // 2
+ */
 export function coarsenKm(km: number): number {
   return Math.round(km * 2) / 2;
 }
 
-/** When something is next due for the session, or undefined once it is closed. */
+/**
+ * When something is next due for the session, or undefined once it is closed.
+ * @example
+ * const [state] = openSession({ at: now, job, ordinal: 0, policy, candidates, waves }, env);
+ * const due = dueAt(state)!; // next wave, offer expiry, escalation step, award or deadline: whichever is first
+ * const [next, effects] = transition(state, { type: 'tick', at: due }, env); // what falls due then
+ * dueAt(transition(next, { type: 'cancel', at: due }, env)[0]); // undefined: a closed session waits for nothing
+ */
 export function dueAt(s: SessionState): number | undefined {
   if (s.state !== 'open') return undefined;
   let t = s.deadlineAt;
@@ -50,7 +62,15 @@ export function dueAt(s: SessionState): number | undefined {
   return t;
 }
 
-/** Whether a technician's offer is running at `now` (sent, unanswered, not expired, job open). */
+/**
+ * Whether a technician's offer is running at `now` (sent, unanswered, not expired, job open).
+ * @example
+ * const candidates = [{ id: 'anna', km: 1 }, { id: 'ben', km: 2.5 }];
+ * const [state] = openSession({ at: now, job, ordinal: 0, policy, candidates, waves: [0, 1] }, env);
+ * isRunning(state, 'anna', now + 1_000); // true: notified in wave 0, not answered, not expired
+ * isRunning(state, 'ben', now + 1_000); // false: wave 1 has not been sent yet
+ * isRunning(state, 'anna', now + policy.offerTtlMs); // false: her offer has expired
+ */
 export function isRunning(s: SessionState, technicianId: string, now: number): boolean {
   const o = offerOf(s, technicianId);
   return s.state === 'open' && o !== undefined && o.status === 'live' && o.expiresAt > now;
@@ -293,13 +313,23 @@ function unhold(c: Ctx, technicianId: string): void {
   }
 }
 
-/** The JSON form of a session (offers as an array in the order they were made). */
+/**
+ * The JSON form of a session (offers as an array in the order they were made).
+ * @example
+ * const json = sessionToJSON(state); // plain data, no Map: JSON.stringify it to store or send it
+ * json.offers.map((o) => o.technicianId); // e.g. ['anna', 'ben'], in the order they were offered the job
+ */
 export function sessionToJSON(s: SessionState): SessionJSON {
   const { index: _index, ...rest } = s;
   return { ...rest, offers: s.offers.map((o) => ({ ...o })) };
 }
 
-/** Reads a session back from its JSON form. */
+/**
+ * Reads a session back from its JSON form.
+ * @example
+ * const state = sessionFromJSON(JSON.parse(stored)); // stored = JSON.stringify(sessionToJSON(s))
+ * const [next, effects] = transition(state, { type: 'tick', at: now }, env); // carries on where s left off
+ */
 export function sessionFromJSON(json: SessionJSON): SessionState {
   const offers = json.offers.map((o) => ({ ...o }));
   const index = new Map<string, number>();

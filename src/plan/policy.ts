@@ -205,7 +205,13 @@ export function createPolicy(input: PolicyInput = {}): Policy {
   return Object.freeze(policy) as Policy;
 }
 
-/** True when `value` was made by {@link createPolicy}. */
+/**
+ * True when `value` was made by {@link createPolicy}.
+ * @example
+ * const policy = createPolicy({ offerTtlMs: 30_000 });
+ * isPolicy(policy); // true
+ * isPolicy({ ...policy, offerTtlMs: 1 }); // false: a copy is unchecked; change the input and call createPolicy again
+ */
 export function isPolicy(value: unknown): value is Policy {
   return typeof value === 'object' && value !== null && (value as Policy)[POLICY_BRAND] === true;
 }

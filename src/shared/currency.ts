@@ -26,7 +26,13 @@ export interface Bonus {
   currency: string;
 }
 
-/** Whether `code` is an active ISO 4217 code. */
+/**
+ * Whether `code` is an active ISO 4217 code.
+ * @example
+ * isCurrency('CHF'); // true
+ * isCurrency('chf'); // false: upper case only
+ * isCurrency('XAU'); // false: funds and precious metals are left out
+ */
 export function isCurrency(code: unknown): code is string {
   return typeof code === 'string' && ISO_4217.has(code);
 }

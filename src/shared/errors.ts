@@ -31,7 +31,18 @@ export type ErrorCode =
   /** a snapshot or event log handed to restore/replay does not pass its schema or hash chain */
   | 'INVALID_RECORD';
 
-/** Base class of every error the library throws; `code` is stable, `message` is for humans. */
+/**
+ * Base class of every error the library throws; `code` is stable, `message` is for humans.
+ * @example
+ * try {
+ *   fleet.add({ id: 'x', lat: 95, lon: 8.5, tier: 'friend' });
+ * } catch (e) {
+ *   if (!(e instanceof CrowdDispatchError)) throw e; // not the library's: a bug elsewhere
+ *   e.code; // 'INVALID_TECHNICIAN': branch on this, never on the message
+ *   e.path; // 'lat'
+ *   e.message; // "technician 'x': lat is 95; pass a WGS84 latitude in degrees between -90 and 90."
+ * }
+ */
 export class CrowdDispatchError extends Error {
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
@@ -45,56 +56,138 @@ export class CrowdDispatchError extends Error {
   }
 }
 
-/** A technician record (or a patch of one) has a missing, non-finite or out-of-range field. */
+/**
+ * A technician record (or a patch of one) has a missing, non-finite or out-of-range field.
+ * @example
+ * try {
+ *   fleet.update('anna', { radiusKm: -1 });
+ * } catch (e) {
+ *   if (!(e instanceof InvalidTechnicianError)) throw e;
+ *   e.path; // 'radiusKm': "technician 'anna': radiusKm is -1; pass a distance in km greater than 0 and at most 1000."
+ * }
+ * fleet.get('anna')?.radiusKm; // unchanged: a refused write leaves the fleet as it was
+ */
 export class InvalidTechnicianError extends CrowdDispatchError {
   constructor(message: string, path?: string) {
     super('INVALID_TECHNICIAN', message, path);
   }
 }
 
-/** A job has a missing, non-finite or out-of-range field. */
+/**
+ * A job has a missing, non-finite or out-of-range field.
+ * @example
+ * try {
+ *   perform(dispatcher.open({ id: 'job-7', lat: 47.37, lon: 200 }, now));
+ * } catch (e) {
+ *   if (!(e instanceof InvalidJobError)) throw e;
+ *   res.status(400).json({ field: e.path, error: e.message }); // 'lon': "job 'job-7': lon is 200; pass a WGS84 longitude …"
+ * }
+ */
 export class InvalidJobError extends CrowdDispatchError {
   constructor(message: string, path?: string) {
     super('INVALID_JOB', message, path);
   }
 }
 
-/** A policy value is out of range or inconsistent; `path` names the field. */
+/**
+ * A policy value is out of range or inconsistent; `path` names the field.
+ * @example
+ * try {
+ *   createPolicy({ waves: [{ size: 0, offsetMs: 0 }] });
+ * } catch (e) {
+ *   if (!(e instanceof InvalidPolicyError)) throw e;
+ *   e.path; // 'waves[0].size': "policy.waves[0].size is 0, outside [1, 10000]; pass a value in that range."
+ * }
+ * new Dispatcher({ fleet, policy: { ...policy } }); // throws InvalidPolicyError too: pass createPolicy's result itself
+ */
 export class InvalidPolicyError extends CrowdDispatchError {
   constructor(message: string, path?: string) {
     super('INVALID_POLICY', message, path);
   }
 }
 
-/** A function argument (coordinates, k, a time) is not usable. */
+/**
+ * A function argument (coordinates, k, a time) is not usable.
+ * @example
+ * try {
+ *   fleet.move('anna', Number.NaN, 8.54); // a GPS update without a fix
+ * } catch (e) {
+ *   if (!(e instanceof InvalidArgumentError)) throw e;
+ *   e.path; // 'lat': "move('anna'): lat is NaN; pass a WGS84 latitude in degrees between -90 and 90."
+ * }
+ * dispatcher.advance(earlier); // throws InvalidArgumentError (path 'now') for a time before the previous input
+ */
 export class InvalidArgumentError extends CrowdDispatchError {
   constructor(message: string, path?: string) {
     super('INVALID_ARGUMENT', message, path);
   }
 }
 
-/** `add` was called with an id that is already in the fleet (or a job id already open). */
+/**
+ * `add` was called with an id that is already in the fleet, or `open` with a job id the dispatcher
+ * still knows (open, or closed and not yet forgotten, see `retainClosedMs`).
+ * @example
+ * try {
+ *   perform(dispatcher.open(job, now));
+ * } catch (e) {
+ *   if (!(e instanceof DuplicateIdError)) throw e;
+ *   // "open(): job 'job-1' was already opened; use a new id for a new job." — a retried request:
+ *   dispatcher.status(job.id); // the job is dispatched already; answer with its status
+ * }
+ */
 export class DuplicateIdError extends CrowdDispatchError {
   constructor(message: string) {
     super('DUPLICATE_ID', message);
   }
 }
 
-/** An id that the fleet (or dispatcher) does not know. */
+/**
+ * A technician id that the fleet does not know (the dispatcher answers an unknown job id with an
+ * `unknown_job` refusal instead).
+ * @example
+ * try {
+ *   fleet.move('bob', 47.37, 8.54); // a late GPS update from a technician removed a moment ago
+ * } catch (e) {
+ *   if (!(e instanceof UnknownIdError)) throw e;
+ *   // "technician 'bob' is not in the fleet; add it first or check the id." — drop the update
+ * }
+ * fleet.get('bob'); // undefined: reads answer without throwing (and fleet.has('bob') is false)
+ */
 export class UnknownIdError extends CrowdDispatchError {
   constructor(message: string) {
     super('UNKNOWN_ID', message);
   }
 }
 
-/** More distinct skills or partners than the bitmask registry holds. */
+/**
+ * More distinct skills or partners than the bitmask registry holds.
+ * @example
+ * // The fleet already uses 32 distinct skills:
+ * try {
+ *   fleet.add({ id: 'tom', lat: 47.37, lon: 8.54, tier: 'pro', skills: ['solar-inverter'] });
+ * } catch (e) {
+ *   if (!(e instanceof RegistryFullError)) throw e;
+ *   // "skill 'solar-inverter' would be the 33rd distinct skill; …": tom was not added; merge rare skills
+ * }
+ */
 export class RegistryFullError extends CrowdDispatchError {
   constructor(message: string) {
     super('REGISTRY_FULL', message);
   }
 }
 
-/** An operation is not valid in the current state (e.g. restoring an incompatible snapshot). */
+/**
+ * An operation is not valid in the current state (e.g. replaying a log under another policy than
+ * the one it was recorded with, or asking `eventLog` for events already folded into the checkpoint).
+ * @example
+ * const log = dispatcher.eventLog();
+ * try {
+ *   Dispatcher.replay(log, { fleet, policy: createPolicy({ offerTtlMs: 30_000 }) });
+ * } catch (e) {
+ *   if (!(e instanceof InvalidStateError)) throw e;
+ *   // "replay(): job 'job-1' was opened under another policy (…); replay with the policy the log was recorded with."
+ * }
+ */
 export class InvalidStateError extends CrowdDispatchError {
   constructor(message: string, path?: string) {
     super('INVALID_STATE', message, path);
@@ -104,6 +197,15 @@ export class InvalidStateError extends CrowdDispatchError {
 /**
  * The `onEvent` persistence hook threw: the input was not applied (sessions, timers, log and fleet
  * counters are exactly as before). Retry the same call once the store is back; `cause` is the hook's error.
+ * @example
+ * const dispatcher = new Dispatcher({ fleet, policy, onEvent: (event) => journal.appendSync(event) });
+ * try {
+ *   perform(dispatcher.open(job, now));
+ * } catch (e) {
+ *   if (!(e instanceof PersistenceError)) throw e;
+ *   console.warn(e.message, e.cause); // the journal's own error
+ *   // e.retryable: nothing was applied, so make the same call again once the journal is back
+ * }
  */
 export class PersistenceError extends CrowdDispatchError {
   /** Always true: nothing was applied, so the same call can be made again. */
@@ -117,6 +219,14 @@ export class PersistenceError extends CrowdDispatchError {
 /**
  * Handling an input threw something that is not a typed error (e.g. a fleet read failed): nothing
  * was applied. Retry once the cause is fixed; `cause` is the original error.
+ * @example
+ * try {
+ *   perform(dispatcher.open(job, now));
+ * } catch (e) {
+ *   if (!(e instanceof InputFailedError)) throw e;
+ *   // "open(): handling the input threw …; nothing was applied — fix the cause and retry."
+ *   console.error(e.message, e.cause); // e.cause: what the fleet (or other code) threw
+ * }
  */
 export class InputFailedError extends CrowdDispatchError {
   /** Always true: nothing was applied. */
@@ -127,7 +237,16 @@ export class InputFailedError extends CrowdDispatchError {
   }
 }
 
-/** A snapshot or event log read back does not pass its schema (or the log's hash chain); `path` names the field. */
+/**
+ * A snapshot or event log read back does not pass its schema (or the log's hash chain); `path` names the field.
+ * @example
+ * try {
+ *   Dispatcher.restore(saved.snapshot, { fleet, policy }).replay(saved.tail);
+ * } catch (e) {
+ *   if (!(e instanceof InvalidRecordError)) throw e;
+ *   e.path; // e.g. 'digest': the snapshot was edited after snapshot() wrote it; '[0].hash': the log's chain is broken
+ * }
+ */
 export class InvalidRecordError extends CrowdDispatchError {
   constructor(message: string, path?: string) {
     super('INVALID_RECORD', message, path);

@@ -26,14 +26,25 @@ export interface OfferContext {
   load: number;
 }
 
-/** The probability that a technician accepts an offer they have seen. */
+/**
+ * The probability that a technician accepts an offer they have seen.
+ * @example
+ * const scenario = parseScenario({ days: 1 });
+ * const tech = buildWorld(scenario, 7).technicians[0]!;
+ * acceptProbability(scenario, tech, { jobIndex: 0, techIndex: 0, distanceKm: 3, hour: 18, load: 0 }); // ≈ 0.68
+ */
 export function acceptProbability(scenario: Scenario, tech: SimTechnician, ctx: OfferContext): number {
   const a = scenario.behaviour.accept;
   const distance = 1 / (1 + (ctx.distanceKm / a.halfDistanceKm) ** 2);
   return Math.min(1, a.base * tech.eagerness * distance * a.hourly[ctx.hour]! * a.loadFactor ** ctx.load);
 }
 
-/** Draws the answer to an offer (deterministic in seed, job, technician and situation). */
+/**
+ * Draws the answer to an offer (deterministic in seed, job, technician and situation).
+ * @example
+ * const ctx = { jobIndex: 0, techIndex: 0, distanceKm: 3, hour: 18, load: 0 };
+ * answer(scenario, 7, tech, ctx); // e.g. { kind: 'decline', delayMs: 8313 }, and the same on every call
+ */
 export function answer(scenario: Scenario, seed: number, tech: SimTechnician, ctx: OfferContext): Answer {
   const b = scenario.behaviour;
   const { jobIndex: j, techIndex: t } = ctx;

@@ -31,7 +31,12 @@ export function comparisonCsv(c: Comparison): string {
   return `${rows.join('\n')}\n`;
 }
 
-/** CSV of plain rows (the first row's keys are the header; booleans as true/false). */
+/**
+ * CSV of plain rows (the first row's keys are the header; booleans as true/false).
+ * @example
+ * rowsCsv([{ id: 'a', ok: true, note: 'x, y' }, { id: 'b', ok: false, note: null }]);
+ * // 'id,ok,note\na,true,"x, y"\nb,false,\n'
+ */
 export function rowsCsv(rows: readonly object[]): string {
   if (rows.length === 0) return '';
   const keys = Object.keys(rows[0]!);
@@ -39,12 +44,21 @@ export function rowsCsv(rows: readonly object[]): string {
   return `${keys.join(',')}\n${lines.join('\n')}\n`;
 }
 
-/** JSON Lines of plain rows: one object a line. */
+/**
+ * JSON Lines of plain rows: one object a line.
+ * @example
+ * rowsJsonl([{ id: 'a', ok: true }, { id: 'b', ok: false }]); // '{"id":"a","ok":true}\n{"id":"b","ok":false}\n'
+ */
 export function rowsJsonl(rows: readonly object[]): string {
   return rows.length === 0 ? '' : `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
 }
 
-/** A GeoJSON FeatureCollection of jobs as points, every record field a property. */
+/**
+ * A GeoJSON FeatureCollection of jobs as points, every record field a property.
+ * @example
+ * const { records } = runSimulation({ days: 1 }, preset('today').policy, { records: true });
+ * writeFileSync('unfilled.geojson', jobsGeoJson(records!.jobs.filter((j) => j.outcome === 'unfilled')));
+ */
 export function jobsGeoJson(jobs: readonly JobRecord[]): string {
   const features = jobs.map((j) => ({
     type: 'Feature',

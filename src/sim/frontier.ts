@@ -65,7 +65,15 @@ export function frontierPoints(
   return markEfficient(points);
 }
 
-/** Whether `a` dominates `b`: no worse on every axis (lower Gini, lower time, higher served), better on one. */
+/**
+ * Whether `a` dominates `b`: no worse on every axis (lower Gini, lower time, higher served), better on one.
+ * @example
+ * const base = { params: {}, seeds: 5, efficient: false, reference: false };
+ * const fair = { ...base, name: 'fair', gini: 0.4, tta: 5, served: 0.9 };
+ * const today = { ...base, name: 'today', gini: 0.5, tta: 5, served: 0.9 };
+ * dominates(fair, today); // true: fairer, as fast, serves as many
+ * dominates(today, fair); // false
+ */
 export function dominates(a: FrontierPoint, b: FrontierPoint): boolean {
   const noWorse = a.gini <= b.gini && a.tta <= b.tta && a.served >= b.served;
   const better = a.gini < b.gini || a.tta < b.tta || a.served > b.served;

@@ -28,6 +28,9 @@ const PolicyFileSchema = v.object({
 /**
  * Validates a policy file (its shape here, its policy by `createPolicy`). Throws
  * {@link InvalidPolicyError} naming the field.
+ * @example
+ * const file = parsePolicyFile(JSON.parse(readFileSync('policies/fair-best.json', 'utf8')));
+ * runSimulation({ days: 1 }, file.policy, { policyName: file.name });
  */
 export function parsePolicyFile(input: unknown): PolicyFile {
   const r = v.safeParse(PolicyFileSchema, input);
@@ -55,7 +58,12 @@ export const PRESETS: Readonly<Record<string, PolicyFile>> = Object.freeze(
   ),
 );
 
-/** A preset by name; throws {@link InvalidPolicyError} listing the presets when unknown. */
+/**
+ * A preset by name; throws {@link InvalidPolicyError} listing the presets when unknown.
+ * @example
+ * runSimulation({ days: 1 }, preset('fairness-aware').policy, { policyName: 'fairness-aware' });
+ * preset('fastest'); // throws InvalidPolicyError: "Unknown policy preset 'fastest'; use one of today, ranked-waves, …"
+ */
 export function preset(name: string): PolicyFile {
   const p = PRESETS[name];
   if (!p) {

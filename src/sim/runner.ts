@@ -64,7 +64,14 @@ export interface SimResult {
   records?: RunRecords;
 }
 
-/** A policy for a scenario: the scenario's partner rules first, the policy's own on top. */
+/**
+ * A policy for a scenario: the scenario's partner rules first, the policy's own on top. A policy
+ * already made by `createPolicy` is returned as it is, without the scenario's rules.
+ * @example
+ * const scenario = parseScenario({ partners: { acme: { share: 0.2, proOnly: true } } });
+ * policyFor(scenario, { waves: [{ size: 10, offsetMs: 0 }] }).partners.acme; // acme's rule: proOnly true
+ * policyFor(scenario, createPolicy()).partners.acme; // undefined: a made policy is taken as it is
+ */
 export function policyFor(scenario: Scenario, policy: Policy | PolicyInput): Policy {
   if (isPolicy(policy)) return policy;
   const partners: NonNullable<PolicyInput['partners']> = {};

@@ -280,7 +280,15 @@ function historyJobs(history: readonly HistoryJob[]): SimJob[] {
   });
 }
 
-/** The whole world of a scenario for a seed. */
+/**
+ * The whole world of a scenario for a seed.
+ * @example
+ * const scenario = parseScenario({ days: 1 });
+ * const world = buildWorld(scenario, 7);
+ * world.technicians.length; // 1500, the default fleet
+ * world.jobs[0]!.job; // { id: 'j0', lat: 46.85039, lon: 7.3653, tier: 'any', skills: ['router'] }
+ * runSimulation(scenario, preset('today').policy, { seed: 7, world }); // built once, reused for every policy
+ */
 export function buildWorld(scenario: Scenario, seed: number): World {
   const technicians = generateTechnicians(scenario, seed);
   const jobs = generateJobs(scenario, seed);

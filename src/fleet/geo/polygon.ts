@@ -12,7 +12,18 @@ import { CrowdDispatchError, describe, didYouMean, InvalidArgumentError } from '
 import { checkPolygon, describeProblem } from './area-check.js';
 import { type AreaIndex, buildIndex, containsGrid, containsPlain, MAX_GRID } from './area-index.js';
 
-/** An area that is not a valid GeoJSON Polygon or MultiPolygon; `path` names the offending part. */
+/**
+ * An area that is not a valid GeoJSON Polygon or MultiPolygon; `path` names the offending part.
+ * @example
+ * try {
+ *   compileArea({ type: 'Polygon', coordinates: [[[8.5, 47.3], [8.6, 47.3], [8.5, 47.3]]] });
+ * } catch (e) {
+ *   if (!(e instanceof InvalidAreaError)) throw e;
+ *   e.path; // 'area.coordinates[0]': "… has 3 position(s); a ring needs at least 4 (3 corners and the first repeated at the end)."
+ *   e.code; // 'INVALID_ARGUMENT': an InvalidArgumentError
+ * }
+ * // In a technician's `areas` the same mistake throws InvalidTechnicianError, in a partner's `region` InvalidPolicyError.
+ */
 export class InvalidAreaError extends InvalidArgumentError {
   declare readonly path: string;
   constructor(message: string, path: string) {

@@ -14,6 +14,8 @@ const RAD = Math.PI / 180;
  * beyond a quarter of the circumference the Vincenty form of the same distance (atan2 of the two
  * components), because haversine's `1 − a` loses digits toward the antipode. The reference every
  * index is checked against.
+ * @example
+ * haversineKm(47.3769, 8.5417, 46.948, 7.4474); // ≈ 95.5 (Zürich to Bern)
  */
 export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
   const p1 = lat1 * RAD;
