@@ -285,6 +285,16 @@ describe('operations and queries', () => {
     expect(() => new Fleet({ movingAverageAlpha: 0 })).toThrow(InvalidArgumentError);
     expect(() => new Fleet({ movingAverageAlpha: 1.5 })).toThrow(InvalidArgumentError);
     expect(() => new Fleet({ notificationHistory: 0 })).toThrow(/whole number/);
+    for (const initialCapacity of [-1, 0, 1.5, Number.NaN, 1e9]) {
+      expect(() => new Fleet({ initialCapacity })).toThrow(/initialCapacity is .*; pass a whole number/);
+    }
+    expect(() => new Fleet({ initialCapacity: 'x' } as never)).toThrow(
+      /initialCapacity is string; pass a number/,
+    );
+    expect(() => new Fleet({ movingAverageAlpha: '0.5' } as never)).toThrow(InvalidArgumentError);
+    expect(() => new Fleet({ initalCapacity: 64 } as never)).toThrow(/unknown field 'initalCapacity'/);
+    expect(() => new Fleet(null as never)).toThrow(InvalidArgumentError);
+    expect(new Fleet({ initialCapacity: 1 }).size).toBe(0);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from '../shared/errors.js';
 import type { Technician, TechnicianInput } from '../shared/types.js';
-import { checkLatLon } from '../shared/validate.js';
+import { checkLatLon, readFields } from '../shared/validate.js';
 import { FleetAreas } from './areas.js';
 import { FleetCounters } from './counters.js';
 import * as counterWrites from './fleet-counters.js';
@@ -38,6 +38,26 @@ export interface FleetOptions {
   notificationHistory?: number;
   /** Technicians to allocate room for up front. @default 1024 */
   initialCapacity?: number;
+}
+
+const FLEET_OPTIONS = ['counterHalfLifeMs', 'movingAverageAlpha', 'notificationHistory', 'initialCapacity'];
+/** The most slots allocated up front (the fleet grows past it on demand). */
+const MAX_INITIAL_CAPACITY = 16_777_216;
+
+/** Checks the options' shape and `initialCapacity` (the counters check their own). */
+function checkedOptions(options: FleetOptions): FleetOptions {
+  const o = readFields(options, FLEET_OPTIONS, 'new Fleet', '', InvalidArgumentError);
+  for (const k of FLEET_OPTIONS) {
+    if (o[k] !== undefined && typeof o[k] !== 'number')
+      throw new InvalidArgumentError(`new Fleet: FleetOptions.${k} is ${typeof o[k]}; pass a number.`, k);
+  }
+  const n = o.initialCapacity as number | undefined;
+  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_INITIAL_CAPACITY))
+    throw new InvalidArgumentError(
+      `new Fleet: FleetOptions.initialCapacity is ${n}; pass a whole number in 1…${MAX_INITIAL_CAPACITY}.`,
+      'initialCapacity',
+    );
+  return o as FleetOptions;
 }
 
 /** Scratch for {@link Fleet.move}'s unit vector. */
@@ -113,9 +133,10 @@ export class Fleet {
 
   /** An empty fleet; throws {@link InvalidArgumentError} on a bad option. */
   constructor(options: FleetOptions = {}) {
-    this.counters = new FleetCounters(options);
-    this.index = new GridIndex(options.initialCapacity ?? 1024);
-    recordWrites.growSlots(this, options.initialCapacity ?? 1024);
+    const o = checkedOptions(options);
+    this.counters = new FleetCounters(o);
+    this.index = new GridIndex(o.initialCapacity ?? 1024);
+    recordWrites.growSlots(this, o.initialCapacity ?? 1024);
   }
 
   /** Number of technicians. */
