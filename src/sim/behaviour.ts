@@ -1,6 +1,7 @@
 /**
  * The technician behaviour model: how a notified technician answers (accept, decline or ignore)
- * and how fast, how long the travel and the job take. Each answer is a pure function of the
+ * and how fast, how long the travel and the job take, whether the winner cancels and whether the
+ * customer is at home. Each answer is a pure function of the
  * scenario, the technician's traits, the offer's situation and counter-based random numbers keyed
  * by (seed, job, technician), so policies compared on one seed see the same people decide alike.
  */
@@ -24,6 +25,8 @@ export interface OfferContext {
   hour: number;
   /** Jobs the technician holds at the notification. */
   load: number;
+  /** The offer's bonus amount (0 or absent: none). */
+  bonus?: number;
 }
 
 /**
@@ -36,7 +39,10 @@ export interface OfferContext {
 export function acceptProbability(scenario: Scenario, tech: SimTechnician, ctx: OfferContext): number {
   const a = scenario.behaviour.accept;
   const distance = 1 / (1 + (ctx.distanceKm / a.halfDistanceKm) ** 2);
-  return Math.min(1, a.base * tech.eagerness * distance * a.hourly[ctx.hour]! * a.loadFactor ** ctx.load);
+  const p = a.base * tech.eagerness * distance * a.hourly[ctx.hour]! * a.loadFactor ** ctx.load;
+  const b = scenario.behaviour.bonus;
+  const bonus = ctx.bonus ? 1 + (b.elasticity * ctx.bonus) / b.referenceAmount : 1;
+  return Math.min(1, p * bonus);
 }
 
 /**
@@ -70,4 +76,40 @@ export function travelMinutes(scenario: Scenario, distanceKm: number): number {
 export function onJobMinutes(scenario: Scenario, seed: number, jobIndex: number): number {
   const o = scenario.behaviour.onJobMin;
   return logNormal(o.median, o.sigma, draw(seed, jobIndex, -7, 5), draw(seed, jobIndex, -7, 6));
+}
+
+/**
+ * When the winner of a job cancels it, ms after the award, or null when he does not (drawn per
+ * job and technician; at the latest `untilMs`, his arrival).
+ * @example
+ * const scenario = parseScenario({ behaviour: { technicianCancel: { share: 0.5 } } });
+ * technicianCancelAfterMs(scenario, 7, 12, 3, 30 * 60_000); // null, or e.g. 1_094_200 (18 min)
+ */
+export function technicianCancelAfterMs(
+  scenario: Scenario,
+  seed: number,
+  jobIndex: number,
+  techIndex: number,
+  untilMs: number,
+): number | null {
+  const c = scenario.behaviour.technicianCancel;
+  if (c.share === 0 || draw(seed, jobIndex, techIndex, 8) >= c.share) return null;
+  const ms = logNormal(
+    c.medianMin * 60_000,
+    0.8,
+    draw(seed, jobIndex, techIndex, 9),
+    draw(seed, jobIndex, techIndex, 10),
+  );
+  return Math.max(1, Math.min(Math.round(ms), untilMs));
+}
+
+/**
+ * Whether the customer of a job is not at home when the technician rings (drawn per job, so the
+ * same whoever comes).
+ * @example
+ * noShow(parseScenario({ behaviour: { noShow: { share: 0.1 } } }), 7, 12); // true for about 1 job in 10
+ */
+export function noShow(scenario: Scenario, seed: number, jobIndex: number): boolean {
+  const n = scenario.behaviour.noShow;
+  return n.share > 0 && draw(seed, jobIndex, -8, 11) < n.share;
 }

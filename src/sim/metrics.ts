@@ -34,9 +34,14 @@ export class Recorder {
   readonly timeline: { job: number[]; at: number[]; event: string[]; detail: string[] } | undefined;
   readonly steps: Record<string, number> = { deeper: 0, widen: 0, allowPros: 0, broadcast: 0 };
   refusals: Record<string, number> = {};
+  /** Each job's bonus amount as last offered (0: none). */
+  readonly bonus: Float64Array;
+  technicianCancels = 0;
+  noShows = 0;
 
   constructor(jobs: number, technicians: number, timeline = false) {
     this.onJobMs = new Float64Array(jobs).fill(Number.NaN);
+    this.bonus = new Float64Array(jobs);
     this.waves = new Int32Array(jobs);
     this.jobDeclines = new Int32Array(jobs);
     this.timeline = timeline ? { job: [], at: [], event: [], detail: [] } : undefined;
@@ -117,6 +122,12 @@ export interface SimSummary {
   escalations: { jobsEscalatedShare: number | null; steps: Record<string, number> };
   /** Accepts refused, by reason (`already_taken` = lost races). */
   refusedAccepts: Record<string, number>;
+  /** Awards the winner cancelled before arriving (each re-opened the job without him). */
+  technicianCancels: number;
+  /** Assigned jobs whose customer was not at home (completed as `customer_no_show`). */
+  noShows: number;
+  /** Assigned jobs that carried a bonus when accepted, and the sum of their bonuses. */
+  bonus: { jobs: number; paid: number };
 }
 
 /** Per-item data the report charts need (not part of the compact summary). */
@@ -232,6 +243,8 @@ export function summarise(
   let cancelled = 0;
   let escalated = 0;
   let notifiedTotal = 0;
+  let bonusJobs = 0;
+  let bonusPaid = 0;
   const onSite: number[] = [];
   const travel: number[] = [];
   for (let j = 0; j < n; j++) {
@@ -247,6 +260,10 @@ export function summarise(
     else if (o === OUTCOME.exhausted) exhausted++;
     if (o !== OUTCOME.assigned) continue;
     assigned++;
+    if (rec.bonus[j]! > 0) {
+      bonusJobs++;
+      bonusPaid += rec.bonus[j]!;
+    }
     const s = (rec.acceptedAt[j]! - jobs[j]!.at) / 1000;
     tta.push(s);
     if (s <= 10) within10++;
@@ -322,6 +339,9 @@ export function summarise(
     },
     escalations: { jobsEscalatedShare: round(n ? escalated / n : Number.NaN), steps: { ...rec.steps } },
     refusedAccepts: Object.fromEntries(Object.entries(rec.refusals).sort(([a], [b]) => (a < b ? -1 : 1))),
+    technicianCancels: rec.technicianCancels,
+    noShows: rec.noShows,
+    bonus: { jobs: bonusJobs, paid: Math.round(bonusPaid * 100) / 100 },
   };
 }
 

@@ -7,6 +7,7 @@
 
 import {
   type AcceptOutcome,
+  type CompletionReason,
   createPolicy,
   Dispatcher,
   type Effect,
@@ -16,8 +17,9 @@ import {
   type Job,
   type Policy,
   type PolicyInput,
+  type TechnicianCancelOutcome,
 } from 'crowd-dispatch';
-import { answer, onJobMinutes, travelMinutes } from './behaviour.js';
+import { answer, noShow, onJobMinutes, technicianCancelAfterMs, travelMinutes } from './behaviour.js';
 import { Environment } from './engine.js';
 import { detailOf, OUTCOME, Recorder, type SimDetail, type SimSummary, summarise } from './metrics.js';
 import { type RunRecords, recordsOf } from './records.js';
@@ -38,7 +40,9 @@ export interface DispatchPort {
   technicianUnavailable(technicianId: string, now: number, reason: 'offline'): Effect[];
   nextDueAt(): number | undefined;
   /** The winner finished the job (the dispatcher releases his load). */
-  complete(jobId: string, now: number): unknown;
+  complete(jobId: string, now: number, reason?: CompletionReason): unknown;
+  /** The winner gave the job back before arriving: it re-opens without him. */
+  technicianCancel(jobId: string, technicianId: string, now: number): TechnicianCancelOutcome;
 }
 
 /** Options of {@link runSimulation}. */
@@ -123,6 +127,8 @@ function simulate(
   const shiftPos = new Int32Array(techs.length);
   /** Jobs each technician holds (mirrors the fleet's load without a lookup by id). */
   const held = new Int32Array(techs.length);
+  /** Awards per job so far: a callback of an earlier award (cancelled since) finds a newer one and stops. */
+  const awardSeq = new Int32Array(jobs.length);
 
   const given = scenario.fleet.technicians !== undefined;
   techs.forEach((t, i) => {
@@ -147,6 +153,7 @@ function simulate(
       const j = jobIndexOf(e.jobId);
       switch (e.type) {
         case 'notify':
+          if (e.bonus) rec.bonus[j] = e.bonus.amount;
           rec.waves[j]!++;
           rec.log(j, env.now, 'wave', `${e.wave}:${e.technicianIds.length}`);
           onNotify(j, e.technicianIds, e.distancesKm, e.expiresAt);
@@ -163,6 +170,9 @@ function simulate(
         case 'unfilled':
           rec.outcome[j] = e.reason === 'deadline' ? OUTCOME.deadline : OUTCOME.exhausted;
           rec.log(j, env.now, 'unfilled', e.reason);
+          break;
+        case 'reopened':
+          rec.log(j, env.now, 'reopened');
           break;
         default:
           break; // revoke / expired: nothing to simulate (the technician just sees the job vanish)
@@ -188,6 +198,7 @@ function simulate(
     const sj = world.jobs[j]!;
     const now = env.now;
     const hour = Math.floor(now / HOUR_MS) % 24;
+    const bonus = rec.bonus[j]!;
     rec.notified[j]! += ids.length;
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k]!;
@@ -197,7 +208,7 @@ function simulate(
       // The effect's distance (coarsened to 0.5 km) is precise enough for a person's decision.
       const distanceKm = km[k]!;
       const load = held[t]!;
-      const a = answer(scenario, seed, tech, { jobIndex: j, techIndex: t, distanceKm, hour, load });
+      const a = answer(scenario, seed, tech, { jobIndex: j, techIndex: t, distanceKm, hour, load, bonus });
       if (a.kind === 'ignore' || now + a.delayMs >= expiresAt) continue;
       env.schedule(a.delayMs, () => {
         // Gone offline, or the job closed: a technician who saw it go (revoke) does not tap accept,
@@ -237,14 +248,41 @@ function simulate(
     const travel = Math.round(travelMinutes(scenario, km) * 60_000);
     // An appointment's technician is at the door at the window's start at the earliest.
     const onSite = Math.max(env.now + travel, sj.appointment?.start ?? 0);
-    const onJob = Math.round(onJobMinutes(scenario, seed, j) * 60_000);
+    const seq = ++awardSeq[j]!;
+    const cancelAfter = technicianCancelAfterMs(scenario, seed, j, t, Math.max(1, onSite - env.now));
+    if (cancelAfter !== null) {
+      env.schedule(cancelAfter, () => {
+        const out = dispatcher.technicianCancel(sj.job.id, id, env.now);
+        if (out.outcome !== 'reopened') return;
+        held[t]!--;
+        rec.technicianCancels++;
+        rec.outcome[j] = OUTCOME.open;
+        rec.tech[j] = -1;
+        for (const a of [rec.acceptedAt, rec.onSiteAt, rec.onJobMs, rec.distanceKm]) a[j] = Number.NaN;
+        rec.log(j, env.now, 'technician_cancelled', id);
+        handle(out.effects);
+      });
+      return;
+    }
     rec.onSiteAt[j] = onSite;
-    rec.onJobMs[j] = onJob;
     rec.log(j, onSite, 'on_site', id);
+    // Nobody home: the technician waits at the door, then closes the job as a no-show.
+    const away = noShow(scenario, seed, j);
+    const onJob = away
+      ? Math.round(scenario.behaviour.noShow.waitMin * 60_000)
+      : Math.round(onJobMinutes(scenario, seed, j) * 60_000);
+    rec.onJobMs[j] = onJob;
     env.schedule(onSite - env.now + onJob, () => {
+      if (awardSeq[j] !== seq) return;
       held[t]!--;
-      rec.log(j, env.now, 'completed', id);
-      dispatcher.complete(sj.job.id, env.now);
+      if (away) {
+        rec.noShows++;
+        rec.log(j, env.now, 'no_show', id);
+        dispatcher.complete(sj.job.id, env.now, 'customer_no_show');
+      } else {
+        rec.log(j, env.now, 'completed', id);
+        dispatcher.complete(sj.job.id, env.now);
+      }
     });
   }
 

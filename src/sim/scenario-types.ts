@@ -71,6 +71,21 @@ export interface FleetConfig {
   rating: { mean: number; sd: number; meanCount: number };
   /** Placement jitter around a city, km (standard deviation). @default 4 */
   jitterKm: number;
+  /** Extra service areas (the "area extension" Friends ask for): none by default. */
+  extraAreas: ExtraAreasConfig;
+}
+
+/**
+ * Extra service areas of generated Friends: a share of them adds a round area (a 32-gon) around a
+ * town near home, beyond their own radius, where they also take jobs.
+ */
+export interface ExtraAreasConfig {
+  /** Share of Friends with an extra area. @default 0 */
+  share: number;
+  /** The area's radius, km, uniform in [min, max]. @default { min: 8, max: 20 } */
+  radiusKm: { min: number; max: number };
+  /** The town is drawn by population among those within this distance of home, beyond the own radius, km. @default 60 */
+  withinKm: number;
 }
 
 /** A partner: its share of all jobs and its rules (merged into the policy's `partners`). */
@@ -144,6 +159,23 @@ export interface BehaviourConfig {
   onJobMin: { median: number; sigma: number };
   /** Travel to the customer: road distance = great-circle × detour (default 1.3), at an average speed (km/h, default 45), after a preparation time (minutes, default 12). */
   travel: { speedKmh: number; detourFactor: number; prepMin: number };
+  /**
+   * How a bonus (an escalation step's `bonus`) moves the accept probability: × (1 + elasticity ×
+   * amount / referenceAmount), capped at 1. Elasticity 0 (the default) ignores bonuses; the
+   * reference amount (default 10) is in the policy's bonus currency.
+   */
+  bonus: { elasticity: number; referenceAmount: number };
+  /**
+   * Technicians cancelling a job they won (before they are at the door): the share of awards
+   * (default 0) and when, a log-normal of median `medianMin` minutes after the award (default 20),
+   * at the latest on arrival. The job re-opens without them (`Dispatcher.technicianCancel`).
+   */
+  technicianCancel: { share: number; medianMin: number };
+  /**
+   * Customers not at home: the share of jobs (default 0) whose technician waits `waitMin` minutes
+   * at the door (default 15) and completes the job as `customer_no_show`.
+   */
+  noShow: { share: number; waitMin: number };
 }
 
 /**

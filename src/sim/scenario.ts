@@ -26,7 +26,15 @@ export type {
   TierAsked,
 } from './scenario-types.js';
 
-/** A scenario file (or its fields) does not match the schema; `path` names the bad field. */
+/**
+ * A scenario file (or its fields) does not match the schema; `path` names the bad field.
+ * @example
+ * try {
+ *   parseScenario({ demand: { hourly: [1, 2] } });
+ * } catch (e) {
+ *   if (e instanceof InvalidScenarioError) console.error(e.path, e.message); // 'demand.hourly', 'Invalid scenario: demand.hourly: expected 24 weights …'
+ * }
+ */
 export class InvalidScenarioError extends InvalidArgumentError {}
 
 const HHMM = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM (24 h)'));
@@ -137,6 +145,17 @@ const FleetSchema = v.strictObject({
     {},
   ),
   jitterKm: v.optional(nonNegative, 4),
+  extraAreas: v.optional(
+    v.strictObject({
+      share: v.optional(share, 0),
+      radiusKm: v.optional(v.strictObject({ min: positive, max: v.pipe(positive, v.maxValue(200)) }), {
+        min: 8,
+        max: 20,
+      }),
+      withinKm: v.optional(v.pipe(positive, v.maxValue(500)), 60),
+    }),
+    {},
+  ),
 });
 
 const PartnerSchema = v.strictObject({
@@ -210,6 +229,21 @@ const BehaviourSchema = v.strictObject({
       detourFactor: v.optional(v.pipe(v.number(), v.minValue(1)), 1.3),
       prepMin: v.optional(nonNegative, 12),
     }),
+    {},
+  ),
+  bonus: v.optional(
+    v.strictObject({
+      elasticity: v.optional(v.pipe(nonNegative, v.maxValue(100)), 0),
+      referenceAmount: v.optional(positive, 10),
+    }),
+    {},
+  ),
+  technicianCancel: v.optional(
+    v.strictObject({ share: v.optional(share, 0), medianMin: v.optional(positive, 20) }),
+    {},
+  ),
+  noShow: v.optional(
+    v.strictObject({ share: v.optional(share, 0), waitMin: v.optional(nonNegative, 15) }),
     {},
   ),
 });

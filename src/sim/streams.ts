@@ -7,7 +7,7 @@
 import { createRng, type Rng } from 'crowd-dispatch';
 
 /** Named streams of one simulation run. */
-export type StreamName = 'fleet' | 'arrivals' | 'traits' | 'shifts' | 'bookings';
+export type StreamName = 'fleet' | 'arrivals' | 'traits' | 'shifts' | 'bookings' | 'areas';
 
 const STREAM_SALT: Record<StreamName, number> = {
   fleet: 0x1f3a,
@@ -15,6 +15,7 @@ const STREAM_SALT: Record<StreamName, number> = {
   traits: 0x3c05,
   shifts: 0x4d92,
   bookings: 0x5e27,
+  areas: 0x6f4b,
 };
 
 function mix32(x: number): number {

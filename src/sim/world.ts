@@ -6,6 +6,7 @@
 
 import {
   ENGAGEMENT_ROLES,
+  type GeoJsonPolygon,
   haversineKm,
   type Job,
   parseHhmm,
@@ -138,7 +139,51 @@ export function generateTechnicians(scenario: Scenario, seed: number): SimTechni
     out.push({ input, responseMedianMs, eagerness, shifts: shiftsFor(scenario, input.tier, shiftRng) });
   }
   if (!given) markBestFriends(out, homePopulation, fleet.engagementShare, traitsRng);
+  if (!given && fleet.extraAreas.share > 0) addExtraAreas(scenario, seed, out);
   return out;
+}
+
+/** Vertices of an extra area's ring (a 32-gon is within 0.5 % of the circle's radius). */
+const AREA_VERTICES = 32;
+
+/**
+ * Gives a share of the generated Friends an extra service area: a round area around a town near
+ * home that their own radius does not reach, the town drawn by population. Its own stream, so the
+ * rest of the world is the same with or without areas.
+ */
+function addExtraAreas(scenario: Scenario, seed: number, techs: SimTechnician[]): void {
+  const x = scenario.fleet.extraAreas;
+  const rng = stream(seed, 'areas');
+  for (const t of techs) {
+    if (t.input.tier !== 'friend' || rng.next() >= x.share) continue;
+    const own = t.input.radiusKm ?? 30;
+    const towns = scenario.cities.filter((c) => {
+      const km = haversineKm(t.input.lat, t.input.lon, c.lat, c.lon);
+      return km > own && km <= x.withinKm;
+    });
+    if (towns.length === 0) continue;
+    const town = towns[pickCumulative(cumulate(towns.map((c) => c.population)), rng.next())]!;
+    const km = x.radiusKm.min + rng.next() * Math.max(0, x.radiusKm.max - x.radiusKm.min);
+    // A disc across the antimeridian would need a split ring: such a town gets no area.
+    const cos = Math.max(0.01, Math.cos((town.lat * Math.PI) / 180));
+    if (Math.abs(town.lon) + km / (KM_PER_DEG * cos) >= 180 || Math.abs(town.lat) + km / KM_PER_DEG >= 90)
+      continue;
+    t.input.areas = [roundArea(town.lat, town.lon, km)];
+  }
+}
+
+/** A GeoJSON Polygon approximating the disc of `km` around a point (counter-clockwise ring). */
+function roundArea(lat: number, lon: number, km: number): GeoJsonPolygon {
+  const cos = Math.max(0.01, Math.cos((lat * Math.PI) / 180));
+  const ring: [number, number][] = [];
+  for (let k = 0; k < AREA_VERTICES; k++) {
+    const a = (2 * Math.PI * k) / AREA_VERTICES;
+    const dLat = (km * Math.sin(a)) / KM_PER_DEG;
+    const dLon = (km * Math.cos(a)) / (KM_PER_DEG * cos);
+    ring.push([Math.round((lon + dLon) * 1e5) / 1e5, Math.round((lat + dLat) * 1e5) / 1e5]);
+  }
+  ring.push(ring[0]!);
+  return { type: 'Polygon', coordinates: [ring] };
 }
 
 /**
