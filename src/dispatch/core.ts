@@ -12,6 +12,7 @@ import { InvalidStateError } from '../shared/errors.js';
 import { TimeHeap } from '../shared/time-heap.js';
 import type { Job } from '../shared/types.js';
 import { FactEnv, offersOf } from './env.js';
+import type { DispatchEvent, DispatcherSnapshot } from './event-types.js';
 import { FleetWriter } from './fleet-writes.js';
 import { Journal } from './journal.js';
 import { LiveOffers } from './live-offers.js';
@@ -31,8 +32,6 @@ import {
 } from './session.js';
 import {
   type AcceptOutcome,
-  type DispatchEvent,
-  type DispatcherSnapshot,
   type Effect,
   isPending,
   type SessionJSON,

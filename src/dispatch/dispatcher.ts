@@ -27,6 +27,7 @@ import { checkCompletionReason, checkId, checkTime, checkUnavailableReason } fro
 import { DispatchCore, type JobFailure, type Result } from './core.js';
 import { fingerprint } from './env.js';
 import { JobsFailedError } from './errors.js';
+import type { DispatchEvent, DispatcherSnapshot } from './event-types.js';
 import { hashOf, readLog } from './log.js';
 import { type DispatcherOptions, type ReplayOptions, resolveOptions } from './options.js';
 import { deepFreeze, snapshotDigest } from './record.js';
@@ -36,8 +37,6 @@ import { readSnapshot } from './snapshot-schema.js';
 import type {
   AcceptOutcome,
   CompletionReason,
-  DispatchEvent,
-  DispatcherSnapshot,
   Effect,
   JobStatus,
   TechnicianCancelOutcome,
