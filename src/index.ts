@@ -5,6 +5,7 @@
 
 export { Dispatcher, type DispatcherOptions, type ReplayOptions } from './dispatch/dispatcher.js';
 export { JobsFailedError } from './dispatch/errors.js';
+export type { DispatchEvent, DispatcherSnapshot, Fact } from './dispatch/event-types.js';
 export {
   coarsenKm,
   dueAt,
@@ -24,12 +25,9 @@ export type {
   AcceptRefusal,
   AssignedEffect,
   CompletionReason,
-  DispatchEvent,
-  DispatcherSnapshot,
   Effect,
   EscalatedEffect,
   ExpiredEffect,
-  Fact,
   HeldEffect,
   IneligibleReason,
   JobState,

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../src/dispatch/dispatcher.js';
-import type { DispatchEvent, Effect } from '../src/dispatch/types.js';
+import type { DispatchEvent } from '../src/dispatch/event-types.js';
+import type { Effect } from '../src/dispatch/types.js';
 import { Fleet } from '../src/fleet/fleet.js';
 import type { GeoJsonArea } from '../src/shared/types.js';
 import { StoreDispatcher } from '../src/store/dispatcher.js';

@@ -10,14 +10,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../src/dispatch/dispatcher.js';
-import type {
-  AcceptOutcome,
-  CompletionReason,
-  DispatchEvent,
-  DispatcherSnapshot,
-  Effect,
-  JobState,
-} from '../src/dispatch/types.js';
+import type { DispatchEvent, DispatcherSnapshot } from '../src/dispatch/event-types.js';
+import type { AcceptOutcome, CompletionReason, Effect, JobState } from '../src/dispatch/types.js';
 import type { Fleet } from '../src/fleet/fleet.js';
 import type { Policy } from '../src/plan/policy.js';
 import { fastPolicy, job, makeFleet, T0 } from './dispatcher.fixtures.js';

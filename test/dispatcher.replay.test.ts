@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../src/dispatch/dispatcher.js';
-import type { DispatchEvent, DispatcherSnapshot } from '../src/dispatch/types.js';
+import type { DispatchEvent, DispatcherSnapshot } from '../src/dispatch/event-types.js';
 import type { GeoJsonArea } from '../src/shared/types.js';
 import { fastPolicy, job, makeFleet, T0 } from './dispatcher.fixtures.js';
 import { fcSeed } from './helpers/seed.js';

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../src/dispatch/dispatcher.js';
-import type { AcceptOutcome, DispatchEvent, Effect } from '../src/dispatch/types.js';
+import type { DispatchEvent } from '../src/dispatch/event-types.js';
+import type { AcceptOutcome, Effect } from '../src/dispatch/types.js';
 import { Fleet } from '../src/fleet/fleet.js';
 import type { Policy } from '../src/plan/policy.js';
 import {

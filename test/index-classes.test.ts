@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateFleet, loadSwissCities } from '../bench/data.js';
-import { CLASS_KM, CLASSES, GridIndex, RangeBuffer, radiusClass } from '../src/fleet/geo/grid.js';
+import { GridIndex, RangeBuffer } from '../src/fleet/geo/grid.js';
+import { CLASS_KM, CLASSES, radiusClass } from '../src/fleet/geo/radius-classes.js';
 import { haversineKm, kmToChord2, toUnit } from '../src/fleet/geo/sphere.js';
 import { Meta } from '../src/fleet/layout.js';
 import { anyPoint, type Point } from './helpers/arbitraries.js';

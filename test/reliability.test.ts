@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../src/dispatch/dispatcher.js';
 import { JobsFailedError } from '../src/dispatch/errors.js';
-import type { DispatchEvent } from '../src/dispatch/types.js';
+import type { DispatchEvent } from '../src/dispatch/event-types.js';
 import type { Fleet } from '../src/fleet/fleet.js';
 import { haversineKm } from '../src/fleet/geo/sphere.js';
 import { plan } from '../src/plan/plan.js';

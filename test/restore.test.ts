@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../src/dispatch/dispatcher.js';
-import type { DispatchEvent, DispatcherSnapshot } from '../src/dispatch/types.js';
+import type { DispatchEvent, DispatcherSnapshot } from '../src/dispatch/event-types.js';
 import { InvalidRecordError } from '../src/shared/errors.js';
 import { fastPolicy, job, makeFleet, notified, T0 } from './dispatcher.fixtures.js';
 

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../src/dispatch/dispatcher.js';
-import type { DispatchEvent, Effect } from '../src/dispatch/types.js';
+import type { DispatchEvent } from '../src/dispatch/event-types.js';
+import type { Effect } from '../src/dispatch/types.js';
 import { InvalidArgumentError, InvalidRecordError } from '../src/shared/errors.js';
 import { fastPolicy, job, makeFleet, notified, T0 } from './dispatcher.fixtures.js';
 import { fcSeed } from './helpers/seed.js';

@@ -6,7 +6,8 @@
  */
 
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
-import type { DispatchEvent, Effect } from '../../src/dispatch/types.js';
+import type { DispatchEvent } from '../../src/dispatch/event-types.js';
+import type { Effect } from '../../src/dispatch/types.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { createRng } from '../../src/shared/random.js';
 import type { Job } from '../../src/shared/types.js';

@@ -1,21 +1,16 @@
 /**
- * The in-memory state of a dispatcher and how an input changes it: sessions, the timer heaps, the
- * offer index, the retired requests, and the fleet's counters — each change registered in the undo
- * journal, so the facade ({@link Dispatcher}) can persist an input's event first and roll the
- * input back entirely if that fails. One pure {@link transition} per job and input.
+ * How an input changes a dispatcher's state ({@link CoreState}, `core-state.ts`): opening a job,
+ * firing due timers, accepts, declines, cancellations, completions and withdrawals — one pure
+ * {@link transition} per job and input, every change journalled through the state's methods.
  */
 
 import type { Fleet } from '../fleet/fleet.js';
-import { reservationOf } from '../plan/appointments.js';
 import type { Policy } from '../plan/policy.js';
 import { InvalidStateError } from '../shared/errors.js';
-import { TimeHeap } from '../shared/time-heap.js';
 import type { Job } from '../shared/types.js';
-import { FactEnv, offersOf } from './env.js';
-import { FleetWriter } from './fleet-writes.js';
-import { Journal } from './journal.js';
-import { LiveOffers } from './live-offers.js';
-import { type Retired, RetiredRequests } from './retired.js';
+import { CoreState, U_EVICTION, U_RETIRED_DEL, U_RETIRED_PUT, U_RETIRED_SET, U_TIMER } from './core-state.js';
+import { offersOf } from './env.js';
+import type { DispatchEvent } from './event-types.js';
 import {
   dueAt,
   evictAt,
@@ -24,32 +19,10 @@ import {
   openSession,
   type SessionEvent,
   type SessionState,
-  sessionFromJSON,
-  sessionToJSON,
   technicianCancelRefusal,
   transition,
 } from './session.js';
-import {
-  type AcceptOutcome,
-  type DispatchEvent,
-  type DispatcherSnapshot,
-  type Effect,
-  isPending,
-  type SessionJSON,
-  type TechnicianCancelOutcome,
-  type UnavailableReason,
-} from './types.js';
-
-// Undo journal codes (see DispatchCore.undo) and fleet write kinds.
-const U_SESSION = 0;
-const U_TIMER = 1;
-const U_EVICTION = 2;
-const U_RETIRED_SET = 3;
-const U_RETIRED_DEL = 4;
-const U_RETIRED_PUT = 5;
-const U_LIVE_REMOVE = 6;
-const U_LIVE_ADD = 7;
-const U_FLEET = 8;
+import type { AcceptOutcome, Effect, TechnicianCancelOutcome, UnavailableReason } from './types.js';
 
 /** What an input returns. */
 export type Result = Effect[] | AcceptOutcome | TechnicianCancelOutcome | boolean;
@@ -60,53 +33,17 @@ export interface JobFailure {
   error: unknown;
 }
 
-/** The parts of a snapshot the core holds (the facade adds sequence, hash and time). */
-export type CoreSnapshot = Pick<DispatcherSnapshot, 'ordinal' | 'sessions' | 'retired'>;
-
-export class DispatchCore {
-  private sessions = new Map<string, SessionState>();
-  private timers = new TimeHeap<string>();
-  /** When closed jobs are forgotten. */
-  private evictions = new TimeHeap<string>();
-  private retired = new RetiredRequests();
-  private live = new LiveOffers();
-  /** Open order of the next job (ties in the timer heaps, the order of withdrawals). */
-  ordinal = 0;
-  readonly journal = new Journal((op, a, b, c) => this.undo(op, a, b, c));
-  readonly env: FactEnv;
-  /** The fleet's counters, written undoably (`writes.enabled`: a replay may leave the fleet alone). */
-  readonly writes: FleetWriter;
+export class DispatchCore extends CoreState {
   /** Due jobs of the current `advance` whose step threw. */
   failures: JobFailure[] | undefined;
 
   constructor(
-    readonly fleet: Fleet,
-    readonly policy: Policy,
+    fleet: Fleet,
+    policy: Policy,
     private readonly policyKey: string,
-    private readonly retainMs: number,
+    retainMs: number,
   ) {
-    this.env = new FactEnv(fleet, policy, true);
-    this.writes = new FleetWriter(fleet, this.journal, U_FLEET);
-  }
-
-  /** Jobs known (open and closed). */
-  get size(): number {
-    return this.sessions.size;
-  }
-
-  session(jobId: string): SessionState | undefined {
-    return this.sessions.get(jobId);
-  }
-
-  /** When the next timer is due, dropping stale heap entries on the way. */
-  nextDueAt(): number | undefined {
-    for (;;) {
-      const t = this.timers.peekAt();
-      if (t === undefined) return undefined;
-      const s = this.sessions.get(this.timers.peekValue());
-      if (s && dueAt(s) === t) return t;
-      this.timers.pop();
-    }
+    super(fleet, policy, retainMs);
   }
 
   /** Applies one input (after `env.live()` or `env.replay()`); every change is journalled. */
@@ -129,73 +66,6 @@ export class DispatchCore {
       case 'unavailable':
         return this.withdrawAll(event.technicianId, event.at, event.reason, null);
     }
-  }
-
-  // ---- snapshots and backups ----------------------------------------------------------------
-
-  snapshot(): CoreSnapshot {
-    const sessions: SessionJSON[] = [];
-    for (const s of this.sessions.values()) sessions.push(sessionToJSON(s));
-    const out: CoreSnapshot = { ordinal: this.ordinal, sessions };
-    if (this.retired.size > 0) out.retired = this.retired.toJSON();
-    return out;
-  }
-
-  /** Loads a checked snapshot into this (empty) core; running offers keep their deadlines. */
-  restore(snap: CoreSnapshot): void {
-    this.ordinal = snap.ordinal;
-    for (const json of snap.sessions) {
-      const s = sessionFromJSON(json);
-      this.sessions.set(s.job.id, s);
-      const due = dueAt(s);
-      if (due !== undefined) this.timers.push(due, s.ordinal, s.job.id);
-      this.scheduleEviction(s);
-      if (s.state === 'open') {
-        for (const o of s.offers) if (isPending(o)) this.live.add(o.technicianId, s.job.id);
-      }
-    }
-    for (const r of snap.retired ?? []) this.retired.put(r.jobId, { until: r.until, keys: r.keys });
-  }
-
-  /**
-   * Makes the fleet's reservations agree with the sessions (after a restore or a replay, which may
-   * leave the fleet alone): every assigned appointment holds its winner's window, and no known job
-   * that is not (or no longer) assigned holds one. Reservations of jobs the dispatcher does not
-   * know (seeded by the caller, or of jobs already forgotten) are left as they are.
-   */
-  syncReservations(): void {
-    const { fleet } = this;
-    for (const s of this.sessions.values()) {
-      const r = reservationOf(s);
-      if (r !== undefined && fleet.has(s.winner!.technicianId)) {
-        fleet.reservations.add(fleet.slotOf(s.winner!.technicianId), r);
-      }
-    }
-    for (const [slot, r] of fleet.reservations.all()) {
-      const s = this.sessions.get(r.jobId);
-      if (
-        s !== undefined &&
-        (reservationOf(s) === undefined || s.winner!.technicianId !== fleet.idOf(slot))
-      ) {
-        fleet.reservations.remove(slot, r.jobId);
-      }
-    }
-  }
-
-  /** A copy of the state a failed replay puts back (sessions are immutable values). */
-  backup(): object {
-    return {
-      sessions: new Map(this.sessions),
-      timers: this.timers.clone(),
-      evictions: this.evictions.clone(),
-      retired: this.retired.clone(),
-      live: this.live.clone(),
-      ordinal: this.ordinal,
-    };
-  }
-
-  putBack(backup: object): void {
-    Object.assign(this, backup);
   }
 
   // ---- inputs -------------------------------------------------------------------------------
@@ -373,7 +243,6 @@ export class DispatchCore {
     else this.writes.unreserve(id, s.job.id);
   }
 
-  /** Withdraws a technician's running offers in every job (but `except`), oldest job first. */
   /**
    * After a step that assigned the job (an accept, or a best-accept window closing): if the winner
    * now holds as many jobs as he can (the verdict said so), his other running offers go to someone else.
@@ -384,6 +253,7 @@ export class DispatchCore {
     return won === undefined ? [] : this.withdrawAll(won.technicianId, now, 'at_capacity', won.jobId);
   }
 
+  /** Withdraws a technician's running offers in every job (but `except`), oldest job first. */
   private withdrawAll(
     technicianId: string,
     now: number,
@@ -403,110 +273,5 @@ export class DispatchCore {
       for (const e of this.step(s, { type: 'withdraw', at: now, technicianId, reason })) out.push(e);
     }
     return out;
-  }
-
-  // ---- state changes, each journalled ---------------------------------------------------------
-
-  /** Runs one transition, stores the result, reschedules the job and performs fleet updates. */
-  private step(s: SessionState, event: SessionEvent): Effect[] {
-    const [next, effects] = transition(s, event, this.env);
-    this.commit(s, next, effects);
-    return effects;
-  }
-
-  private commit(s: SessionState, next: SessionState, effects: Effect[]): void {
-    if (next === s) return;
-    this.setSession(s.job.id, next);
-    const due = dueAt(next);
-    if (due !== undefined && due !== dueAt(s)) this.timers.push(due, next.ordinal, next.job.id);
-    if (next.state !== s.state) this.scheduleEviction(next);
-    this.perform(effects);
-  }
-
-  private setSession(jobId: string, next: SessionState | undefined): void {
-    const prev = this.sessions.get(jobId);
-    if (next === undefined) this.sessions.delete(jobId);
-    else this.sessions.set(jobId, next);
-    this.note(U_SESSION, jobId, prev);
-  }
-
-  private scheduleEviction(s: SessionState): void {
-    const t = evictAt(s, this.retainMs);
-    if (t !== undefined && t !== Number.POSITIVE_INFINITY) this.evictions.push(t, s.ordinal, s.job.id);
-  }
-
-  /** Keeps the offer index and the fleet's counters in step with the effects. */
-  private perform(effects: readonly Effect[]): void {
-    for (const e of effects) {
-      switch (e.type) {
-        case 'notify':
-          for (const id of e.technicianIds) {
-            if (this.live.add(id, e.jobId)) this.note(U_LIVE_REMOVE, id, e.jobId);
-            this.writes.offer(id, e.at);
-          }
-          break;
-        case 'expired':
-          for (const id of e.technicianIds) {
-            this.untrack(id, e.jobId);
-            this.writes.refused(id);
-          }
-          break;
-        case 'revoke':
-          for (const id of e.technicianIds) this.untrack(id, e.jobId);
-          break;
-        case 'assigned': {
-          this.untrack(e.technicianId, e.jobId);
-          const r = reservationOf(this.sessions.get(e.jobId)!);
-          this.writes.award(e.technicianId, e.at, e.responseMs, r === undefined);
-          if (r !== undefined) this.writes.reserve(e.technicianId, r);
-          break;
-        }
-        default:
-          break;
-      }
-    }
-  }
-
-  private untrack(technicianId: string, jobId: string): void {
-    if (this.live.remove(technicianId, jobId)) this.note(U_LIVE_ADD, technicianId, jobId);
-  }
-
-  /** Registers how to undo a change of the core's own state (replays restore a backup instead). */
-  private note(op: number, a?: unknown, b?: unknown, c?: unknown): void {
-    if (!this.env.isReplaying) this.journal.push(op, a, b, c);
-  }
-
-  /** Takes back one journal entry (see the `U_` codes). */
-  private undo(op: number, a: unknown, b: unknown, c: unknown): void {
-    switch (op) {
-      case U_SESSION:
-        if (b === undefined) this.sessions.delete(a as string);
-        else this.sessions.set(a as string, b as SessionState);
-        break;
-      case U_TIMER:
-        this.timers.push(a as number, b as number, c as string);
-        break;
-      case U_EVICTION:
-        this.evictions.push(a as number, b as number, c as string);
-        break;
-      case U_RETIRED_SET:
-        this.retired.set(a as string, b as Retired);
-        break;
-      case U_RETIRED_DEL:
-        this.retired.delete(a as string);
-        break;
-      case U_RETIRED_PUT:
-        this.retired.put(a as string, b as Retired);
-        break;
-      case U_LIVE_REMOVE:
-        this.live.remove(a as string, b as string);
-        break;
-      case U_LIVE_ADD:
-        this.live.add(a as string, b as string);
-        break;
-      case U_FLEET:
-        this.writes.undo(a);
-        break;
-    }
   }
 }

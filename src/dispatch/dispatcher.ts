@@ -5,8 +5,8 @@
  * write-ahead and all or nothing: the core journals its changes, the new event goes to `onEvent`
  * before the call returns, and if persisting it (or handling it) throws, the journal puts
  * everything back. It keeps the event log (folded into a checkpoint to bound memory), snapshots,
- * restores and replays — a replay of the log, or a snapshot plus the log's tail, rebuilds the same
- * state without the fleet.
+ * restores and replays (`restore.ts`) — a replay of the log, or a snapshot plus the log's tail,
+ * rebuilds the same state without the fleet — and reports a job's status (`status.ts`).
  */
 
 import type { Fleet } from '../fleet/fleet.js';
@@ -27,17 +27,17 @@ import { checkCompletionReason, checkId, checkTime, checkUnavailableReason } fro
 import { DispatchCore, type JobFailure, type Result } from './core.js';
 import { fingerprint } from './env.js';
 import { JobsFailedError } from './errors.js';
+import type { DispatchEvent, DispatcherSnapshot } from './event-types.js';
 import { hashOf, readLog } from './log.js';
 import { type DispatcherOptions, type ReplayOptions, resolveOptions } from './options.js';
-import { deepFreeze, snapshotDigest } from './record.js';
+import { deepFreeze } from './record.js';
 import { EventRecorder } from './recorder.js';
-import { dueAt, isRunning } from './session.js';
+import { replayLog, restoreFrom, snapshotOf } from './restore.js';
 import { readSnapshot } from './snapshot-schema.js';
+import { statusOf } from './status.js';
 import type {
   AcceptOutcome,
   CompletionReason,
-  DispatchEvent,
-  DispatcherSnapshot,
   Effect,
   JobStatus,
   TechnicianCancelOutcome,
@@ -75,10 +75,10 @@ export class Dispatcher {
     this.core = new DispatchCore(o.fleet, o.policy, fingerprint(o.policy), o.retainMs);
     this.rec = new EventRecorder(
       o.keepLog,
-      () => this.snapshotNow(),
+      () => snapshotOf(this.core, this.rec),
       () => this.core.size,
     );
-    this.rec.base = this.snapshotNow();
+    this.rec.base = snapshotOf(this.core, this.rec);
   }
 
   /**
@@ -201,27 +201,7 @@ export class Dispatcher {
     this.checkIdle('status');
     const s = typeof jobId === 'string' ? this.core.session(jobId) : undefined;
     if (!s) return undefined;
-    const out: JobStatus = {
-      jobId,
-      state: s.state,
-      openedAt: s.openedAt,
-      deadlineAt: s.deadlineAt,
-      notified: s.notified,
-      liveOffers: 0,
-      escalationSteps: s.nextStep,
-    };
-    if (s.job.partner !== undefined) out.partner = s.job.partner;
-    if (s.job.window !== undefined) out.window = { ...s.job.window };
-    if (s.winner) out.technicianId = s.winner.technicianId;
-    if (s.closedAt !== null) out.closedAt = s.closedAt;
-    if (s.completedAt !== null) out.completedAt = s.completedAt;
-    if (s.completion !== undefined) out.completion = s.completion;
-    if (s.reason !== null) out.reason = s.reason;
-    const now = this.rec.clock ?? s.openedAt;
-    for (const o of s.offers) if (isRunning(s, o.technicianId, now)) out.liveOffers++;
-    const due = dueAt(s);
-    if (due !== undefined) out.nextDueAt = due;
-    return out;
+    return statusOf(jobId, s, this.rec.clock);
   }
 
   /** Jobs the dispatcher knows (open and closed). */
@@ -267,7 +247,7 @@ export class Dispatcher {
    */
   snapshot(): DispatcherSnapshot {
     this.checkIdle('snapshot');
-    return this.snapshotNow();
+    return snapshotOf(this.core, this.rec);
   }
 
   /**
@@ -277,13 +257,7 @@ export class Dispatcher {
    */
   static restore(snapshot: DispatcherSnapshot, options: DispatcherOptions): Dispatcher {
     const d = new Dispatcher(options);
-    const copy = readSnapshot(snapshot, options.policy);
-    d.rec.seq = copy.seq;
-    d.rec.hash = copy.hash;
-    d.rec.clock = copy.now;
-    d.core.restore(copy);
-    d.core.syncReservations();
-    d.rec.base = d.snapshotNow();
+    restoreFrom(d.core, d.rec, readSnapshot(snapshot, options.policy));
     return d;
   }
 
@@ -301,31 +275,10 @@ export class Dispatcher {
     this.checkIdle('replay');
     const rec = this.rec;
     const log = readLog(events, { seq: rec.seq, at: rec.clock, hash: rec.hash }, 'replay()');
-    const core = this.core;
-    const saved = { core: core.backup(), rec: rec.save() };
     this.busy = true;
-    core.writes.enabled = applyToFleet;
     try {
-      for (const event of log) {
-        core.env.replay(event.facts, event.at);
-        core.apply(event);
-        core.env.done(`[${event.seq - saved.rec.seq - 1}].facts`);
-        rec.commit(deepFreeze(event));
-      }
-      // Appointment reservations follow the sessions even when the fleet was left alone.
-      core.syncReservations();
-    } catch (error) {
-      core.journal.rollback();
-      core.putBack(saved.core);
-      rec.putBack(saved.rec);
-      if (error instanceof CrowdDispatchError) throw error;
-      throw new InvalidRecordError(
-        `replay(): the log does not apply (${describe(error)}); nothing was replayed.`,
-      );
+      replayLog(this.core, rec, log, applyToFleet);
     } finally {
-      core.journal.clear();
-      core.env.live(rec.clock ?? 0);
-      core.writes.enabled = true;
       this.busy = false;
     }
     return this;
@@ -390,19 +343,6 @@ export class Dispatcher {
       );
     }
     return result;
-  }
-
-  private snapshotNow(): DispatcherSnapshot {
-    const snap: DispatcherSnapshot = {
-      version: 1,
-      seq: this.rec.seq,
-      hash: this.rec.hash,
-      now: this.rec.clock,
-      ...this.core.snapshot(),
-    };
-    const copy = JSON.parse(JSON.stringify(snap)) as DispatcherSnapshot;
-    copy.digest = snapshotDigest(copy);
-    return copy;
   }
 
   private checkIdle(fn: string): void {

@@ -12,10 +12,11 @@ import { plan, planJob } from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
 import { InvalidRecordError } from '../shared/errors.js';
 import type { Job, Plan } from '../shared/types.js';
+import type { Fact } from './event-types.js';
 import { ineligible, skipAtSend } from './fleet-facts.js';
 import { PublicDistances } from './privacy.js';
 import type { SessionEnv } from './session.js';
-import type { Fact, IneligibleReason, PlannedOffer } from './types.js';
+import type { IneligibleReason, PlannedOffer } from './types.js';
 
 const NONE: string[] = [];
 /** The facts of an event that recorded none (shared; never written to). */

@@ -7,8 +7,9 @@
 import { readJob } from '../plan/job-input.js';
 import { CrowdDispatchError, describe, InvalidRecordError } from '../shared/errors.js';
 import { MAX_LIST, MAX_NAME, readFields } from '../shared/validate.js';
+import type { DispatchEvent, Fact } from './event-types.js';
 import { chainHash } from './record.js';
-import type { CompletionReason, DispatchEvent, Fact, IneligibleReason, UnavailableReason } from './types.js';
+import type { CompletionReason, IneligibleReason, UnavailableReason } from './types.js';
 
 /** Times are integers inside the range of a JavaScript Date, ms. */
 export const MAX_TIME = 8.64e15;

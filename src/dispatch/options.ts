@@ -7,8 +7,8 @@ import { Fleet } from '../fleet/fleet.js';
 import { assertPolicy, type Policy } from '../plan/policy.js';
 import { describe, InvalidArgumentError } from '../shared/errors.js';
 import { readFields } from '../shared/validate.js';
+import type { DispatchEvent } from './event-types.js';
 import { MAX_TIME } from './log.js';
-import type { DispatchEvent } from './types.js';
 
 const OPTION_FIELDS = ['fleet', 'policy', 'keepLog', 'retainClosedMs', 'onEvent', 'applyToFleet'];
 

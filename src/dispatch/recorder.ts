@@ -6,8 +6,8 @@
  */
 
 import { describe, InvalidArgumentError, InvalidStateError } from '../shared/errors.js';
+import type { DispatchEvent, DispatcherSnapshot } from './event-types.js';
 import { GENESIS_HASH } from './record.js';
-import type { DispatchEvent, DispatcherSnapshot } from './types.js';
 
 /** Events kept before the log is folded into a checkpoint (at least; see `keepLog`). */
 const CHECKPOINT_EVENTS = 10_000;

@@ -10,9 +10,10 @@ import type { EscalationStep, Policy } from '../plan/policy.js';
 import { type Bonus, isCurrency, MAX_BONUS_AMOUNT } from '../shared/currency.js';
 import { describe, InvalidRecordError } from '../shared/errors.js';
 import { MAX_RADIUS_KM } from '../shared/validate.js';
+import type { DispatcherSnapshot } from './event-types.js';
 import { fields, id, int, km, list, time } from './log.js';
 import { snapshotDigest } from './record.js';
-import type { DispatcherSnapshot, OfferRecord, PlannedOffer, SessionJSON } from './types.js';
+import type { OfferRecord, PlannedOffer, SessionJSON } from './types.js';
 
 type Fail = (path: string, what: string) => never;
 

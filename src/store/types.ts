@@ -5,14 +5,9 @@
  * embedded default; `crowd-dispatch/postgres` holds the PostgreSQL one. Both pass one contract suite.
  */
 
+import type { Fact } from '../dispatch/event-types.js';
 import type { SessionEvent } from '../dispatch/session.js';
-import {
-  type AcceptOutcome,
-  type Effect,
-  type Fact,
-  isPending,
-  type SessionJSON,
-} from '../dispatch/types.js';
+import { type AcceptOutcome, type Effect, isPending, type SessionJSON } from '../dispatch/types.js';
 import type { Reservation } from '../fleet/reservations.js';
 import type { Job } from '../shared/types.js';
 

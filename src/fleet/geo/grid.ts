@@ -6,8 +6,8 @@
  * the overflow outgrows a sixteenth of the index, which keeps updates O(1) amortised.
  *
  * Entries are grouped by **radius class** (the technician's own service radius, see
- * {@link CLASS_KM}) before the cell: the sort key is `class × cells + cell`, each class has its own
- * rows. A covering query (who can serve this point?) scans each class only out to the largest
+ * `radius-classes.ts`) before the cell: the sort key is `class × cells + cell`, each class has its
+ * own rows. A covering query (who can serve this point?) scans each class only out to the largest
  * radius in that class, so a few technicians with a huge radius cost their own entries, not a
  * country-wide window on every query.
  *
@@ -18,28 +18,11 @@
 
 import { Coord, Meta } from '../layout.js';
 import { CELL_DEG, CELLS, COLS, cellKey, queryWindow, ROWS } from './cells.js';
-import { lowerBound, RangeBuffer, radixSortEntries } from './ranges.js';
-import { chord2ToKm, kmToChord2 } from './sphere.js';
+import { CLASSES, radiusClass } from './radius-classes.js';
+import { pushBase, RangeBuffer, radixSortEntries } from './ranges.js';
+import { chord2ToKm } from './sphere.js';
 
 export { CELL_DEG, COLS, cellKey, RangeBuffer, ROWS };
-
-/**
- * Upper bounds (km) of the radius classes: a technician's class is the first bound at or above his
- * own radius (the last class takes everything else). The common radii (20–50 km) split into three
- * classes, so each is scanned about as far as its members reach; the long tail falls in classes
- * whose members are few, so the wide windows they need are mostly empty rows.
- */
-export const CLASS_KM: readonly number[] = [30, 40, 50, 100, 200, 400, 1000];
-/** Number of radius classes. */
-export const CLASSES = CLASS_KM.length;
-const CLASS_R2 = Float64Array.from(CLASS_KM, kmToChord2);
-
-/** The radius class of a squared own-radius chord. */
-export function radiusClass(r2: number): number {
-  let c = 0;
-  while (c < CLASSES - 1 && r2 > CLASS_R2[c]!) c++;
-  return c;
-}
 
 /**
  * Live grid index. Entries are identified by the caller's slot number; the index keeps
@@ -394,17 +377,4 @@ export class GridIndex {
     grown.set(this.slotEntry);
     this.slotEntry = grown;
   }
-}
-
-function pushBase(
-  keys: Int32Array,
-  lo: number,
-  hi: number,
-  kLo: number,
-  kHi: number,
-  out: RangeBuffer,
-): void {
-  const s = lowerBound(keys, lo, hi, kLo);
-  const t = lowerBound(keys, s, hi, kHi + 1);
-  if (t > s) out.push(s, t);
 }

@@ -1,4 +1,7 @@
-/** The grid index's helpers: the reusable range buffer, a lower bound, and the rebuild's radix sort. */
+/**
+ * The grid index's helpers: the reusable range buffer, the binary search that turns a row's key
+ * interval into a range, and the rebuild's radix sort.
+ */
 
 /** A growable list of int pairs reused across queries (no allocation per query once warm). */
 export class RangeBuffer {
@@ -23,6 +26,20 @@ export function lowerBound(keys: Int32Array, lo: number, hi: number, key: number
     else hi = mid;
   }
   return lo;
+}
+
+/** Pushes the range of sorted entries [lo, hi) whose keys lie in [kLo, kHi] onto `out`, if any. */
+export function pushBase(
+  keys: Int32Array,
+  lo: number,
+  hi: number,
+  kLo: number,
+  kHi: number,
+  out: RangeBuffer,
+): void {
+  const s = lowerBound(keys, lo, hi, kLo);
+  const t = lowerBound(keys, s, hi, kHi + 1);
+  if (t > s) out.push(s, t);
 }
 
 /**
