@@ -5,8 +5,8 @@
  */
 import { describe, InvalidArgumentError } from '../shared/errors.js';
 import type { TechnicianStats } from '../shared/types.js';
-import type { FleetOptions } from './fleet.js';
 import { LINE_AT, LINE_AWARDS, LINE_F32, LINE_F64, LINE_OFFERS } from './layout.js';
+import type { FleetOptions } from './options.js';
 
 const WEEK_MS = 604_800_000;
 
