@@ -5,7 +5,7 @@
 
 export { Dispatcher, type DispatcherOptions, type ReplayOptions } from './dispatch/dispatcher.js';
 export { JobsFailedError } from './dispatch/errors.js';
-export type { DispatchEvent, DispatcherSnapshot, Fact } from './dispatch/event-types.js';
+export type { DispatchEvent, DispatcherSnapshot, EventBase, Fact } from './dispatch/event-types.js';
 export {
   coarsenKm,
   dueAt,

@@ -251,7 +251,7 @@ export class Dispatcher {
   }
 
   /**
-   * Rebuilds a dispatcher from a {@link snapshot}; follow with `replay(tail)` for the events logged
+   * Rebuilds a dispatcher from a {@link Dispatcher.snapshot | snapshot}; follow with `replay(tail)` for the events logged
    * after it. Every field is checked first ({@link InvalidRecordError} names the path); running
    * offers keep their original deadlines.
    */

@@ -32,7 +32,7 @@ export type Fact =
   | { kind: 'standing'; ids: string[]; awards: number[]; bestFriend: boolean[] };
 
 /** Fields of every logged event. */
-interface EventBase {
+export interface EventBase {
   /** 1-based, gap-free sequence number. */
   seq: number;
   /** The `now` of the call, ms. */

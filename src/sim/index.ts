@@ -33,6 +33,7 @@ export {
   type City,
   type DeepPartial,
   type DemandConfig,
+  type ExtraAreasConfig,
   type FleetConfig,
   type HistoryJob,
   InvalidScenarioError,

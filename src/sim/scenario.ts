@@ -16,6 +16,7 @@ export type {
   City,
   DeepPartial,
   DemandConfig,
+  ExtraAreasConfig,
   FleetConfig,
   HistoryJob,
   PartnerConfig,
