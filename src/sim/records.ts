@@ -66,7 +66,7 @@ export interface TechnicianRecord {
   /** Hours online (the app open) within the simulated days. */
   onlineHours: number;
   onSiteHours: number;
-  /** Pay for the awarded jobs (scenario `pay`: a fee per job plus time on site), CHF. */
+  /** Pay for the awarded jobs (scenario `pay`: a fee per job plus time on site, plus a job's bonus), CHF. */
   earnings: number;
 }
 
@@ -78,9 +78,9 @@ export interface TimelineEvent {
   /** Seconds since time 0, and since the job was created. */
   atS: number;
   sinceCreatedS: number;
-  /** `opened`, `wave`, `escalated`, `assigned`, `on_site`, `completed`, `unfilled`, `cancelled`. */
+  /** `opened`, `wave`, `escalated`, `assigned`, `technician_cancelled`, `reopened`, `on_site`, `completed`, `no_show`, `unfilled`, `cancelled`. */
   event: string;
-  /** `wave`: `<wave>:<notified>`; `escalated`: `<action>:<notified>`; `assigned`/`on_site`/`completed`: the technician; `unfilled`: the reason. */
+  /** `wave`: `<wave>:<notified>`; `escalated`: `<action>:<notified>`; `assigned`/`technician_cancelled`/`on_site`/`completed`/`no_show`: the technician; `unfilled`: the reason. */
   detail: string;
 }
 
@@ -112,7 +112,8 @@ export function recordsOf(
     const t = rec.tech[j]!;
     const tech = t >= 0 ? world.technicians[t]! : undefined;
     if (tech) {
-      earnings[t]! += scenario.pay.perJob + (scenario.pay.perHourOnSite * rec.onJobMs[j]!) / HOUR_MS;
+      earnings[t]! +=
+        scenario.pay.perJob + (scenario.pay.perHourOnSite * rec.onJobMs[j]!) / HOUR_MS + rec.bonus[j]!;
       onSite[t]! += rec.onJobMs[j]! / HOUR_MS;
     }
     const job = sj.job;
