@@ -134,6 +134,7 @@ describe('scenario schema', () => {
   it('validates policy files and the presets', () => {
     expect(Object.keys(PRESETS).sort()).toEqual([
       'best-friend-boost',
+      'bonus-ladder',
       'fair-awards',
       'fairness-aware',
       'ranked-waves',

@@ -7,6 +7,7 @@
 import { createPolicy, InvalidPolicyError, type PolicyInput } from 'crowd-dispatch';
 import * as v from 'valibot';
 import bestFriendBoost from '../../policies/best-friend-boost.json' with { type: 'json' };
+import bonusLadder from '../../policies/bonus-ladder.json' with { type: 'json' };
 import fairAwards from '../../policies/fair-awards.json' with { type: 'json' };
 import fairnessAware from '../../policies/fairness-aware.json' with { type: 'json' };
 import rankedWaves from '../../policies/ranked-waves.json' with { type: 'json' };
@@ -48,10 +49,10 @@ export function parsePolicyFile(input: unknown): PolicyFile {
   return out;
 }
 
-/** The shipped presets, by name: `today`, `ranked-waves`, `best-friend-boost`, `fairness-aware`, `fair-awards`. */
+/** The shipped presets, by name: `today`, `ranked-waves`, `best-friend-boost`, `fairness-aware`, `fair-awards`, `bonus-ladder`. */
 export const PRESETS: Readonly<Record<string, PolicyFile>> = Object.freeze(
   Object.fromEntries(
-    [today, rankedWaves, bestFriendBoost, fairnessAware, fairAwards].map((p) => {
+    [today, rankedWaves, bestFriendBoost, fairnessAware, fairAwards, bonusLadder].map((p) => {
       const f = parsePolicyFile(p);
       return [f.name, f];
     }),
