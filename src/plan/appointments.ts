@@ -4,7 +4,9 @@
  * and the checks of a window against the policy and `now`. Used by the planner and by the session.
  */
 
+import { utcOffsetMinutes } from '../fleet/availability.js';
 import type { Reservation } from '../fleet/reservations.js';
+import { parseHhmm } from '../fleet/technician-input.js';
 import { InvalidJobError } from '../shared/errors.js';
 import type { Job, PlanSchedule } from '../shared/types.js';
 import type { Policy } from './policy.js';
@@ -43,7 +45,7 @@ export function checkWindow(job: Job, policy: Policy, now: number): void {
  */
 export function scheduleOf(job: Job, policy: Policy, at: number, exclusivePhase = true): PlanSchedule {
   const w = job.window;
-  const offersAt = w === undefined ? at : Math.max(at, w.start - policy.appointments.leadMs);
+  const offersAt = w === undefined ? at : outsideQuietHours(job, policy, at);
   // No chosen technician could be offered the job: the crowd needs not wait (unless `only`: then it is due back at once).
   const exclusive = job.preferred === undefined || !exclusivePhase ? 0 : policy.preferredExclusiveMs;
   const crowdAt = offersAt + exclusive;
@@ -51,6 +53,38 @@ export function scheduleOf(job: Job, policy: Policy, at: number, exclusivePhase 
     w === undefined ? crowdAt + policy.deadlineMs : w.start - policy.appointments.assignBeforeMs;
   if (job.preferred?.only === true) deadlineAt = Math.min(deadlineAt, crowdAt);
   return { offersAt, crowdAt, deadlineAt };
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MIN = 1440;
+
+/**
+ * An appointment's first offers: at the lead time before its window, moved out of the policy's
+ * quiet hours — to just before they begin (the evening before), or, for a job booked during them,
+ * to when they end if that is before it is due back; at once when neither fits. Local times are
+ * the window's zone at the lead time (a clock change inside the quiet hours shifts the result by
+ * its hour).
+ */
+function outsideQuietHours(job: Job, policy: Policy, at: number): number {
+  const w = job.window!;
+  const a = policy.appointments;
+  const lead = Math.max(at, w.start - a.leadMs);
+  const q = a.quietHours;
+  if (q === null) return lead;
+  const start = parseHhmm(q.start);
+  const end = parseHhmm(q.end);
+  const offsetMs = utcOffsetMinutes(lead, w.timeZone) * MINUTE_MS;
+  const localMs = lead + offsetMs;
+  const minute = ((Math.floor(localMs / MINUTE_MS) % DAY_MIN) + DAY_MIN) % DAY_MIN;
+  const quiet = start < end ? minute >= start && minute < end : minute >= start || minute < end;
+  if (!quiet) return lead;
+  const intoMinute = ((localMs % MINUTE_MS) + MINUTE_MS) % MINUTE_MS;
+  const since = (minute - start + DAY_MIN) % DAY_MIN;
+  // One minute before the quiet hours begin: still outside them.
+  const before = lead - intoMinute - (since + 1) * MINUTE_MS;
+  if (before >= at) return before;
+  const after = lead - intoMinute + ((end - minute + DAY_MIN) % DAY_MIN) * MINUTE_MS;
+  return after < w.start - a.assignBeforeMs ? after : lead;
 }
 
 /**

@@ -139,6 +139,7 @@ export function resolveAppointments(input: unknown): Readonly<AppointmentPolicy>
     'maxWindowMs',
     'travelSpeedKmh',
     'onDemandMs',
+    'quietHours',
   ]);
   const out: AppointmentPolicy = {
     leadMs: num(a.leadMs, 14_400_000, 'appointments.leadMs', 0, 30 * DAY_MS),
@@ -149,6 +150,7 @@ export function resolveAppointments(input: unknown): Readonly<AppointmentPolicy>
     }),
     travelSpeedKmh: num(a.travelSpeedKmh, 40, 'appointments.travelSpeedKmh', 0, 1000, { minExclusive: true }),
     onDemandMs: num(a.onDemandMs, 7_200_000, 'appointments.onDemandMs', 0, DAY_MS),
+    quietHours: readQuietHours(a.quietHours),
   };
   // Otherwise a window opened at the earliest allowed time would be due back before it could be offered.
   if (out.minLeadMs <= out.assignBeforeMs) {
@@ -166,4 +168,23 @@ export function resolveAppointments(input: unknown): Readonly<AppointmentPolicy>
     );
   }
   return Object.freeze(out);
+}
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** `appointments.quietHours`: `{ start, end }` as `HH:MM` (different times; across midnight when end < start), or null. */
+function readQuietHours(value: unknown): AppointmentPolicy['quietHours'] {
+  if (value === undefined || value === null) return null;
+  const q = object(value, 'appointments.quietHours', ['start', 'end']);
+  for (const k of ['start', 'end'] as const) {
+    if (typeof q[k] !== 'string' || !HHMM.test(q[k] as string))
+      fail(`appointments.quietHours.${k}`, `is ${describe(q[k])}`, "give a local time 'HH:MM' (00:00–23:59)");
+  }
+  if (q.start === q.end)
+    fail(
+      'appointments.quietHours',
+      `starts and ends at ${q.start as string}`,
+      'give two different times, or null for none',
+    );
+  return Object.freeze({ start: q.start as string, end: q.end as string });
 }

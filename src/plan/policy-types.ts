@@ -63,6 +63,14 @@ export interface AppointmentPolicy {
   maxWindowMs: number;
   /** Speed for the travel time between consecutive appointments of a technician, km/h. @default 40 */
   travelSpeedKmh: number;
+  /**
+   * Local hours (the window's time zone, `HH:MM`) in which no appointment's first offers go out:
+   * offers that the lead time would send then go out just before the quiet hours begin (the
+   * evening before), or, for a job booked during them, when they end if that is before the job is
+   * due back (else at once). `null` (the default): offers go out at the lead time, day or night.
+   * @default null
+   */
+  quietHours: { readonly start: string; readonly end: string } | null;
   /** How long an on-demand job is taken to occupy its technician, for conflicts with his appointments, ms. @default 7200000 (2 h) */
   onDemandMs: number;
 }

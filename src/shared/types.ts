@@ -295,7 +295,7 @@ export interface Plan {
 
 /** The timeline of a booking (absolute ms), see {@link Plan.schedule}. */
 export interface PlanSchedule {
-  /** When the first offers go out: `window.start − appointments.leadMs`, or at once if that has passed. */
+  /** When the first offers go out: `window.start − appointments.leadMs` (moved out of `appointments.quietHours`), or at once if that has passed. */
   offersAt: number;
   /** When the exclusive phase of the chosen technicians ends and the crowd waves start (= `offersAt` without one). */
   crowdAt: number;
