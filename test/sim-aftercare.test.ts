@@ -171,3 +171,24 @@ describe('technician cancellations and no-shows', () => {
     ).toThrow(/extraAreas/);
   });
 });
+
+describe('replayed appointments', () => {
+  it('are dispatched as appointments at the lead time, or on demand when booked too close to their start', () => {
+    const H = 3_600_000;
+    const history = [
+      { id: 'later', at: 8 * H, lat: 47.37, lon: 8.54, appointment: { start: 18 * H, end: 20 * H } },
+      { id: 'soon', at: 9 * H, lat: 47.37, lon: 8.54, appointment: { start: 10 * H, end: 12 * H } },
+      { id: 'now', at: 10 * H, lat: 47.37, lon: 8.54 },
+    ];
+    const scenario = { name: 'replay', days: 1, fleet: { size: 400 }, history };
+    const { summary, records } = runSimulation(scenario, today, { seed: 3, records: true });
+    expect(summary.appointmentsOnDemand).toBe(1);
+    const firstWave = (id: string) =>
+      records!.timeline.find((e) => e.jobId === id && e.event === 'wave')?.atS;
+    // The default lead time is 4 h: the appointment's offers go out at 14:00, not when it was booked.
+    expect(firstWave('later')).toBe(14 * 3600);
+    expect(firstWave('soon')).toBe(9 * 3600);
+    expect(records!.timeline.some((e) => e.jobId === 'soon' && e.event === 'on_demand')).toBe(true);
+    expect(firstWave('now')).toBe(10 * 3600);
+  });
+});

@@ -38,6 +38,8 @@ export class Recorder {
   readonly bonus: Float64Array;
   technicianCancels = 0;
   noShows = 0;
+  /** Replayed appointments booked too close to their start for the policy, dispatched on demand. */
+  appointmentsOnDemand = 0;
 
   constructor(jobs: number, technicians: number, timeline = false) {
     this.onJobMs = new Float64Array(jobs).fill(Number.NaN);
@@ -126,6 +128,8 @@ export interface SimSummary {
   technicianCancels: number;
   /** Assigned jobs whose customer was not at home (completed as `customer_no_show`). */
   noShows: number;
+  /** Replayed appointments that start sooner than the policy's `appointments.minLeadMs` after their creation: dispatched on demand. */
+  appointmentsOnDemand: number;
   /** Assigned jobs that carried a bonus when accepted, and the sum of their bonuses. */
   bonus: { jobs: number; paid: number };
 }
@@ -341,6 +345,7 @@ export function summarise(
     refusedAccepts: Object.fromEntries(Object.entries(rec.refusals).sort(([a], [b]) => (a < b ? -1 : 1))),
     technicianCancels: rec.technicianCancels,
     noShows: rec.noShows,
+    appointmentsOnDemand: rec.appointmentsOnDemand,
     bonus: { jobs: bonusJobs, paid: Math.round(bonusPaid * 100) / 100 },
   };
 }

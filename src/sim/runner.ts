@@ -107,7 +107,7 @@ export function runSimulation(
   const fleet = new Fleet({ initialCapacity: world.technicians.length });
   // The event log is not needed here (and would hold every event of the week in memory).
   const dispatcher: DispatchPort = new Dispatcher({ fleet, policy, keepLog: false });
-  return simulate(scenario, world, fleet, dispatcher, seed, options);
+  return simulate(scenario, world, fleet, dispatcher, seed, options, policy.appointments.minLeadMs);
 }
 
 function simulate(
@@ -117,6 +117,7 @@ function simulate(
   dispatcher: DispatchPort,
   seed: number,
   options: SimOptions,
+  minLeadMs: number,
 ): SimResult {
   const { technicians: techs, jobs } = world;
   const env = new Environment(0);
@@ -309,8 +310,17 @@ function simulate(
   const open = (sj: SimJob): void => {
     rec.log(sj.index, env.now, 'opened');
     let effects: Effect[];
+    let job = sj.job;
+    // A replayed appointment booked closer to its start than the policy's minimum lead is, for
+    // this policy, a job for now: dispatched on demand (and counted) rather than refused.
+    if (job.window !== undefined && job.window.start < env.now + minLeadMs) {
+      const { window: _, ...onDemand } = job;
+      job = onDemand;
+      rec.appointmentsOnDemand++;
+      rec.log(sj.index, env.now, 'on_demand', 'appointment too soon for the policy');
+    }
     try {
-      effects = dispatcher.open(sj.job, env.now);
+      effects = dispatcher.open(job, env.now);
     } catch (e) {
       if (!sj.sourceId) throw e;
       throw new InvalidScenarioError(

@@ -319,7 +319,11 @@ function historyJobs(history: readonly HistoryJob[]): SimJob[] {
     if (h.skills) job.skills = [...h.skills];
     if (h.partner) job.partner = h.partner;
     const sj: SimJob = { index, at: h.at, job, cancelAt: h.cancelAt ?? Infinity, sourceId: h.id };
-    if (h.appointment) sj.appointment = { ...h.appointment };
+    if (h.appointment) {
+      sj.appointment = { ...h.appointment };
+      // Dispatched as an appointment (offers at the policy's lead time), in simulation time, which is local already.
+      job.window = { start: h.appointment.start, end: h.appointment.end, timeZone: 'UTC' };
+    }
     if (h.observed) sj.observed = { ...h.observed };
     return sj;
   });
