@@ -192,4 +192,75 @@ describe('accept races (fc.scheduler)', () => {
       { seed, numRuns: 100 },
     );
   });
+  it('the winner cancelling while others accept, then racing the re-dispatch: never re-assigned, one winner, loads agree', async () => {
+    const seen = { before: 0, after: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.integer({ min: 1, max: 12 }),
+        fc.boolean(),
+        async (s, n, winnerRetries) => {
+          const fleet = makeFleet(48, 5);
+          const d = new Dispatcher({
+            fleet,
+            policy: fastPolicy({ waves: [{ size: 16, offsetMs: 0 }], maxNotifiedPerJob: 48 }),
+          });
+          const ids = notified(d.open(job('j', { tier: 'any' }), T0));
+          const clock = { now: T0 };
+          expect(d.accept('j', ids[0]!, ++clock.now, 'r-first').outcome).toBe('assigned');
+          const winner = ids[0]!;
+          const accept = handler(s, d, clock);
+          // Phase 1: his cancel in flight with the accepts of the others offered and his own new tap.
+          const cancel = (async () => {
+            await s.schedule(Promise.resolve(), `auth cancel ${winner}`);
+            const r = d.technicianCancel('j', winner, ++clock.now, 'flat tyre');
+            await s.schedule(Promise.resolve(), 'respond cancel');
+            return r;
+          })();
+          const early = ids.slice(1, n + 1).map((id, i) => accept('j', id, `r${i}`));
+          if (winnerRetries) early.push(accept('j', winner, 'r-again'));
+          await s.waitAll();
+          const c = await cancel;
+          expect(c.outcome).toBe('reopened');
+          const first = await Promise.all(early);
+          // The re-dispatch notifies a new batch (others offered before may be in it again, never him).
+          const fresh = c.outcome === 'reopened' ? notified(c.effects) : [];
+          expect(fresh.length).toBeGreaterThan(0);
+          expect(fresh).not.toContain(winner);
+          expect(fleet.get(winner)!.load).toBe(0);
+          // Phase 2: the new batch's accepts race a new tap of the canceller.
+          const late = fresh.slice(0, n).map((id, i) => accept('j', id, `q${i}`));
+          late.push(accept('j', winner, 'q-winner'));
+          await s.waitAll();
+          const second = await Promise.all(late);
+          for (const o of first) {
+            if (o.outcome === 'already_taken') seen.before++;
+            if (o.outcome === 'assigned' && o.technicianId !== winner) seen.after++;
+          }
+          // One new winner over both phases, never the canceller after his cancel.
+          const all = [...first, ...second];
+          const won = all.filter((o) => o.outcome === 'assigned' && !o.repeated && o.technicianId !== winner);
+          expect(won).toHaveLength(1);
+          const w = won[0]!.outcome === 'assigned' ? won[0]!.technicianId : '';
+          expect(second.at(-1)!.outcome).not.toBe('assigned');
+          for (const o of all) if (o.outcome === 'assigned') expect([w, winner]).toContain(o.technicianId);
+          const status = d.status('j')!;
+          expect(status).toMatchObject({ state: 'assigned', technicianId: w });
+          const total = [...fleet.idsIterator()].reduce((sum, id) => sum + fleet.get(id)!.load, 0);
+          expect(total).toBe(1);
+          // Every order replays to the same state from the log.
+          const again = new Dispatcher({
+            fleet: makeFleet(48, 5),
+            policy: fastPolicy({ waves: [{ size: 16, offsetMs: 0 }], maxNotifiedPerJob: 48 }),
+          });
+          again.replay(d.eventLog());
+          expect(again.status('j')).toEqual(status);
+        },
+      ),
+      { seed, numRuns: 100 },
+    );
+    // Both orders of phase 1 occur: accepts before the cancel (taken) and after it (a new offer won).
+    expect(seen.before).toBeGreaterThan(5);
+    expect(seen.after).toBeGreaterThan(5);
+  });
 });
