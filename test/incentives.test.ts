@@ -51,7 +51,8 @@ describe('bonus steps', () => {
     expect(notifies(effects).some((n) => n.at >= T0 + 120_000)).toBe(true);
   });
 
-  it('property: the bonus only grows, never past the cap, and each offer carries the bonus of the steps taken before it', () => {
+  it('property: the bonus only grows, never past the cap, each offer carries the bonus of the steps taken before it, and a bonus step names the offers still running', () => {
+    let namedRunning = 0;
     const stepArb = fc.record({
       afterMs: fc.integer({ min: 1, max: 170_000 }),
       bonus: fc.option(fc.integer({ min: 0, max: 2_000 }), { nil: undefined }),
@@ -79,15 +80,26 @@ describe('bonus steps', () => {
           // The model: the sum of the bonuses of the steps taken so far, capped.
           let expected: number | undefined;
           let previous = 0;
+          // Offers still running (offer order), to check whom a bonus step names.
+          const running = new Map<string, number>();
           for (const e of effects) {
+            if (e.type === 'expired' || e.type === 'revoke')
+              for (const id of e.technicianIds) running.delete(id);
             if (e.type === 'escalated') {
               const add = escalation[e.step]!.bonus;
               if (add !== undefined) {
                 expected = Math.min(cap ?? Number.POSITIVE_INFINITY, (expected ?? 0) + add.amount);
                 expect(e.bonus).toEqual(CHF(expected));
-              } else expect(e.bonus).toBeUndefined();
+                const live = [...running].filter(([, until]) => until > e.at).map(([id]) => id);
+                expect(e.runningOffers ?? []).toEqual(live);
+                if (live.length > 0) namedRunning++;
+              } else {
+                expect(e.bonus).toBeUndefined();
+                expect(e.runningOffers).toBeUndefined();
+              }
             }
             if (e.type === 'notify') {
+              for (const id of e.technicianIds) running.set(id, e.expiresAt);
               expect(e.bonus).toEqual(expected === undefined ? undefined : CHF(expected));
               const now = e.bonus?.amount ?? 0;
               expect(now).toBeGreaterThanOrEqual(previous);
@@ -99,6 +111,7 @@ describe('bonus steps', () => {
       ),
       { seed, numRuns: 60 },
     );
+    expect(namedRunning).toBeGreaterThan(3);
   });
 
   it('re-sent offers (reofferDeclined) and a re-opened job carry the current bonus', () => {

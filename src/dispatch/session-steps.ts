@@ -184,8 +184,13 @@ function escalate(c: Ctx): void {
     notified: 0,
   };
   c.effects.push(effect);
-  // Raised before the step's own offers go out, so they carry it.
-  if (step.bonus !== undefined) effect.bonus = raiseBonus(d, step.bonus);
+  // Raised before the step's own offers go out, so they carry it; the running ones are named.
+  if (step.bonus !== undefined) {
+    effect.bonus = raiseBonus(d, step.bonus);
+    const running: string[] = [];
+    for (const o of d.offers) if (o.status === 'live' && o.expiresAt > c.now) running.push(o.technicianId);
+    if (running.length > 0) effect.runningOffers = running;
+  }
   if (step.action === 'deeper') {
     effect.notified = sendReserve(c, step.size);
     return;

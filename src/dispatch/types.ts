@@ -126,6 +126,11 @@ export interface EscalatedEffect extends EffectBase {
   skipped?: 'no_job_radius';
   /** The job's bonus after the step, when the step carries one (capped by `policy.maxBonusPerJob`). */
   bonus?: Bonus;
+  /**
+   * With a bonus: the technicians whose offers (sent before it rose) still run, in the order they
+   * were offered — their offers are not re-sent, so tell them the new bonus. Absent when none runs.
+   */
+  runningOffers?: string[];
 }
 
 /**
