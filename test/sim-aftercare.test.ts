@@ -68,9 +68,9 @@ describe('bonus elasticity', () => {
   const bonusPolicy: PolicyInput = {
     ...today,
     escalation: [
-      { action: 'deeper', afterMs: 60_000, size: 20, bonus: { amount: 10, currency: 'CHF' } },
+      { action: 'deeper', afterMs: 60_000, size: 20, bonus: { amount: 1000, currency: 'CHF' } },
       { action: 'allowPros', afterMs: 180_000 },
-      { action: 'broadcast', afterMs: 300_000, bonus: { amount: 20, currency: 'CHF' } },
+      { action: 'broadcast', afterMs: 300_000, bonus: { amount: 2000, currency: 'CHF' } },
     ],
   };
 
@@ -92,7 +92,7 @@ describe('bonus elasticity', () => {
     const plain = runSimulation(SMALL, today, { seed: 2 }).summary;
     const paid = runSimulation(SMALL, bonusPolicy, { seed: 2 }).summary;
     expect(paid.bonus.jobs).toBeGreaterThan(0);
-    expect(paid.bonus.paid).toBeGreaterThanOrEqual(10 * paid.bonus.jobs);
+    expect(paid.bonus.paid).toBeGreaterThanOrEqual(1000 * paid.bonus.jobs);
     expect({ ...paid, bonus: plain.bonus }).toEqual(plain);
     const elastic = runSimulation({ ...SMALL, behaviour: { bonus: { elasticity: 2 } } }, bonusPolicy, {
       seed: 2,

@@ -130,7 +130,7 @@ export interface SimSummary {
   noShows: number;
   /** Replayed appointments that start sooner than the policy's `appointments.minLeadMs` after their creation: dispatched on demand. */
   appointmentsOnDemand: number;
-  /** Assigned jobs that carried a bonus when accepted, and the sum of their bonuses. */
+  /** Assigned jobs that carried a bonus when accepted, and the sum of their bonuses (minor units of the bonus currency). */
   bonus: { jobs: number; paid: number };
 }
 

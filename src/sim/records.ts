@@ -113,7 +113,10 @@ export function recordsOf(
     const tech = t >= 0 ? world.technicians[t]! : undefined;
     if (tech) {
       earnings[t]! +=
-        scenario.pay.perJob + (scenario.pay.perHourOnSite * rec.onJobMs[j]!) / HOUR_MS + rec.bonus[j]!;
+        scenario.pay.perJob +
+        (scenario.pay.perHourOnSite * rec.onJobMs[j]!) / HOUR_MS +
+        // Bonuses are in minor units; the scenario's pay is in CHF (hundredths).
+        rec.bonus[j]! / 100;
       onSite[t]! += rec.onJobMs[j]! / HOUR_MS;
     }
     const job = sj.job;

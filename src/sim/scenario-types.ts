@@ -162,7 +162,7 @@ export interface BehaviourConfig {
   /**
    * How a bonus (an escalation step's `bonus`) moves the accept probability: × (1 + elasticity ×
    * amount / referenceAmount), capped at 1. Elasticity 0 (the default) ignores bonuses; the
-   * reference amount (default 10) is in the policy's bonus currency.
+   * reference amount is in the bonus currency's minor units, like the bonus (default 1000 = 10.00).
    */
   bonus: { elasticity: number; referenceAmount: number };
   /**

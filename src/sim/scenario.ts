@@ -235,7 +235,7 @@ const BehaviourSchema = v.strictObject({
   bonus: v.optional(
     v.strictObject({
       elasticity: v.optional(v.pipe(nonNegative, v.maxValue(100)), 0),
-      referenceAmount: v.optional(positive, 10),
+      referenceAmount: v.optional(positive, 1000),
     }),
     {},
   ),
