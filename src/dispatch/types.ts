@@ -66,6 +66,7 @@ export interface EffectBase {
 
 /** Send an offer to these technicians. */
 export interface NotifyEffect extends EffectBase {
+  /** Discriminant: a notify. */
   type: 'notify';
   /** Wave number: first-round waves keep their plan index; later batches count on from there. */
   wave: number;
@@ -93,13 +94,17 @@ export interface RevokeEffect extends EffectBase {
 
 /** These technicians let their offer expire unanswered (counted as refusals). */
 export interface ExpiredEffect extends EffectBase {
+  /** Discriminant: expired offers. */
   type: 'expired';
+  /** Technicians whose offers expired. */
   technicianIds: string[];
 }
 
 /** The job is assigned to this technician (tell him and the partner). */
 export interface AssignedEffect extends EffectBase {
+  /** Discriminant: an assignment. */
   type: 'assigned';
+  /** The winner. */
   technicianId: string;
   /** Time from his offer to his accept, ms. */
   responseMs: number;
@@ -111,7 +116,9 @@ export interface AssignedEffect extends EffectBase {
  * accepted are told with a `revoke` (`taken`).
  */
 export interface HeldEffect extends EffectBase {
+  /** Discriminant: a held accept. */
   type: 'held';
+  /** The technician whose accept was collected. */
   technicianId: string;
   /** When the window closes and the job is awarded, ms. */
   awardAt: number;
@@ -119,9 +126,11 @@ export interface HeldEffect extends EffectBase {
 
 /** An escalation step was taken (its notifications follow as a separate `notify`). */
 export interface EscalatedEffect extends EffectBase {
+  /** Discriminant: an escalation. */
   type: 'escalated';
   /** Index of the step in `policy.escalation`. */
   step: number;
+  /** What the step did: `deeper`, `widen`, `allowPros` or `broadcast`. */
   action: EscalationStep['action'];
   /** Technicians newly notified by this step. */
   notified: number;
@@ -141,6 +150,7 @@ export interface EscalatedEffect extends EffectBase {
  * re-dispatch's offers follow as a separate `notify`.
  */
 export interface ReopenedEffect extends EffectBase {
+  /** Discriminant: the job re-opened. */
   type: 'reopened';
   /** Who cancelled (never offered this job again). */
   technicianId: string;
@@ -152,7 +162,9 @@ export interface ReopenedEffect extends EffectBase {
 
 /** The job is handed back to its partner unfilled. */
 export interface UnfilledEffect extends EffectBase {
+  /** Discriminant: the job is unfilled. */
   type: 'unfilled';
+  /** Why it is handed back. */
   reason: UnfilledReason;
   /** Technicians notified over the job's whole life. */
   notified: number;
@@ -222,7 +234,7 @@ export type AcceptOutcome =
       technicianId: string;
       /** When the window closes and the job is awarded, ms. */
       awardAt: number;
-      /** Effects to perform (a `held` effect on the first accept; none on a repeat). */
+      /** Effects to perform (a `held` effect for this accept; none on a repeat). */
       effects: Effect[];
     }
   | {
@@ -332,6 +344,7 @@ export function isPending(o: Pick<OfferRecord, 'status'>): boolean {
 
 /** A planned offer not yet sent: a technician and his coarsened distance. */
 export interface PlannedOffer {
+  /** The technician's id. */
   id: string;
   /** Distance to the job rounded to 0.5 km. */
   km: number;
