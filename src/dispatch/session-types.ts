@@ -20,7 +20,9 @@ import type {
  * version checks the position it finds and falls back to a scan, so states stay values.
  */
 export type SessionState = Readonly<Omit<SessionJSON, 'offers'>> & {
+  /** Every offer sent for the job. */
   readonly offers: readonly Readonly<OfferRecord>[];
+  /** Technician id → position in `offers` (shared by every version of the session). */
   readonly index: Map<string, number>;
 };
 
@@ -36,7 +38,12 @@ export interface SessionEnv {
   /** Whether a technician may still take the job: `null` when eligible, else why not. */
   verdict(technicianId: string, certPartner: string | null, job: Job): IneligibleReason | null;
   /** What a best-accept award compares: each technician's recent awards and Best Friend status. */
-  standing(ids: readonly string[]): { awards: number[]; bestFriend: boolean[] };
+  standing(ids: readonly string[]): {
+    /** Each technician's recent awards (the decayed fairness counter). */
+    awards: number[];
+    /** Whether each one is a Best Friend. */
+    bestFriend: boolean[];
+  };
 }
 
 /** Inputs to a session after it was opened. */

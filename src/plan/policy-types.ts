@@ -76,7 +76,12 @@ export interface AppointmentPolicy {
    * due back (else at once). `null` (the default): offers go out at the lead time, day or night.
    * @default null
    */
-  quietHours: { readonly start: string; readonly end: string } | null;
+  quietHours: {
+    /** When the quiet hours begin, `HH:MM` local. */
+    readonly start: string;
+    /** When they end, `HH:MM` local (before `start`: the next day). */
+    readonly end: string;
+  } | null;
   /** How long an on-demand job is taken to occupy its technician, for conflicts with his appointments, ms. @default 7200000 (2 h) */
   onDemandMs: number;
 }

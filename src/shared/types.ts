@@ -296,6 +296,7 @@ export type JobExclusionReason = 'outside_partner_region';
 
 /** The deterministic answer to "who hears about this job, when?". */
 export interface Plan {
+  /** The job planned. */
   jobId: string;
   /** When the plan was made (the `now` passed in). */
   at: number;
@@ -333,7 +334,9 @@ export interface PlanSchedule {
 
 /** A chosen technician and whether he is offered the job first. */
 export interface PreferredVerdict {
+  /** The chosen technician's id. */
   id: string;
+  /** Great-circle distance from him to the job, km. */
   distanceKm: number;
   /** Rules he fails; empty when he is offered the job in the exclusive phase. */
   reasons: ExclusionReason[];
