@@ -147,7 +147,7 @@ export interface SimSummary {
     share: number | null;
     /** Jobs handed back because nobody accepted before the deadline. */
     deadline: number;
-    /** Jobs handed back because nothing was left to try. */
+    /** Jobs handed back for any other reason: nothing left to try, and also `preferred_unavailable` and `outside_partner_region`. */
     exhausted: number;
   };
   /** Jobs cancelled by the customer before anyone accepted. */
