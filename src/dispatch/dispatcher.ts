@@ -56,7 +56,9 @@ export type { DispatcherOptions, ReplayOptions } from './options.js';
  * if (r.outcome === 'assigned') perform(r.effects); // assigned + revoke to the others
  */
 export class Dispatcher {
+  /** The fleet offers are planned from (as passed to the constructor). */
   readonly fleet: Fleet;
+  /** The policy every job follows (as passed to the constructor). */
   readonly policy: Policy;
   private readonly core: DispatchCore;
   /** The event log, its checkpoint, and the last event's sequence number, hash and time. */

@@ -20,7 +20,12 @@ export class JobsFailedError extends CrowdDispatchError {
   /** Effects of the jobs that were handled: perform them. */
   readonly effects: readonly Effect[];
   /** The jobs left untouched, with what they threw. */
-  readonly failures: readonly { jobId: string; error: unknown }[];
+  readonly failures: readonly {
+    /** The job left untouched. */
+    jobId: string;
+    /** What it threw. */
+    error: unknown;
+  }[];
   constructor(message: string, effects: readonly Effect[], failures: { jobId: string; error: unknown }[]) {
     super('JOBS_FAILED', message);
     this.effects = effects;

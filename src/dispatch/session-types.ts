@@ -20,7 +20,9 @@ import type {
  * version checks the position it finds and falls back to a scan, so states stay values.
  */
 export type SessionState = Readonly<Omit<SessionJSON, 'offers'>> & {
+  /** Every offer sent for the job. */
   readonly offers: readonly Readonly<OfferRecord>[];
+  /** Technician id → position in `offers` (shared by every version of the session). */
   readonly index: Map<string, number>;
 };
 
@@ -36,28 +38,91 @@ export interface SessionEnv {
   /** Whether a technician may still take the job: `null` when eligible, else why not. */
   verdict(technicianId: string, certPartner: string | null, job: Job): IneligibleReason | null;
   /** What a best-accept award compares: each technician's recent awards and Best Friend status. */
-  standing(ids: readonly string[]): { awards: number[]; bestFriend: boolean[] };
+  standing(ids: readonly string[]): {
+    /** Each technician's recent awards (the decayed fairness counter). */
+    awards: number[];
+    /** Whether each one is a Best Friend. */
+    bestFriend: boolean[];
+  };
 }
 
 /** Inputs to a session after it was opened. */
 export type SessionEvent =
   /** Process everything due up to `at` (waves, expiries, escalation steps, the deadline). */
-  | { type: 'tick'; at: number }
-  | { type: 'accept'; at: number; technicianId: string; requestId: string | null }
-  | { type: 'decline'; at: number; technicianId: string }
+  | {
+      /** Discriminant: a tick. */
+      type: 'tick';
+      /** The `now` of the input, ms. */
+      at: number;
+    }
+  /** A technician accepts the offer. */
+  | {
+      /** Discriminant: an accept. */
+      type: 'accept';
+      /** The `now` of the input, ms. */
+      at: number;
+      /** The technician who accepts. */
+      technicianId: string;
+      /** The accept's request id; null when none was given. */
+      requestId: string | null;
+    }
+  /** A technician declines the offer. */
+  | {
+      /** Discriminant: a decline. */
+      type: 'decline';
+      /** The `now` of the input, ms. */
+      at: number;
+      /** The technician who declines. */
+      technicianId: string;
+    }
   /** The technician became unavailable: withdraw his running offer and notify a replacement. */
-  | { type: 'withdraw'; at: number; technicianId: string; reason: UnavailableReason }
-  | { type: 'cancel'; at: number }
+  | {
+      /** Discriminant: a withdrawal. */
+      type: 'withdraw';
+      /** The `now` of the input, ms. */
+      at: number;
+      /** The technician no longer available. */
+      technicianId: string;
+      /** Why he is no longer available. */
+      reason: UnavailableReason;
+    }
+  /** The customer cancelled the job. */
+  | {
+      /** Discriminant: a cancellation. */
+      type: 'cancel';
+      /** The `now` of the input, ms. */
+      at: number;
+    }
   /** The winner finished the job (or the visit was a no-show). */
-  | { type: 'complete'; at: number; reason?: Exclude<CompletionReason, 'done'> }
+  | {
+      /** Discriminant: a completion. */
+      type: 'complete';
+      /** The `now` of the input, ms. */
+      at: number;
+      /** A no-show's reason; absent: done. */
+      reason?: Exclude<CompletionReason, 'done'>;
+    }
   /** The winner cancelled the assigned job: it re-opens without him (see `reopen` in `session-steps.ts`). */
-  | { type: 'technicianCancel'; at: number; technicianId: string; reason?: string };
+  | {
+      /** Discriminant: the winner's cancellation. */
+      type: 'technicianCancel';
+      /** The `now` of the input, ms. */
+      at: number;
+      /** The winner who cancels. */
+      technicianId: string;
+      /** His reason; absent when none was given. */
+      reason?: string;
+    };
 
 /** What opens a session: the job, the plan's ranked candidates with their first-round waves. */
 export interface OpenInput {
+  /** The `now` of the open, ms. */
   at: number;
+  /** The job to dispatch. */
   job: Job;
+  /** Order the job was opened in (breaks ties between jobs due at the same time). */
   ordinal: number;
+  /** The policy the session follows. */
   policy: Policy;
   /** Ranked candidates (coarsened distances). */
   candidates: readonly PlannedOffer[];

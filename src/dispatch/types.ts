@@ -66,6 +66,7 @@ export interface EffectBase {
 
 /** Send an offer to these technicians. */
 export interface NotifyEffect extends EffectBase {
+  /** Discriminant: a notify. */
   type: 'notify';
   /** Wave number: first-round waves keep their plan index; later batches count on from there. */
   wave: number;
@@ -83,20 +84,27 @@ export interface NotifyEffect extends EffectBase {
 
 /** Tell these technicians the job is no longer available. */
 export interface RevokeEffect extends EffectBase {
+  /** Discriminant: a revoke. */
   type: 'revoke';
+  /** Technicians to tell the job is gone. */
   technicianIds: string[];
+  /** Why the job is gone for them. */
   reason: RevokeReason;
 }
 
 /** These technicians let their offer expire unanswered (counted as refusals). */
 export interface ExpiredEffect extends EffectBase {
+  /** Discriminant: expired offers. */
   type: 'expired';
+  /** Technicians whose offers expired. */
   technicianIds: string[];
 }
 
 /** The job is assigned to this technician (tell him and the partner). */
 export interface AssignedEffect extends EffectBase {
+  /** Discriminant: an assignment. */
   type: 'assigned';
+  /** The winner. */
   technicianId: string;
   /** Time from his offer to his accept, ms. */
   responseMs: number;
@@ -108,7 +116,9 @@ export interface AssignedEffect extends EffectBase {
  * accepted are told with a `revoke` (`taken`).
  */
 export interface HeldEffect extends EffectBase {
+  /** Discriminant: a held accept. */
   type: 'held';
+  /** The technician whose accept was collected. */
   technicianId: string;
   /** When the window closes and the job is awarded, ms. */
   awardAt: number;
@@ -116,9 +126,11 @@ export interface HeldEffect extends EffectBase {
 
 /** An escalation step was taken (its notifications follow as a separate `notify`). */
 export interface EscalatedEffect extends EffectBase {
+  /** Discriminant: an escalation. */
   type: 'escalated';
   /** Index of the step in `policy.escalation`. */
   step: number;
+  /** What the step did: `deeper`, `widen`, `allowPros` or `broadcast`. */
   action: EscalationStep['action'];
   /** Technicians newly notified by this step. */
   notified: number;
@@ -138,6 +150,7 @@ export interface EscalatedEffect extends EffectBase {
  * re-dispatch's offers follow as a separate `notify`.
  */
 export interface ReopenedEffect extends EffectBase {
+  /** Discriminant: the job re-opened. */
   type: 'reopened';
   /** Who cancelled (never offered this job again). */
   technicianId: string;
@@ -149,7 +162,9 @@ export interface ReopenedEffect extends EffectBase {
 
 /** The job is handed back to its partner unfilled. */
 export interface UnfilledEffect extends EffectBase {
+  /** Discriminant: the job is unfilled. */
   type: 'unfilled';
+  /** Why it is handed back. */
   reason: UnfilledReason;
   /** Technicians notified over the job's whole life. */
   notified: number;
@@ -192,11 +207,15 @@ export type AcceptRefusal =
  */
 export type AcceptOutcome =
   | {
+      /** The technician won the job. */
       outcome: 'assigned';
+      /** The job accepted. */
       jobId: string;
+      /** The winner (the technician who accepted). */
       technicianId: string;
       /** When the job was assigned (the first accept's `now`). */
       at: number;
+      /** True for a repeat of the winner's own accept with the same request id (then `effects` is empty). */
       repeated: boolean;
       /** Effects to perform: `assigned`, `revoke` to the other notified technicians, … */
       effects: Effect[];
@@ -206,30 +225,76 @@ export type AcceptOutcome =
    * technicians who accepted by then (an `assigned` effect to the winner, `revoke` to the others).
    * A repeat before the award answers `held` again, with no effects.
    */
-  | { outcome: 'held'; jobId: string; technicianId: string; awardAt: number; effects: Effect[] }
-  | { outcome: AcceptRefusal; jobId: string }
-  | { outcome: 'no_longer_eligible'; jobId: string; reason: IneligibleReason };
+  | {
+      /** The accept is collected in the award window. */
+      outcome: 'held';
+      /** The job accepted. */
+      jobId: string;
+      /** The technician who accepted. */
+      technicianId: string;
+      /** When the window closes and the job is awarded, ms. */
+      awardAt: number;
+      /** Effects to perform (a `held` effect for this accept; none on a repeat). */
+      effects: Effect[];
+    }
+  | {
+      /** Why the accept is refused. */
+      outcome: AcceptRefusal;
+      /** The job accepted. */
+      jobId: string;
+    }
+  | {
+      /** The offer still runs, but the technician may no longer take the job. */
+      outcome: 'no_longer_eligible';
+      /** The job accepted. */
+      jobId: string;
+      /** Why the technician may no longer take it. */
+      reason: IneligibleReason;
+    };
 
 /**
  * The answer to `Dispatcher.technicianCancel`: the job re-opened (perform `effects`), or why
  * nothing changed — the job is unknown, not assigned, or assigned to someone else.
  */
 export type TechnicianCancelOutcome =
-  | { outcome: 'reopened'; jobId: string; effects: Effect[] }
-  | { outcome: 'unknown_job' | 'not_assigned' | 'not_winner'; jobId: string };
+  | {
+      /** The job is open again, without the canceller. */
+      outcome: 'reopened';
+      /** The job cancelled. */
+      jobId: string;
+      /** Effects to perform: `reopened`, then the re-dispatch's `notify`, … */
+      effects: Effect[];
+    }
+  | {
+      /** Why nothing changed: the job is unknown, not assigned, or assigned to someone else. */
+      outcome: 'unknown_job' | 'not_assigned' | 'not_winner';
+      /** The job cancelled. */
+      jobId: string;
+    };
 
 /** A job's status, for operators (it names the winner; do not forward it to other technicians). */
 export interface JobStatus {
+  /** The job's id. */
   jobId: string;
+  /** The job's partner; absent for jobs without a partner. */
   partner?: string;
+  /** Where the job is in its lifecycle. */
   state: JobState;
+  /** When the job was opened, ms. */
   openedAt: number;
   /** When the job is handed back unfilled if nobody accepts. */
   deadlineAt: number;
   /** The winner, once assigned. */
   technicianId?: string;
   /** An appointment's window (absent for on-demand jobs). */
-  window?: { start: number; end: number; timeZone: string };
+  window?: {
+    /** Start of the window, ms. */
+    start: number;
+    /** End of the window, ms. */
+    end: number;
+    /** The appointment's IANA time zone. */
+    timeZone: string;
+  };
   /** When it left the `open` state. */
   closedAt?: number;
   /** When the winner finished it. */
@@ -250,9 +315,13 @@ export interface JobStatus {
 
 /** One offer of a job to a technician, as kept in a session. */
 export interface OfferRecord {
+  /** The technician offered the job. */
   technicianId: string;
+  /** Wave number the offer went out in (as in the `notify` effect). */
   wave: number;
+  /** When the offer was sent, ms. */
   sentAt: number;
+  /** When the offer stops being acceptable, ms. */
   expiresAt: number;
   /**
    * `live` until answered, expired (processed by `advance`), withdrawn or the job closes;
@@ -275,6 +344,7 @@ export function isPending(o: Pick<OfferRecord, 'status'>): boolean {
 
 /** A planned offer not yet sent: a technician and his coarsened distance. */
 export interface PlannedOffer {
+  /** The technician's id. */
   id: string;
   /** Distance to the job rounded to 0.5 km. */
   km: number;
@@ -285,33 +355,79 @@ export interface PlannedOffer {
  * offers and steps keep their original deadlines after a restore, whatever the policy is then.
  */
 export interface SessionJSON {
+  /** The job, as opened. */
   job: Job;
   /** Order the job was opened in (breaks ties between jobs due at the same time). */
   ordinal: number;
+  /** Where the job is in its lifecycle. */
   state: JobState;
+  /** When the job was opened, ms. */
   openedAt: number;
+  /** When the job is handed back unfilled if nobody accepts, ms. */
   deadlineAt: number;
+  /** How long an offer stays acceptable, ms (`policy.offerTtlMs`, copied at open). */
   offerTtlMs: number;
+  /** Most technicians notified for the job (`policy.maxNotifiedPerJob`, copied at open). */
   maxNotified: number;
+  /** Whether technicians who declined may be offered the job again (`policy.reofferDeclined`, copied at open). */
   reoffer: boolean;
   /** Partner whose certification an accept needs, if any. */
   certPartner: string | null;
   /** Waves not yet sent; `preferredUntil` marks the chosen technicians' exclusive wave (their offers run until then). */
-  pending: { index: number; at: number; offers: PlannedOffer[]; preferredUntil?: number }[];
+  pending: {
+    /** The wave's number. */
+    index: number;
+    /** When the wave is sent, ms. */
+    at: number;
+    /** The technicians it offers the job to. */
+    offers: PlannedOffer[];
+    /** Until when the chosen technicians' exclusive offers run, ms; absent for crowd waves. */
+    preferredUntil?: number;
+  }[];
+  /** Candidates planned in no wave, drawn on for replacements and later batches. */
   reserve: PlannedOffer[];
-  steps: { at: number; step: EscalationStep }[];
+  /** The escalation steps, each with when it falls due. */
+  steps: {
+    /** When the step falls due, ms. */
+    at: number;
+    /** The policy's step. */
+    step: EscalationStep;
+  }[];
+  /** Index in `steps` of the next step to take. */
   nextStep: number;
   /** Size of a re-plan batch (`policy.waves[0].size`). */
   batch: number;
+  /** Number the next wave sent from the reserve gets. */
   nextWave: number;
+  /** Technicians notified so far. */
   notified: number;
+  /** The radius a `widen` step set, km; null until one is taken. */
   widenKm: number | null;
+  /** Whether an `allowPros` step has been taken. */
   allowPros: boolean;
   /** Whether the `allowPros` step changes who is eligible (a Friend job whose partner allows Pros). */
   prosStepApplies: boolean;
+  /** Every offer sent for the job. */
   offers: OfferRecord[];
-  expiries: { at: number; wave: number }[];
-  winner: { technicianId: string; requestId: string | null; at: number; responseMs: number } | null;
+  /** When each sent wave's offers expire, earliest first. */
+  expiries: {
+    /** When the wave's offers expire, ms. */
+    at: number;
+    /** The wave's number. */
+    wave: number;
+  }[];
+  /** The technician who won the job; null while nobody has. */
+  winner: {
+    /** The winner. */
+    technicianId: string;
+    /** The request id of his accept; null when it gave none. */
+    requestId: string | null;
+    /** When he won, ms. */
+    at: number;
+    /** Time from his offer to his accept, ms. */
+    responseMs: number;
+  } | null;
+  /** When the job left the `open` state, ms; null while open. */
   closedAt: number | null;
   /** When the winner finished the job (`Dispatcher.complete`). */
   completedAt: number | null;
@@ -323,11 +439,28 @@ export interface SessionJSON {
   maxBonus?: Bonus;
   /** When the winner last cancelled and the job re-opened (its deadline and steps count from then). */
   reopenedAt?: number;
+  /** Why the job is unfilled; null unless it is. */
   reason: UnfilledReason | null;
   /** Best-accept mode (copied from the policy at open); absent in first-accept mode. */
-  award?: { windowMs: number; by: AwardCriterion; bestFriendFirst: boolean };
+  award?: {
+    /** Length of the award window, ms. */
+    windowMs: number;
+    /** How the accepts collected are compared. */
+    by: AwardCriterion;
+    /** Whether Best Friends win over the others whatever the criterion. */
+    bestFriendFirst: boolean;
+  };
   /** Accepts collected in a running award window, in arrival order (best-accept mode only). */
-  held?: { technicianId: string; requestId: string | null; at: number; responseMs: number }[];
+  held?: {
+    /** The technician who accepted. */
+    technicianId: string;
+    /** The request id of his accept; null when it gave none. */
+    requestId: string | null;
+    /** When he accepted, ms. */
+    at: number;
+    /** Time from his offer to his accept, ms. */
+    responseMs: number;
+  }[];
   /** When the running award window closes (best-accept mode, while `held` is not empty). */
   awardAt?: number;
   /**

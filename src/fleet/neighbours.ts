@@ -13,7 +13,9 @@ import { Coord, Meta } from './layout.js';
 
 /** A point result of {@link Fleet.nearest}, {@link Fleet.within} and {@link Fleet.covering}. */
 export interface Neighbour {
+  /** The technician's id. */
   id: string;
+  /** Great-circle distance from the query point, km. */
   distanceKm: number;
 }
 

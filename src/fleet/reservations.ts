@@ -14,9 +14,11 @@ export interface Reservation {
   jobId: string;
   /** Window start and end, ms. */
   start: number;
+  /** Window end, ms. */
   end: number;
   /** Where the appointment is (the job's place). */
   lat: number;
+  /** Longitude of the appointment's place, degrees. */
   lon: number;
 }
 

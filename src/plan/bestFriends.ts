@@ -22,6 +22,7 @@ export const ENGAGEMENT_ROLES: readonly EngagementRole[] = [
 
 /** One technician's figures for the year. */
 export interface YearFigures {
+  /** The technician's id. */
   id: string;
   /** Average star rating over the year (1–5); ignored when `ratingCount` is 0. */
   averageRating: number;
@@ -43,7 +44,9 @@ export type QualificationReason =
 
 /** The verdict for one technician. */
 export interface Qualification {
+  /** The technician's id. */
   id: string;
+  /** Whether he qualifies as a Best Friend (by performance or by engagement). */
   qualifies: boolean;
   /** Qualified through performance (rating, count and revenue all met). */
   byPerformance: boolean;
@@ -57,8 +60,11 @@ export interface Qualification {
 
 /** Criteria, fixed by the programme; exported for reports. */
 export const BEST_FRIEND_CRITERIA = Object.freeze({
+  /** Lowest average rating over the year (1–5). */
   minAverageRating: 4.5,
+  /** Fewest ratings over the year. */
   minRatingCount: 15,
+  /** Share of technicians, by revenue, who meet the revenue criterion (the top 5 %, rounded up). */
   topRevenueShare: 0.05,
 });
 

@@ -14,11 +14,15 @@ import { outsidePartnerRegion, type Policy } from './policy.js';
 
 /** Everything about a job the rules need, resolved once per plan. */
 export interface JobContext {
+  /** The job planned. */
   readonly job: Job;
+  /** The time of the plan, ms. */
   readonly now: number;
   /** Job unit vector. */
   readonly jx: number;
+  /** Job unit vector, y component. */
   readonly jy: number;
+  /** Job unit vector, z component. */
   readonly jz: number;
   /** Squared chord of the job's max radius (Infinity when it sets none). */
   readonly jobChord2: number;
@@ -32,10 +36,13 @@ export interface JobContext {
   readonly prosOnFriendJob: boolean;
   /** Required skill bits; `skillUnknown` when a required skill is held by no one. */
   readonly skillMask: number;
+  /** Whether a required skill is held by no one (then nobody is eligible). */
   readonly skillUnknown: boolean;
   /** Required certification bit (0 when not required); `certUnknown` when no one holds it. */
   readonly certMask: number;
+  /** Whether the job requires its partner's certification. */
   readonly certRequired: boolean;
+  /** Whether the required certification is held by no one (then nobody is eligible). */
   readonly certUnknown: boolean;
   /** Slots the customer blocked. */
   readonly blocked: ReadonlySet<number>;
@@ -46,7 +53,12 @@ export interface JobContext {
   /** Notification cap from the policy. */
   readonly cap: Policy['notificationCap'];
   /** An appointment's window, or null for an on-demand job. */
-  readonly window: { readonly start: number; readonly end: number } | null;
+  readonly window: {
+    /** Start of the window, ms. */
+    readonly start: number;
+    /** End of the window, ms. */
+    readonly end: number;
+  } | null;
   /**
    * Flags every eligible technician has: alive, online and with capacity for an on-demand job; an
    * appointment does not use capacity (only a reservation), and one whose offers go out later
@@ -57,6 +69,7 @@ export interface JobContext {
   readonly booked: boolean;
   /** The stretch checked against reservations (the window, or `appointments.onDemandMs` from now). */
   readonly busyStart: number;
+  /** End of the stretch checked against reservations, ms. */
   readonly busyEnd: number;
   /** Travel speed between appointments, km/h. */
   readonly speedKmh: number;
@@ -180,8 +193,11 @@ function bookedFor(fleet: Fleet, slot: number, ctx: JobContext): boolean {
 
 /** A named eligibility rule. `d2` is the squared chord between technician and job. */
 export interface Rule {
+  /** The reason reported when the rule fails. */
   readonly code: ExclusionReason;
+  /** What the rule checks, in words. */
   readonly description: string;
+  /** Whether the technician in `slot` (index `entry`) passes the rule for the job. */
   passes(fleet: Fleet, slot: number, entry: number, d2: number, ctx: JobContext): boolean;
 }
 

@@ -31,23 +31,29 @@ export type EscalationAction =
   | {
       /** Notify the next `size` ranked candidates of the reserve. */
       action: 'deeper';
+      /** When the step is taken if nobody has accepted, ms after the crowd's offers start (`crowdAt`, see `scheduleOf`). */
       afterMs: number;
+      /** How many more candidates to notify (> 0). */
       size: number;
     }
   | {
       /** Widen a job's own max radius to `radiusKm` (only for jobs that set one) and re-plan. */
       action: 'widen';
+      /** When the step is taken if nobody has accepted, ms after the crowd's offers start (`crowdAt`, see `scheduleOf`). */
       afterMs: number;
+      /** The job's new max radius, km. */
       radiusKm: number;
     }
   | {
       /** Let Pros take a Friend job where the partner allows it, and re-plan. */
       action: 'allowPros';
+      /** When the step is taken if nobody has accepted, ms after the crowd's offers start (`crowdAt`, see `scheduleOf`). */
       afterMs: number;
     }
   | {
       /** Notify every eligible technician not yet notified (up to the per-job cap). */
       action: 'broadcast';
+      /** When the step is taken if nobody has accepted, ms after the crowd's offers start (`crowdAt`, see `scheduleOf`). */
       afterMs: number;
     };
 
@@ -70,7 +76,12 @@ export interface AppointmentPolicy {
    * due back (else at once). `null` (the default): offers go out at the lead time, day or night.
    * @default null
    */
-  quietHours: { readonly start: string; readonly end: string } | null;
+  quietHours: {
+    /** When the quiet hours begin, `HH:MM` local. */
+    readonly start: string;
+    /** When they end, `HH:MM` local (before `start`: the next day). */
+    readonly end: string;
+  } | null;
   /** How long an on-demand job is taken to occupy its technician, for conflicts with his appointments, ms. @default 7200000 (2 h) */
   onDemandMs: number;
 }
@@ -89,8 +100,20 @@ export type AwardCriterion = 'nearest' | 'score' | 'fewestRecentAwards';
  * else whatever the criterion. The window never runs past the job's deadline.
  */
 export type AwardRule =
-  | { mode: 'first' }
-  | { mode: 'best'; windowMs: number; by: AwardCriterion; bestFriendFirst?: boolean };
+  | {
+      /** The first accept wins at once. */
+      mode: 'first';
+    }
+  | {
+      /** The best accept within a window wins. */
+      mode: 'best';
+      /** Length of the award window, ms, from the first accept. */
+      windowMs: number;
+      /** How the accepts collected are compared. */
+      by: AwardCriterion;
+      /** Whether Best Friends come before everyone else whatever the criterion. @default false */
+      bestFriendFirst?: boolean;
+    };
 
 /** Everything a caller may set; every field is optional and has a documented default. */
 export interface PolicyInput {
@@ -101,13 +124,37 @@ export interface PolicyInput {
   /** Factor weights (0, or 1e-6 … 1000; at least one > 0). Defaults: distance 0.35, tierFit 0.1, rating 0.2, bestFriend 0.1, fairness 0.15, responsiveness 0.1. */
   weights?: Partial<Record<FactorName, number>>;
   /** Rating shrinkage: a Bayesian average toward `prior` worth `priorCount` ratings. @default { prior: 4.3, priorCount: 10 } */
-  rating?: { prior?: number; priorCount?: number };
+  rating?: {
+    /** The rating shrunk toward, 1 … 5. @default 4.3 */
+    prior?: number;
+    /** How many ratings the prior is worth. @default 10 */
+    priorCount?: number;
+  };
   /** Fairness: score = 1 / (1 + recentOffers/offersScale + recentAwards/awardsScale); scales 0.001 … 1e6. @default { offersScale: 20, awardsScale: 4 } */
-  fairness?: { offersScale?: number; awardsScale?: number };
+  fairness?: {
+    /** Recent offers that alone halve the fairness score (0.001 … 1e6). @default 20 */
+    offersScale?: number;
+    /** Recent awards that alone halve the fairness score (0.001 … 1e6). @default 4 */
+    awardsScale?: number;
+  };
   /** Responsiveness: mean of accept rate and 1/(1 + responseMs/responseScaleMs); responseScaleMs 1 ms … 1 day; unknown values use the priors. @default { acceptRatePrior: 0.5, responseScaleMs: 30000, responseMsPrior: 30000 } */
-  responsiveness?: { acceptRatePrior?: number; responseScaleMs?: number; responseMsPrior?: number };
+  responsiveness?: {
+    /** Accept rate (0–1) used when a technician's accept rate is unknown. @default 0.5 */
+    acceptRatePrior?: number;
+    /** Response time at which the speed part is 0.5, ms (1 ms … 1 day). @default 30000 */
+    responseScaleMs?: number;
+    /** Response time used when a technician's is unknown, ms. @default 30000 */
+    responseMsPrior?: number;
+  };
   /** Tier fit of each pairing, 0–1. @default { friendOnAny: 1, proOnAny: 0.8, proOnFriend: 0.5 } (exact tier matches are 1) */
-  tierFit?: { friendOnAny?: number; proOnAny?: number; proOnFriend?: number };
+  tierFit?: {
+    /** Fit of a Friend on a job that takes either tier (0–1). @default 1 */
+    friendOnAny?: number;
+    /** Fit of a Pro on a job that takes either tier (0–1). @default 0.8 */
+    proOnAny?: number;
+    /** Fit of a Pro on a job that asks for a Friend (0–1). @default 0.5 */
+    proOnFriend?: number;
+  };
   /** Whether Pros may take Friend jobs in the first round (a partner may override). @default false */
   allowProsOnFriendJobs?: boolean;
   /** Rules per partner id. @default {} */
@@ -119,7 +166,12 @@ export interface PolicyInput {
   /** Waves a Best Friend moves forward (0 disables the boost in distribution). @default 1 */
   bestFriendWaveAdvance?: number;
   /** Per-technician notification cap over a sliding window; `null` disables. @default { max: 12, windowMs: 3600000 } */
-  notificationCap?: { max: number; windowMs: number } | null;
+  notificationCap?: {
+    /** Most notifications per technician within the window. */
+    max: number;
+    /** Length of the sliding window, ms. */
+    windowMs: number;
+  } | null;
   /** How long an offer stays valid after it is sent, ms. @default 60000 */
   offerTtlMs?: number;
   /** Whether a technician who declined or let an offer expire may be offered the same job again. @default false */
@@ -136,33 +188,83 @@ export interface PolicyInput {
 
 /** A validated policy with every default filled in. Create it with {@link createPolicy}. */
 export interface Policy {
+  /** Factor weights (0, or 1e-6 … 1000; at least one > 0), every factor present. */
   readonly weights: Readonly<Record<FactorName, number>>;
-  readonly rating: { readonly prior: number; readonly priorCount: number };
-  readonly fairness: { readonly offersScale: number; readonly awardsScale: number };
+  /** Rating shrinkage: a Bayesian average toward `prior` worth `priorCount` ratings. */
+  readonly rating: {
+    /** The rating shrunk toward, 1 … 5. */
+    readonly prior: number;
+    /** How many ratings the prior is worth. */
+    readonly priorCount: number;
+  };
+  /** Fairness: score = 1 / (1 + recentOffers/offersScale + recentAwards/awardsScale). */
+  readonly fairness: {
+    /** Recent offers that alone halve the fairness score. */
+    readonly offersScale: number;
+    /** Recent awards that alone halve the fairness score. */
+    readonly awardsScale: number;
+  };
+  /** Responsiveness: mean of accept rate and 1/(1 + responseMs/responseScaleMs); unknown values use the priors. */
   readonly responsiveness: {
+    /** Accept rate (0–1) used when a technician's accept rate is unknown. */
     readonly acceptRatePrior: number;
+    /** Response time at which the speed part is 0.5, ms. */
     readonly responseScaleMs: number;
+    /** Response time used when a technician's is unknown, ms. */
     readonly responseMsPrior: number;
   };
-  readonly tierFit: { readonly friendOnAny: number; readonly proOnAny: number; readonly proOnFriend: number };
+  /** Tier fit of each pairing, 0–1 (exact tier matches are 1). */
+  readonly tierFit: {
+    /** Fit of a Friend on a job that takes either tier (0–1). */
+    readonly friendOnAny: number;
+    /** Fit of a Pro on a job that takes either tier (0–1). */
+    readonly proOnAny: number;
+    /** Fit of a Pro on a job that asks for a Friend (0–1). */
+    readonly proOnFriend: number;
+  };
+  /** Whether Pros may take Friend jobs in the first round (a partner may override). */
   readonly allowProsOnFriendJobs: boolean;
+  /** Rules per partner id. */
   readonly partners: Readonly<Record<string, Readonly<PartnerRules>>>;
+  /** First-round waves. */
   readonly waves: readonly Readonly<WaveSpec>[];
+  /** Most technicians one job may ever notify, escalation included. */
   readonly maxNotifiedPerJob: number;
+  /** Waves a Best Friend moves forward (0 disables the boost in distribution). */
   readonly bestFriendWaveAdvance: number;
-  readonly notificationCap: { readonly max: number; readonly windowMs: number } | null;
+  /** Per-technician notification cap over a sliding window; `null`: no cap. */
+  readonly notificationCap: {
+    /** Most notifications per technician within the window. */
+    readonly max: number;
+    /** Length of the sliding window, ms. */
+    readonly windowMs: number;
+  } | null;
+  /** How long an offer stays valid after it is sent, ms. */
   readonly offerTtlMs: number;
+  /** Whether a technician who declined or let an offer expire may be offered the same job again. */
   readonly reofferDeclined: boolean;
+  /** Escalation ladder, in order of `afterMs`. */
   readonly escalation: readonly Readonly<EscalationStep>[];
+  /** Hand the job back to the partner as unfilled this long after it opened, ms. */
   readonly deadlineMs: number;
+  /** Appointment jobs: lead time, deadline margin, window limits, travel speed. */
   readonly appointments: Readonly<AppointmentPolicy>;
+  /** How long the customer's chosen technicians have the job to themselves before the crowd waves, ms. */
   readonly preferredExclusiveMs: number;
+  /** First accept wins, or the best accept within a short window. */
   readonly award:
-    | { readonly mode: 'first' }
     | {
+        /** The first accept wins at once. */
+        readonly mode: 'first';
+      }
+    | {
+        /** The best accept within a window wins. */
         readonly mode: 'best';
+        /** Length of the award window, ms, from the first accept. */
         readonly windowMs: number;
+        /** How the accepts collected are compared. */
         readonly by: AwardCriterion;
+        /** Whether Best Friends come before everyone else whatever the criterion. */
         readonly bestFriendFirst: boolean;
       };
   /** The per-job bonus cap; present only when set, so policies without one keep their fingerprint. */

@@ -44,15 +44,21 @@ export type GeoJsonPosition = readonly number[];
 
 /** A GeoJSON Polygon (RFC 7946): a shell ring, then its holes; each ring closed (first = last position). */
 export interface GeoJsonPolygon {
+  /** GeoJSON type tag. */
   type: 'Polygon';
+  /** Linear rings of [lon, lat] positions: the outer ring first, then holes. */
   coordinates: readonly (readonly GeoJsonPosition[])[];
+  /** Optional GeoJSON bounding box. */
   bbox?: readonly number[];
 }
 
 /** A GeoJSON MultiPolygon: the union of its polygons. */
 export interface GeoJsonMultiPolygon {
+  /** GeoJSON type tag. */
   type: 'MultiPolygon';
+  /** The polygons, each as linear rings of [lon, lat] positions (outer ring first, then holes). */
   coordinates: readonly (readonly (readonly GeoJsonPosition[])[])[];
+  /** Optional GeoJSON bounding box. */
   bbox?: readonly number[];
 }
 
@@ -64,10 +70,15 @@ export type GeoJsonArea =
   | GeoJsonPolygon
   | GeoJsonMultiPolygon
   | {
+      /** GeoJSON type tag. */
       type: 'Feature';
+      /** The area itself. */
       geometry: GeoJsonPolygon | GeoJsonMultiPolygon;
+      /** Free GeoJSON properties (not used by dispatch). */
       properties?: Record<string, unknown> | null;
+      /** Optional GeoJSON feature id. */
       id?: string | number;
+      /** Optional GeoJSON bounding box. */
       bbox?: readonly number[];
     };
 
@@ -112,19 +123,33 @@ export interface TechnicianInput {
 
 /** A technician as read back from the fleet: every field resolved. */
 export interface Technician {
+  /** Unique id, a non-empty string. */
   id: string;
+  /** WGS84 latitude in degrees, −90…90. */
   lat: number;
+  /** WGS84 longitude in degrees, −180…180. */
   lon: number;
+  /** `friend` or `pro`. */
   tier: Tier;
+  /** Service radius chosen by the technician, km. */
   radiusKm: number;
+  /** Average rating, 1–5; undefined when none was given or `ratingCount` is 0. */
   rating: number | undefined;
+  /** Number of ratings behind `rating`. */
   ratingCount: number;
+  /** Holds the Best Friend status this year. */
   bestFriend: boolean;
+  /** Skills, e.g. `router`, `tv-mount`. */
   skills: string[];
+  /** Partner certifications (partner ids), e.g. `swisscom`. */
   certifications: string[];
+  /** Logged into the app and reachable. */
   online: boolean;
+  /** Weekly availability; undefined means always available while online. */
   availability: Availability | undefined;
+  /** Jobs the technician can hold at once. */
   capacity: number;
+  /** Jobs the technician holds now. */
   load: number;
   /** Extra service areas as given (frozen copies); empty when none. */
   areas: readonly GeoJsonArea[];
@@ -248,8 +273,11 @@ export interface Candidate {
 
 /** A technician near the job that was excluded, with every rule it failed. */
 export interface Exclusion {
+  /** The technician's id. */
   id: string;
+  /** Great-circle distance from the technician to the job, km. */
   distanceKm: number;
+  /** Every rule the technician failed. */
   reasons: ExclusionReason[];
 }
 
@@ -268,6 +296,7 @@ export type JobExclusionReason = 'outside_partner_region';
 
 /** The deterministic answer to "who hears about this job, when?". */
 export interface Plan {
+  /** The job planned. */
   jobId: string;
   /** When the plan was made (the `now` passed in). */
   at: number;
@@ -305,7 +334,9 @@ export interface PlanSchedule {
 
 /** A chosen technician and whether he is offered the job first. */
 export interface PreferredVerdict {
+  /** The chosen technician's id. */
   id: string;
+  /** Great-circle distance from him to the job, km. */
   distanceKm: number;
   /** Rules he fails; empty when he is offered the job in the exclusive phase. */
   reasons: ExclusionReason[];

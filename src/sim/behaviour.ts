@@ -11,6 +11,7 @@ import type { SimTechnician } from './world.js';
 
 /** How a technician answers one offer. */
 export interface Answer {
+  /** What the technician does: accepts, declines, or lets the offer expire. */
   kind: 'accept' | 'decline' | 'ignore';
   /** When the answer comes, whole ms after the notification (irrelevant for `ignore`). */
   delayMs: number;
@@ -18,8 +19,11 @@ export interface Answer {
 
 /** The situation an offer meets. */
 export interface OfferContext {
+  /** The job's index in the world (`SimJob.index`). */
   jobIndex: number;
+  /** The technician's index in the world's fleet. */
   techIndex: number;
+  /** Distance to the job as the notify effect shows it, km (coarsened to 0.5 km). */
   distanceKm: number;
   /** Local hour 0–23 at the notification. */
   hour: number;

@@ -14,7 +14,9 @@ import { buildWorld, type World } from './world.js';
 
 /** A policy to compare, with its name. */
 export interface NamedPolicy {
+  /** Name shown in reports. */
   name: string;
+  /** The policy: made by `createPolicy`, or an input for it. */
   policy: Policy | PolicyInput;
 }
 
@@ -34,6 +36,7 @@ export interface CompareOptions {
 export interface MetricComparison {
   /** Dotted path into {@link SimSummary}, e.g. `timeToAcceptS.p50`. */
   key: string;
+  /** The metric's mean and 95 % interval over seeds, per policy name. */
   byPolicy: Record<string, Estimate>;
   /** Paired difference (policy − first policy) over seeds. */
   vsBaseline: Record<string, Estimate>;
@@ -41,11 +44,15 @@ export interface MetricComparison {
 
 /** The result of {@link compare}. */
 export interface Comparison {
+  /** The scenario's name. */
   scenario: string;
+  /** The seeds every policy ran with. */
   seeds: number[];
+  /** The policies' names, in the order given (the first is the baseline). */
   policies: string[];
   /** Every run's summary, policy-major. */
   runs: SimSummary[];
+  /** Each key metric compared across the policies. */
   metrics: MetricComparison[];
   /** Chart detail per policy, one entry per seed in seed order (when asked for). */
   detail?: Record<string, SimDetail[]>;

@@ -8,8 +8,11 @@ import type { SweepRow } from './sweep.js';
 
 /** The three axes, as keys of the run summary. */
 export const FRONTIER_KEYS = {
+  /** Fairness axis: the award Gini among active Friends. */
   gini: 'fairness.activeFriends.awardsGini',
+  /** Speed axis: the median seconds to accept. */
   tta: 'timeToAcceptS.p50',
+  /** Service axis: the share served within the hour. */
   served: 'servedWithinHour',
 } as const;
 
@@ -21,7 +24,9 @@ export interface FrontierPoint {
   params: Record<string, unknown>;
   /** Award Gini among active Friends, median seconds to accept, share served within the hour (means over seeds). */
   gini: number;
+  /** Median seconds to accept (mean over seeds). */
   tta: number;
+  /** Share served within the hour (mean over seeds). */
   served: number;
   /** Seeds behind each figure. */
   seeds: number;

@@ -15,8 +15,11 @@ import today from '../../policies/today.json' with { type: 'json' };
 
 /** A named policy, as stored in a policy file. */
 export interface PolicyFile {
+  /** The policy's name: letters, digits, dots, dashes or underscores. */
   name: string;
+  /** What the policy is for; absent = none. */
   description?: string;
+  /** The `createPolicy` input. */
   policy: PolicyInput;
 }
 

@@ -14,57 +14,91 @@ const HOUR_MS = 3_600_000;
 
 /** One job of a run. */
 export interface JobRecord {
+  /** The run's policy name. */
   policy: string;
+  /** The run's random seed. */
   seed: number;
   /** The source id (replayed history) or the generated one. */
   id: string;
+  /** When the customer asked, s since time 0. */
   createdS: number;
   /** Local hour 0–23 and weekday 0 = Sunday … 6 of the creation. */
   hour: number;
+  /** Local weekday of the creation, 0 = Sunday … 6 = Saturday. */
   weekday: number;
+  /** The customer's latitude, degrees. */
   lat: number;
+  /** The customer's longitude, degrees. */
   lon: number;
+  /** The job's partner; null for jobs without one. */
   partner: string | null;
+  /** The tier the job asks for; null when it takes either (`any` by default). */
   tier: string | null;
   /** Skills needed, separated by `;`. */
   skills: string;
+  /** Start of the appointment window, s since time 0; null for on-demand jobs. */
   appointmentStartS: number | null;
+  /** End of the appointment window, s since time 0; null for on-demand jobs. */
   appointmentEndS: number | null;
+  /** How the job ended (`open`: still open when the run stopped). */
   outcome: 'assigned' | 'unfilled' | 'cancelled' | 'open';
   /** Why it was not assigned: `deadline`, `exhausted` (handed back) or `customer` (cancelled). */
   reason: string | null;
   /** Notify batches (first-round waves and escalation batches), technicians notified, explicit declines. */
   waves: number;
+  /** Technicians notified for the job. */
   notified: number;
+  /** Offers of the job declined explicitly. */
   declines: number;
+  /** Escalation steps taken for the job. */
   escalations: number;
+  /** Seconds from creation to the winning accept; null unless assigned. */
   acceptS: number | null;
+  /** The winner; null when nobody holds the job. */
   technicianId: string | null;
+  /** Great-circle distance from the winner's home to the job, km; null without a winner. */
   travelKm: number | null;
   /** Minutes from creation to the technician at the door. */
   onSiteMin: number | null;
+  /** Time on site, minutes; null without a winner. */
   onJobMin: number | null;
+  /** What happened in reality (replayed histories); null when not known. */
   observedOutcome: string | null;
+  /** Seconds to accept in reality (replayed histories); null when not known. */
   observedAcceptS: number | null;
+  /** Who took the job in reality (replayed histories); null when not known. */
   observedTechnicianId: string | null;
 }
 
 /** One technician of a run. */
 export interface TechnicianRecord {
+  /** The run's policy name. */
   policy: string;
+  /** The run's random seed. */
   seed: number;
+  /** The technician's id. */
   id: string;
+  /** The technician's tier. */
   tier: 'friend' | 'pro';
+  /** Whether he is a Best Friend. */
   bestFriend: boolean;
+  /** Home latitude, degrees. */
   lat: number;
+  /** Home longitude, degrees. */
   lon: number;
+  /** Service radius, km; null when not given (the library's default, 30 km, applies). */
   radiusKm: number | null;
+  /** Offers (notifications) he received. */
   offers: number;
+  /** Jobs he won. */
   awards: number;
+  /** Offers he declined explicitly. */
   declines: number;
+  /** Accepts refused because someone else had won (`already_taken`). */
   lostRaces: number;
   /** Hours online (the app open) within the simulated days. */
   onlineHours: number;
+  /** Hours on site over his awarded jobs. */
   onSiteHours: number;
   /** Pay for the awarded jobs (scenario `pay`: a fee per job plus time on site, plus a job's bonus), CHF. */
   earnings: number;
@@ -72,13 +106,17 @@ export interface TechnicianRecord {
 
 /** One event of a job's timeline. */
 export interface TimelineEvent {
+  /** The run's policy name. */
   policy: string;
+  /** The run's random seed. */
   seed: number;
+  /** The job's id (the source id for a replayed history). */
   jobId: string;
-  /** Seconds since time 0, and since the job was created. */
+  /** Seconds since time 0. */
   atS: number;
+  /** Seconds since the job was created. */
   sinceCreatedS: number;
-  /** `opened`, `wave`, `escalated`, `assigned`, `technician_cancelled`, `reopened`, `on_site`, `completed`, `no_show`, `unfilled`, `cancelled`. */
+  /** `opened`, `wave`, `escalated`, `assigned`, `technician_cancelled`, `reopened`, `on_demand`, `on_site`, `completed`, `no_show`, `unfilled`, `cancelled`. */
   event: string;
   /** `wave`: `<wave>:<notified>`; `escalated`: `<action>:<notified>`; `assigned`/`technician_cancelled`/`on_site`/`completed`/`no_show`: the technician; `unfilled`: the reason. */
   detail: string;
@@ -86,8 +124,11 @@ export interface TimelineEvent {
 
 /** Everything a run records for export. */
 export interface RunRecords {
+  /** One row per job, in job order. */
   jobs: JobRecord[];
+  /** One row per technician, in fleet order. */
   technicians: TechnicianRecord[];
+  /** Every job's events, grouped by job and in time order. */
   timeline: TimelineEvent[];
 }
 

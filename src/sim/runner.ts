@@ -63,8 +63,11 @@ export interface SimOptions {
 
 /** The result of {@link runSimulation}. */
 export interface SimResult {
+  /** The run's summary. */
   summary: SimSummary;
+  /** The report charts' data; absent unless asked for. */
   detail?: SimDetail;
+  /** The per-job and per-technician records; absent unless asked for. */
   records?: RunRecords;
 }
 

@@ -9,6 +9,7 @@ export type TierAsked = 'friend' | 'pro' | 'any';
 
 /** A city of the geography. */
 export interface City {
+  /** The city's name (shown in reports). */
   name: string;
   /** Degrees, −90 … 90. */
   lat: number;
@@ -20,9 +21,13 @@ export interface City {
 
 /** A technician given in a fleet file: the library's `TechnicianInput` (the fleet re-validates every field). */
 export interface ScenarioTechnician {
+  /** The technician's id (unique in the fleet). */
   id: string;
+  /** Home latitude, degrees (−90 … 90). */
   lat: number;
+  /** Home longitude, degrees (−180 … 180). */
   lon: number;
+  /** The technician's tier: a Friend or a Pro. */
   tier: 'friend' | 'pro';
   /** Any other `TechnicianInput` field (radiusKm, skills, certifications, …). */
   [field: string]: unknown;
@@ -55,7 +60,12 @@ export interface FleetConfig {
   /** Share of Friends (the rest are Pros). @default 0.8 */
   friendShare: number;
   /** Service radius options, km (≤ 1000), and how often each is chosen. 30 km is the app's suggestion. @default values [20, 25, 30, 35, 40, 45, 50], weights [1, 1, 4, 2, 3, 1, 1] */
-  radiusKm: { values: number[]; weights: number[] };
+  radiusKm: {
+    /** The radius options, km (≤ 1000). */
+    values: number[];
+    /** Relative weight of each option (same length as `values`). */
+    weights: number[];
+  };
   /** Share of technicians holding each skill. */
   skills: Record<string, number>;
   /** Share of technicians certified by each partner (Friends and Pros alike). @default swisscom 0.45, sunrise 0.2, brack 0.2 */
@@ -68,7 +78,14 @@ export interface FleetConfig {
   /** Jobs a Pro can hold at once: uniform in [min, max]; Friends hold one. @default [1, 2] */
   proCapacity: [number, number];
   /** Ratings: mean (1 … 5, default 4.7) and spread (default 0.25) of the average, mean count (default 25). */
-  rating: { mean: number; sd: number; meanCount: number };
+  rating: {
+    /** Mean of the average rating, 1 … 5. @default 4.7 */
+    mean: number;
+    /** Standard deviation of the average rating. @default 0.25 */
+    sd: number;
+    /** Mean number of ratings per technician. @default 25 */
+    meanCount: number;
+  };
   /** Placement jitter around a city, km (standard deviation). @default 4 */
   jitterKm: number;
   /** Extra service areas (the "area extension" Friends ask for): none by default. */
@@ -83,7 +100,12 @@ export interface ExtraAreasConfig {
   /** Share of Friends with an extra area. @default 0 */
   share: number;
   /** The area's radius, km, uniform in [min, max]. @default { min: 8, max: 20 } */
-  radiusKm: { min: number; max: number };
+  radiusKm: {
+    /** Smallest radius, km. */
+    min: number;
+    /** Largest radius, km. */
+    max: number;
+  };
   /** The town is drawn by population among those within this distance of home, beyond the own radius, km. @default 60 */
   withinKm: number;
 }
@@ -105,7 +127,12 @@ export interface BookingsConfig {
   /** Share of jobs that are appointments (never cancelled by the customer's impatience). @default 0 */
   appointmentShare: number;
   /** How far ahead an appointment starts, hours (uniform; the start rounded up to the hour). @default { min: 3, max: 48 } */
-  leadHours: { min: number; max: number };
+  leadHours: {
+    /** Shortest lead, hours. */
+    min: number;
+    /** Longest lead, hours. */
+    max: number;
+  };
   /** Length of an appointment window, hours (≤ 24). @default 2 */
   windowHours: number;
   /** Share of jobs that book a Friend near the customer directly (from the Friend's profile). @default 0 */
@@ -129,11 +156,23 @@ export interface DemandConfig {
   /** Share of jobs that need a skill at all (the rest need none). @default 0.85 */
   skillShare: number;
   /** Tier asked for by non-partner jobs: weights of friend / pro / any. @default 0.25 / 0.1 / 0.65 */
-  tier: { friend: number; pro: number; any: number };
+  tier: {
+    /** Weight of jobs asking for a Friend. */
+    friend: number;
+    /** Weight of jobs asking for a Pro. */
+    pro: number;
+    /** Weight of jobs taking either tier. */
+    any: number;
+  };
   /** Placement jitter around a city, km. @default 4 */
   jitterKm: number;
   /** Share of jobs cancelled by the customer before anyone accepts, and when (median minutes). @default { share: 0.02, medianMin: 8 } */
-  cancel: { share: number; medianMin: number };
+  cancel: {
+    /** Share of jobs the customer cancels (0–1). */
+    share: number;
+    /** Median time from the request to the cancellation, minutes. */
+    medianMin: number;
+  };
   /** Bookings: appointments and direct bookings of a technician. */
   bookings: BookingsConfig;
 }
@@ -141,7 +180,14 @@ export interface DemandConfig {
 /** The technician behaviour model: how fast and how often technicians answer, when they are online, how long a job takes. */
 export interface BehaviourConfig {
   /** Time to answer an offer: a log-normal whose median differs per technician — median over technicians (ms, default 9000), log-space spread of the per-technician medians (default 0.9) and of one technician's answers (default 0.6). */
-  responseMs: { median: number; techSpread: number; sigma: number };
+  responseMs: {
+    /** Median over technicians of their median answer time, ms. */
+    median: number;
+    /** Log-space spread of the per-technician medians. */
+    techSpread: number;
+    /** Log-space sigma of one technician's answer times. */
+    sigma: number;
+  };
   /** Chance a notification is noticed while the offer is valid (phone in the pocket, in a meeting). @default 0.8 */
   seenShare: number;
   /**
@@ -150,32 +196,70 @@ export interface BehaviourConfig {
    * clipped to [0, 1/base]; default 0.3), the distance at which it halves (km, default 18), a
    * multiplier per local hour 0–23, and one per job already held (a Pro with spare capacity; default 0.5).
    */
-  accept: { base: number; techSpread: number; halfDistanceKm: number; hourly: number[]; loadFactor: number };
+  accept: {
+    /** Accept probability for a job next door (0–1). */
+    base: number;
+    /** Spread of the per-technician eagerness (uniform in 1 ± spread). */
+    techSpread: number;
+    /** Distance at which the accept probability halves, km. */
+    halfDistanceKm: number;
+    /** Multiplier per local hour 0–23 (24 values). */
+    hourly: number[];
+    /** Multiplier per job already held. */
+    loadFactor: number;
+  };
   /** Of the offers not accepted, the share declined explicitly (the rest are ignored until they expire). @default 0.5 */
   declineShare: number;
   /** Online hours (the app is open): weekly shift patterns per tier. */
   shifts: Shift[];
   /** Time on site: log-normal, median minutes (default 60) and log-space sigma (default 0.45). */
-  onJobMin: { median: number; sigma: number };
+  onJobMin: {
+    /** Median time on site, minutes. */
+    median: number;
+    /** Log-space sigma of the time on site. */
+    sigma: number;
+  };
   /** Travel to the customer: road distance = great-circle × detour (default 1.3), at an average speed (km/h, default 45), after a preparation time (minutes, default 12). */
-  travel: { speedKmh: number; detourFactor: number; prepMin: number };
+  travel: {
+    /** Average speed, km/h. */
+    speedKmh: number;
+    /** Road distance ÷ great-circle distance. */
+    detourFactor: number;
+    /** Preparation time before setting off, minutes. */
+    prepMin: number;
+  };
   /**
    * How a bonus (an escalation step's `bonus`) moves the accept probability: × (1 + elasticity ×
    * amount / referenceAmount), capped at 1. Elasticity 0 (the default) ignores bonuses; the
    * reference amount is in the bonus currency's minor units, like the bonus (default 1000 = 10.00).
    */
-  bonus: { elasticity: number; referenceAmount: number };
+  bonus: {
+    /** Relative accept-probability gain for a bonus of `referenceAmount` (0 ignores bonuses). */
+    elasticity: number;
+    /** The bonus amount the elasticity refers to, in the policy's bonus currency. */
+    referenceAmount: number;
+  };
   /**
    * Technicians cancelling a job they won (before they are at the door): the share of awards
    * (default 0) and when, a log-normal of median `medianMin` minutes after the award (default 20),
    * at the latest on arrival. The job re-opens without them (`Dispatcher.technicianCancel`).
    */
-  technicianCancel: { share: number; medianMin: number };
+  technicianCancel: {
+    /** Share of awards the technician cancels (0–1). */
+    share: number;
+    /** Median time from the award to the cancellation, minutes. */
+    medianMin: number;
+  };
   /**
    * Customers not at home: the share of jobs (default 0) whose technician waits `waitMin` minutes
    * at the door (default 15) and completes the job as `customer_no_show`.
    */
-  noShow: { share: number; waitMin: number };
+  noShow: {
+    /** Share of jobs whose customer is not at home (0–1). */
+    share: number;
+    /** How long the technician waits at the door, minutes. */
+    waitMin: number;
+  };
 }
 
 /**
@@ -187,23 +271,41 @@ export interface HistoryJob {
   id: string;
   /** When the customer asked. */
   at: number;
+  /** The customer's latitude, degrees. */
   lat: number;
+  /** The customer's longitude, degrees. */
   lon: number;
+  /** Tier the job asks for; absent = any. */
   tier?: TierAsked;
+  /** Skills the job needs; absent = none. */
   skills?: string[];
+  /** The partner that sent the job; absent = none. */
   partner?: string;
   /** An appointment: the technician is due at the door within [start, end). */
-  appointment?: { start: number; end: number };
+  appointment?: {
+    /** Start of the window, ms since time 0. */
+    start: number;
+    /** End of the window (exclusive), ms since time 0. */
+    end: number;
+  };
   /** When the customer gave up in the source data (the replay cancels then if still open). */
   cancelAt?: number;
   /** What happened in reality, carried through to the per-job export for comparison. */
-  observed?: { outcome: 'assigned' | 'unfilled' | 'cancelled'; acceptS?: number; technicianId?: string };
+  observed?: {
+    /** How the job ended in reality. */
+    outcome: 'assigned' | 'unfilled' | 'cancelled';
+    /** Seconds from the request to the accept; absent when not assigned or not known. */
+    acceptS?: number;
+    /** The technician who took it; absent when not assigned or not known. */
+    technicianId?: string;
+  };
 }
 
 /** A scenario with every default filled in (what `parseScenario` returns). */
 export interface Scenario {
   /** Name shown in reports. @default 'ch-week' */
   name: string;
+  /** Free text describing the scenario; absent = none. */
   description?: string;
   /** Simulated days (≤ 3660). @default 7 */
   days: number;
@@ -211,15 +313,23 @@ export interface Scenario {
   startWeekday: number;
   /** Cities technicians and customers live in, weighted by population. @default the Swiss fixture */
   cities: City[];
+  /** The fleet: generated or given. */
   fleet: FleetConfig;
   /** Partners: share of jobs and their rules (merged into the policy's `partners`). @default swisscom 0.35, sunrise 0.07 (both require their certification), brack 0.13 (Pros only) */
   partners: Record<string, PartnerConfig>;
+  /** Synthetic demand (unused when `history` is given). */
   demand: DemandConfig;
   /** Replayed jobs in place of synthetic demand (then `demand` is unused), sorted by `at`. */
   history?: HistoryJob[];
+  /** The technician behaviour model. */
   behaviour: BehaviourConfig;
   /** What a technician earns per job (for the per-technician export), CHF: a fixed fee (default 20) plus time on site (per hour, default 40). */
-  pay: { perJob: number; perHourOnSite: number };
+  pay: {
+    /** Fixed fee per job, CHF. @default 20 */
+    perJob: number;
+    /** Pay per hour on site, CHF. @default 40 */
+    perHourOnSite: number;
+  };
 }
 
 /** Every field optional, also inside nested objects and array elements. */

@@ -86,9 +86,11 @@ const T975 = [
 
 /** A mean with its 95 % confidence interval over independent replications. */
 export interface Estimate {
+  /** Mean of the replications. */
   mean: number;
   /** Half-width of the 95 % interval (Student t); 0 with a single replication. */
   ci95: number;
+  /** Number of replications. */
   n: number;
 }
 

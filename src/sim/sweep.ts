@@ -46,20 +46,27 @@ const SweepSchema = v.strictObject({
 export interface SweepPoint {
   /** Position in the full grid (stable across shards). */
   index: number;
+  /** The point's value of each dotted policy path. */
   params: Record<string, unknown>;
+  /** The base policy with the point's values set. */
   policy: PolicyInput;
 }
 
 /** The result of one point: each metric's mean and 95 % interval over the seeds. */
 export interface SweepRow {
+  /** The point's position in the full grid. */
   index: number;
+  /** The point's value of each dotted policy path. */
   params: Record<string, unknown>;
+  /** Each summary metric (dotted path into `SimSummary`) over the seeds. */
   metrics: Record<string, Estimate>;
 }
 
 /** A shard: `index` of `count` (0-based index). */
 export interface Shard {
+  /** This shard, 0-based (< `count`). */
   index: number;
+  /** How many shards the grid is split into. */
   count: number;
 }
 

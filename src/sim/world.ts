@@ -23,6 +23,7 @@ const KM_PER_DEG = 111.195;
 
 /** A technician of the simulation: what the fleet sees plus what only the behaviour model knows. */
 export interface SimTechnician {
+  /** The technician as added to the fleet. */
   input: TechnicianInput;
   /** Typical time to answer an offer, ms (median of this person's answers). */
   responseMedianMs: number;
@@ -38,20 +39,28 @@ export interface SimJob {
   index: number;
   /** When the customer asks, ms since the start. */
   at: number;
+  /** The job as opened with the dispatcher. */
   job: Job;
   /** When the customer gives up if nobody accepted yet (Infinity = never). */
   cancelAt: number;
   /** The id in the replayed history (absent for synthetic jobs, whose id is `job.id`). */
   sourceId?: string;
   /** An appointment window [start, end), ms: the technician is due at the door then. */
-  appointment?: { start: number; end: number };
+  appointment?: {
+    /** Start of the window, ms since the start. */
+    start: number;
+    /** End of the window (exclusive), ms since the start. */
+    end: number;
+  };
   /** What happened in reality (replayed histories only). */
   observed?: HistoryJob['observed'];
 }
 
 /** The generated world. */
 export interface World {
+  /** The fleet, in the order it is added. */
   technicians: SimTechnician[];
+  /** The jobs, in arrival order. */
   jobs: SimJob[];
 }
 

@@ -59,8 +59,11 @@ export interface StoreDispatcherOptions {
  * await store.deliver(100, send);                                         // effects, at least once
  */
 export class StoreDispatcher {
+  /** The shared store (as passed in the options). */
   readonly store: DispatchStore;
+  /** This replica's fleet (as passed in the options). */
   readonly fleet: Fleet;
+  /** The policy (as passed in the options). */
   readonly policy: Policy;
   private readonly steps: StoreSteps;
   private readonly timerBatch: number;

@@ -128,7 +128,15 @@ export class MemoryStore implements DispatchStore {
     else this.techs.set(technicianId, { load: 0, capacity });
   }
 
-  async capacityOf(technicianId: string): Promise<{ load: number; capacity: number } | undefined> {
+  async capacityOf(technicianId: string): Promise<
+    | {
+        /** Jobs the technician holds now. */
+        load: number;
+        /** Jobs the technician can hold at once. */
+        capacity: number;
+      }
+    | undefined
+  > {
     const t = this.techs.get(technicianId);
     return t ? { ...t } : undefined;
   }
@@ -142,7 +150,15 @@ export class MemoryStore implements DispatchStore {
     return (this.streams.get(jobId) ?? []).map((e) => JSON.parse(e));
   }
 
-  async feed(cursor: FeedCursor, limit: number): Promise<{ events: StoredEvent[]; cursor: FeedCursor }> {
+  async feed(
+    cursor: FeedCursor,
+    limit: number,
+  ): Promise<{
+    /** The events after `cursor`, at most `limit`. */
+    events: StoredEvent[];
+    /** Where the next call continues from. */
+    cursor: FeedCursor;
+  }> {
     const from = cursor === '' ? 0 : Number(cursor);
     const slice = this.log.slice(from, from + limit);
     return { events: slice.map((e) => JSON.parse(e)), cursor: String(from + slice.length) };

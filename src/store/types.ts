@@ -12,33 +12,63 @@ import type { Reservation } from '../fleet/reservations.js';
 import type { Job } from '../shared/types.js';
 
 /** What a stored event applied: the job's opening, or one input to its session. */
-export type StoredInput = { type: 'open'; job: Job; policy: string } | SessionEvent;
+export type StoredInput =
+  | {
+      /** Discriminant: the job's opening. */
+      type: 'open';
+      /** The job opened. */
+      job: Job;
+      /** The policy's fingerprint (every replica must use the same policy). */
+      policy: string;
+    }
+  | SessionEvent;
 
 /** One event of a job's stream; `version` is 1 for the opening and gap-free after it. */
 export interface StoredEvent {
+  /** The job the event belongs to. */
   jobId: string;
   /** The job's version after this event: the fencing token carried by its effects. */
   version: number;
   /** Time of the event, ms: the caller's `now`, raised to the job's previous event time if earlier. */
   at: number;
+  /** What the event applied. */
   input: StoredInput;
   /** Fleet facts the step read (replayed instead of asking a fleet). */
   facts: Fact[];
+  /** The effects the event produced (delivered through the outbox). */
   effects: Effect[];
   /** Fleet counter updates that are not effects: a winner's load released, a decline's response time. */
   released?: string;
-  declined?: { technicianId: string; responseMs: number };
+  /** A technician declined: his response time, for the fleet's counters; absent otherwise. */
+  declined?: {
+    /** The technician who declined. */
+    technicianId: string;
+    /** Time from his offer to his decline, ms. */
+    responseMs: number;
+  };
   /** An appointment was assigned: its window is reserved for the winner (no load is taken). */
-  reserved?: { technicianId: string } & Reservation;
+  reserved?: {
+    /** The winner. */
+    technicianId: string;
+  } & Reservation;
   /** An assigned appointment was completed or cancelled: the winner's reservation is released. */
-  unreserved?: { technicianId: string; jobId: string };
+  unreserved?: {
+    /** The winner whose reservation is released. */
+    technicianId: string;
+    /** The appointment's job. */
+    jobId: string;
+  };
 }
 
 /** A job as stored: its session, version and the time of its last event. */
 export interface StoredJob {
+  /** The job's id. */
   jobId: string;
+  /** The job's current version (that of its last event). */
   version: number;
+  /** The job's session. */
   state: SessionJSON;
+  /** Time of the job's last event, ms. */
   lastAt: number;
   /** The answer recorded for the request id passed to `get`, if any. */
   answer?: AcceptOutcome;
@@ -54,24 +84,48 @@ export function liveOf(state: SessionJSON): string[] {
 export interface Step {
   /** The version the step was computed from; 0 creates the job. */
   expectedVersion: number;
+  /** The event to append (its `version` is `expectedVersion` + 1). */
   event: StoredEvent;
+  /** The job's session after the event. */
   state: SessionJSON;
   /** When the job is next due (null once closed). */
   dueAt: number | null;
   /** Reserve one unit of this technician's capacity (the step fails with `capacity` when he has none). */
-  reserve?: { technicianId: string; capacity: number };
+  reserve?: {
+    /** The technician. */
+    technicianId: string;
+    /** His capacity, used when the store has not seen him yet. */
+    capacity: number;
+  };
   /** Release one unit of this technician's load. */
   release?: string;
   /** Remember the answer to this accept. */
-  request?: { requestId: string; outcome: AcceptOutcome };
+  request?: {
+    /** The accept's request id. */
+    requestId: string;
+    /** The answer to remember. */
+    outcome: AcceptOutcome;
+  };
 }
 
 /** The result of {@link DispatchStore.append}. */
 export type AppendResult =
   /** `full`: the step's reservation took the technician's last unit of capacity */
-  | { ok: true; version: number; full?: boolean }
+  | {
+      /** The step is stored. */
+      ok: true;
+      /** The job's new version. */
+      version: number;
+      /** True when the step's reservation took the technician's last unit of capacity; absent otherwise. */
+      full?: boolean;
+    }
   /** `version`: someone appended first (re-read and retry); `exists`: the job id is taken; `capacity`: no capacity left */
-  | { ok: false; conflict: 'version' | 'exists' | 'capacity' };
+  | {
+      /** Nothing is stored. */
+      ok: false;
+      /** Why: `version`, `exists` or `capacity`. */
+      conflict: 'version' | 'exists' | 'capacity';
+    };
 
 /** How often `claimDue` computes a due step again after its reservation found no capacity. */
 export const MAX_AWARD_TRIES = 8;
@@ -83,15 +137,23 @@ export interface ClaimResult {
   /** The steps appended. */
   applied: Step[];
   /** Jobs left untouched, with what they threw. */
-  failures: { jobId: string; error: unknown }[];
+  failures: {
+    /** The job left untouched. */
+    jobId: string;
+    /** What it threw. */
+    error: unknown;
+  }[];
 }
 
 /** An effect in the outbox: `id` is stable (`jobId:version:index`) for deduplication downstream. */
 export interface OutboxEntry {
+  /** Stable id, `jobId:version:index`. */
   id: string;
+  /** The job the effect is about. */
   jobId: string;
   /** The job's version that produced it (fencing token: a receiver ignores a lower one than it has seen). */
   fence: number;
+  /** The effect to deliver. */
   effect: Effect;
 }
 
@@ -127,13 +189,29 @@ export interface DispatchStore {
   /** Sets a technician's capacity (load is kept); capacity below the load refuses new reservations. */
   setCapacity(technicianId: string, capacity: number): Promise<void>;
   /** A technician's load and capacity, if the store has seen him. */
-  capacityOf(technicianId: string): Promise<{ load: number; capacity: number } | undefined>;
+  capacityOf(technicianId: string): Promise<
+    | {
+        /** Jobs the technician holds now. */
+        load: number;
+        /** Jobs the technician can hold at once. */
+        capacity: number;
+      }
+    | undefined
+  >;
   /** Jobs in which a technician holds a running offer, oldest job first. */
   liveJobs(technicianId: string): Promise<string[]>;
   /** A job's events in version order. */
   events(jobId: string): Promise<StoredEvent[]>;
   /** Events of every job after `cursor`, in a stable order in which nothing is ever inserted behind the cursor. */
-  feed(cursor: FeedCursor, limit: number): Promise<{ events: StoredEvent[]; cursor: FeedCursor }>;
+  feed(
+    cursor: FeedCursor,
+    limit: number,
+  ): Promise<{
+    /** The events after `cursor`, at most `limit`. */
+    events: StoredEvent[];
+    /** Where the next call continues from. */
+    cursor: FeedCursor;
+  }>;
   /**
    * Hands up to `limit` undelivered outbox entries to `deliver`; they are marked delivered only if
    * it resolves (a replica that dies meanwhile leaves them to another): at least once. Returns how many were handed.

@@ -43,8 +43,11 @@ export interface CompileAreaOptions {
 
 /** A validated, compiled service area (frozen; its typed arrays are read-only by contract). */
 export interface CompiledArea {
+  /** Type tag: a compiled area. */
   readonly type: 'CompiledArea';
+  /** Number of polygons (1 for a Polygon). */
   readonly polygons: number;
+  /** Number of rings over all polygons (outer rings and holes). */
   readonly rings: number;
   /** Distinct vertices kept (closing positions and repeated consecutive positions dropped). */
   readonly vertices: number;
@@ -53,6 +56,7 @@ export interface CompiledArea {
    * crosses the antimeridian (e.g. `[177, -19, 182, -16]` for Fiji's Vanua Levu).
    */
   readonly bbox: readonly [number, number, number, number];
+  /** Whether the area crosses the antimeridian (then `bbox`'s `maxLon` exceeds 180). */
   readonly crossesAntimeridian: boolean;
   /** @internal the arrays the point test reads */
   readonly index: AreaIndex;
