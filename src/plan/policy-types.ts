@@ -10,7 +10,10 @@ import type { FactorName, PartnerRules } from '../shared/types.js';
 export interface WaveSpec {
   /** How many technicians this wave notifies (> 0). */
   size: number;
-  /** When it goes out, ms after the job opens (≥ 0, strictly increasing across waves). */
+  /**
+   * When it goes out, ms after the crowd phase starts (≥ 0, strictly increasing across waves): the
+   * job's opening, an appointment's first offers, or the end of the chosen technicians' exclusive phase.
+   */
   offsetMs: number;
 }
 
@@ -178,7 +181,7 @@ export interface PolicyInput {
   reofferDeclined?: boolean;
   /** Escalation ladder, in order of `afterMs`. @default deeper 20 at 60 s, widen to 60 km at 120 s, allowPros at 180 s, broadcast at 300 s */
   escalation?: EscalationStep[];
-  /** Hand the job back to the partner as unfilled this long after it opened, ms. @default 900000 (15 min) */
+  /** Hand an on-demand job back to the partner as unfilled this long after its crowd phase starts (its opening, or the end of the chosen technicians' exclusive phase), ms; an appointment is due back `appointments.assignBeforeMs` before its window. @default 900000 (15 min) */
   deadlineMs?: number;
   /** First accept wins, or the best accept within a short window. @default { mode: 'first' } */
   award?: AwardRule;
@@ -245,7 +248,7 @@ export interface Policy {
   readonly reofferDeclined: boolean;
   /** Escalation ladder, in order of `afterMs`. */
   readonly escalation: readonly Readonly<EscalationStep>[];
-  /** Hand the job back to the partner as unfilled this long after it opened, ms. */
+  /** Hand an on-demand job back as unfilled this long after its crowd phase starts, ms (see `PolicyInput.deadlineMs`). */
   readonly deadlineMs: number;
   /** Appointment jobs: lead time, deadline margin, window limits, travel speed. */
   readonly appointments: Readonly<AppointmentPolicy>;

@@ -285,7 +285,7 @@ export interface Exclusion {
 export interface Wave {
   /** 0-based wave number. */
   index: number;
-  /** When this wave goes out, ms after the job opened. */
+  /** When this wave goes out, ms after the crowd phase starts (`schedule.crowdAt`). */
   offsetMs: number;
   /** Technician ids in rank order. */
   technicianIds: string[];
