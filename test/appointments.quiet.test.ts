@@ -11,6 +11,7 @@ import { scheduleOf } from '../src/plan/appointments.js';
 import { createPolicy } from '../src/plan/policy.js';
 import { InvalidPolicyError } from '../src/shared/errors.js';
 import type { Job } from '../src/shared/types.js';
+import { intlMinuteOfWeek } from './helpers/scenario.js';
 import { fcSeed } from './helpers/seed.js';
 
 const seed = fcSeed('appointments.quiet.test.ts');
@@ -26,18 +27,7 @@ function appt(start: number, zone = 'Europe/Zurich'): Job {
 }
 
 /** Local minute of the day by `Intl` (independent of the library's offset code). */
-function localMinute(t: number, zone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hour: 'numeric',
-    minute: 'numeric',
-    hourCycle: 'h23',
-  }).formatToParts(t);
-  return (
-    Number(parts.find((p) => p.type === 'hour')!.value) * 60 +
-    Number(parts.find((p) => p.type === 'minute')!.value)
-  );
-}
+const localMinute = (t: number, zone: string) => intlMinuteOfWeek(t, zone) % 1440;
 
 describe('appointments.quietHours', () => {
   it('moves a 05:00 lead time to 21:59 the evening before', () => {
