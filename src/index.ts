@@ -44,6 +44,7 @@ export type {
   UnfilledEffect,
   UnfilledReason,
 } from './dispatch/types.js';
+export { UNFILLED_REASONS } from './dispatch/types.js';
 export { MAX_AREAS } from './fleet/areas.js';
 export { Fleet, type FleetOptions, type Neighbour } from './fleet/fleet.js';
 export {

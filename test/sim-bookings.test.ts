@@ -69,18 +69,51 @@ describe('bookings in a run', () => {
     records!.jobs.forEach((r, i) => {
       const sj = world.jobs[i]!;
       if (r.outcome !== 'assigned') return;
-      const acceptMs = r.acceptS! * 1000;
+      const acceptedAt = (r.offeredS! + r.acceptS!) * 1000;
       if (sj.job.window) {
         assignedAppointments++;
-        // Accepted no earlier than the first offer, at start − leadMs (or at once when that had passed).
-        expect(sj.at + acceptMs).toBeGreaterThanOrEqual(Math.max(sj.at, sj.job.window.start - lead));
-        expect(sj.at + acceptMs).toBeLessThanOrEqual(sj.job.window.start - H); // assignBeforeMs
+        // The accept clock starts when the first offers are due, at start − leadMs (or at once when that had passed).
+        expect(r.offeredS! * 1000).toBe(Math.max(sj.at, sj.job.window.start - lead));
+        expect(acceptedAt).toBeLessThanOrEqual(sj.job.window.start - H); // assignBeforeMs
+      } else {
+        // On demand, the customer waits from the moment he asks.
+        expect(r.offeredS).toBe(r.createdS);
       }
       if (sj.job.preferred?.only) expect(r.technicianId).toBe(sj.job.preferred.technicianIds[0]);
       if (sj.job.preferred && r.technicianId === sj.job.preferred.technicianIds[0]) chosenWon++;
     });
     expect(assignedAppointments).toBeGreaterThan(10);
     expect(chosenWon).toBeGreaterThan(0);
+  });
+
+  it("counts unfilled jobs by the dispatcher's reason and times appointments from their first offers", () => {
+    const world = buildWorld(parseScenario(BOOKED), 2);
+    const { summary, records } = runSimulation(BOOKED, PRESETS.today!.policy, {
+      seed: 2,
+      world,
+      records: true,
+    });
+    const byReason = (reason: string) => records!.jobs.filter((r) => r.reason === reason).length;
+    const u = summary.unfilled;
+    expect(u.preferredUnavailable).toBe(byReason('preferred_unavailable'));
+    expect(u.preferredUnavailable).toBeGreaterThan(0); // half the direct bookings want their Friend only
+    expect(u.exhausted).toBe(byReason('exhausted'));
+    expect(u.deadline).toBe(byReason('deadline'));
+    expect(u.outsidePartnerRegion).toBe(byReason('outside_partner_region'));
+    expect(u.total).toBe(records!.jobs.filter((r) => r.outcome === 'unfilled').length);
+    expect(u.total).toBe(u.deadline + u.exhausted + u.preferredUnavailable + u.outsidePartnerRegion);
+    // The median time to accept is the median of the records' accept times (one clock for both).
+    const accepts = records!.jobs
+      .filter((r) => r.outcome === 'assigned')
+      .map((r) => r.acceptS!)
+      .sort((a, b) => a - b);
+    expect(accepts.length).toBeGreaterThan(100);
+    const lo = accepts[Math.floor((accepts.length - 1) / 2)]!;
+    const hi = accepts[Math.ceil((accepts.length - 1) / 2)]!;
+    expect(summary.timeToAcceptS.p50!).toBeGreaterThanOrEqual(lo - 0.01);
+    expect(summary.timeToAcceptS.p50!).toBeLessThanOrEqual(hi + 0.01);
+    // No appointment's lead (hours) is counted as waiting.
+    expect(summary.timeToAcceptS.p99!).toBeLessThan(3600);
   });
 
   it('the bookings preset compares against today on common random numbers', () => {

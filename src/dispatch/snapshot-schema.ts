@@ -13,7 +13,7 @@ import { MAX_RADIUS_KM } from '../shared/validate.js';
 import type { DispatcherSnapshot } from './event-types.js';
 import { fields, id, int, km, list, time } from './log.js';
 import { snapshotDigest } from './record.js';
-import type { OfferRecord, PlannedOffer, SessionJSON } from './types.js';
+import { type OfferRecord, type PlannedOffer, type SessionJSON, UNFILLED_REASONS } from './types.js';
 
 type Fail = (path: string, what: string) => never;
 
@@ -217,13 +217,7 @@ function session(v: unknown, path: string, now: number | null): SessionJSON {
     }),
     closedAt: nullable(f.closedAt, (x) => at(x, `${path}.closedAt`)),
     completedAt: nullable(f.completedAt, (x) => at(x, `${path}.completedAt`)),
-    reason: nullable(f.reason, (x) =>
-      oneOf(
-        x,
-        ['deadline', 'exhausted', 'preferred_unavailable', 'outside_partner_region'] as const,
-        `${path}.reason`,
-      ),
-    ),
+    reason: nullable(f.reason, (x) => oneOf(x, UNFILLED_REASONS, `${path}.reason`)),
   };
   s.nextStep = int(f.nextStep, `${path}.nextStep`, fail, 0, s.steps.length);
   if (f.retired !== undefined) s.retired = list(f.retired, `${path}.retired`, fail, key);

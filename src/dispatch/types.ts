@@ -59,6 +59,21 @@ export type UnfilledReason =
   | 'outside_partner_region';
 
 /**
+ * Every {@link UnfilledReason}, in a fixed order: for validating a stored reason and for tallying
+ * unfilled jobs by reason.
+ */
+export const UNFILLED_REASONS = [
+  'deadline',
+  'exhausted',
+  'preferred_unavailable',
+  'outside_partner_region',
+] as const satisfies readonly UnfilledReason[];
+
+// The list names every reason of the type (a reason added to one only does not compile).
+const complete: [UnfilledReason] extends [(typeof UNFILLED_REASONS)[number]] ? true : false = true;
+void complete;
+
+/**
  * How an assigned job ended (`Dispatcher.complete`): done, or a no-show. A technician's no-show
  * counts against his responsiveness like a cancellation (see `FleetCounters.cancelled`).
  */

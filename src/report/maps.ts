@@ -4,6 +4,7 @@
  * border (Natural Earth 1:10m via world-atlas, inlined from `fixtures/sim/ch-borders.json`, so the
  * file opens without a network).
  */
+import { UNFILLED_REASONS } from 'crowd-dispatch';
 import type { TopLevelSpec } from 'vega-lite';
 import borders from '../../fixtures/sim/ch-borders.json' with { type: 'json' };
 import type { Comparison } from '../sim/compare.js';
@@ -87,7 +88,7 @@ function unfilledMap(c: Comparison, cities: readonly City[]): ChartSpec {
         color: {
           field: 'reason',
           type: 'nominal',
-          scale: { domain: ['deadline', 'exhausted'], range: [PALETTE[4], PALETTE[0]] },
+          scale: { domain: [...UNFILLED_REASONS], range: [PALETTE[4], PALETTE[0], PALETTE[3], PALETTE[6]] },
         },
       },
     }),

@@ -4,20 +4,39 @@
  * unfilled jobs. Every figure is rounded, so the JSON of a seed is byte-identical across runs.
  */
 
+import { UNFILLED_REASONS, type UnfilledReason } from 'crowd-dispatch';
 import { gini, mean, quantile, round, sortedCopy, topDecileShare } from './stats.js';
 import type { Breakdown, FairnessFigures, SimDetail, SimSummary } from './summary-types.js';
 import type { SimJob, SimTechnician } from './world.js';
 
 export type { Breakdown, FairnessFigures, SimDetail, SimSummary } from './summary-types.js';
 
-/** Job outcome codes. */
-export const OUTCOME = { open: 0, assigned: 1, deadline: 2, exhausted: 3, cancelled: 4 } as const;
+/** Job outcome codes: one per way a job ends, and one per reason it is handed back unfilled */
+export const OUTCOME = {
+  open: 0,
+  assigned: 1,
+  cancelled: 2,
+  deadline: 3,
+  exhausted: 4,
+  preferred_unavailable: 5,
+  outside_partner_region: 6,
+} as const satisfies Record<'open' | 'assigned' | 'cancelled' | UnfilledReason, number>;
+
+/** Why a job with outcome code `o` was handed back; undefined unless it was. */
+export function unfilledReasonOf(o: number): UnfilledReason | undefined {
+  return UNFILLED_REASONS.find((r) => OUTCOME[r] === o);
+}
 
 const DAY_MS = 86_400_000;
 
 /** Per-job and per-technician counters filled in by the runner. */
 export class Recorder {
   readonly acceptedAt: Float64Array;
+  /**
+   * When the job's accept clock starts: its creation for an on-demand job; for an appointment, when
+   * its first offers are due (`scheduleOf(…).offersAt`: the policy's lead time before its window).
+   */
+  readonly offeredFrom: Float64Array;
   readonly onSiteAt: Float64Array;
   readonly distanceKm: Float64Array;
   readonly tech: Int32Array;
@@ -51,6 +70,7 @@ export class Recorder {
     this.jobDeclines = new Int32Array(jobs);
     this.timeline = timeline ? { job: [], at: [], event: [], detail: [] } : undefined;
     this.acceptedAt = new Float64Array(jobs).fill(Number.NaN);
+    this.offeredFrom = new Float64Array(jobs).fill(Number.NaN);
     this.onSiteAt = new Float64Array(jobs).fill(Number.NaN);
     this.distanceKm = new Float64Array(jobs).fill(Number.NaN);
     this.tech = new Int32Array(jobs).fill(-1);
@@ -61,6 +81,11 @@ export class Recorder {
     this.awards = new Int32Array(technicians);
     this.declines = new Int32Array(technicians);
     this.lostRaces = new Int32Array(technicians);
+  }
+
+  /** Seconds from the job's accept clock start (`offeredFrom`) to its winning accept; NaN unless assigned. */
+  acceptDelayS(j: number): number {
+    return (this.acceptedAt[j]! - this.offeredFrom[j]!) / 1000;
   }
 
   /** Appends a timeline event (no-op unless the timeline is kept). */
@@ -95,7 +120,7 @@ function breakdowns(
       b.jobs++;
       if (o !== OUTCOME.assigned) return;
       b.assigned++;
-      b.tta.push((rec.acceptedAt[j]! - sj.at) / 1000);
+      b.tta.push(rec.acceptDelayS(j));
       const end = sj.appointment ? sj.appointment.end : sj.at + 3_600_000;
       if (rec.onSiteAt[j]! <= end) b.served++;
     });
@@ -144,8 +169,12 @@ export function summarise(
   let within60 = 0;
   let servedHour = 0;
   let assigned = 0;
-  let deadline = 0;
-  let exhausted = 0;
+  const unfilled: Record<UnfilledReason, number> = {
+    deadline: 0,
+    exhausted: 0,
+    preferred_unavailable: 0,
+    outside_partner_region: 0,
+  };
   let cancelled = 0;
   let escalated = 0;
   let notifiedTotal = 0;
@@ -162,15 +191,15 @@ export function summarise(
       continue;
     }
     considered++;
-    if (o === OUTCOME.deadline) deadline++;
-    else if (o === OUTCOME.exhausted) exhausted++;
+    const reason = unfilledReasonOf(o);
+    if (reason !== undefined) unfilled[reason]++;
     if (o !== OUTCOME.assigned) continue;
     assigned++;
     if (rec.bonus[j]! > 0) {
       bonusJobs++;
       bonusPaid += rec.bonus[j]!;
     }
-    const s = (rec.acceptedAt[j]! - jobs[j]!.at) / 1000;
+    const s = rec.acceptDelayS(j);
     tta.push(s);
     if (s <= 10) within10++;
     if (s <= 60) within60++;
@@ -185,6 +214,7 @@ export function summarise(
     }
     travel.push(rec.distanceKm[j]!);
   }
+  const unfilledTotal = Object.values(unfilled).reduce((a, b) => a + b, 0);
   const ttaSorted = sortedCopy(tta);
   const onSiteSorted = sortedCopy(onSite);
   const travelSorted = sortedCopy(travel);
@@ -224,7 +254,14 @@ export function summarise(
     fillRate: share(assigned),
     servedWithinHour: share(servedHour),
     onSiteMin: { p50: round(quantile(onSiteSorted, 0.5), 1), p90: round(quantile(onSiteSorted, 0.9), 1) },
-    unfilled: { total: deadline + exhausted, share: share(deadline + exhausted), deadline, exhausted },
+    unfilled: {
+      total: unfilledTotal,
+      share: share(unfilledTotal),
+      deadline: unfilled.deadline,
+      exhausted: unfilled.exhausted,
+      preferredUnavailable: unfilled.preferred_unavailable,
+      outsidePartnerRegion: unfilled.outside_partner_region,
+    },
     cancelledByCustomer: cancelled,
     notificationsPerJob: round(n ? notifiedTotal / n : Number.NaN, 2),
     notificationsPerTechnicianPerDay: {
@@ -266,17 +303,17 @@ export function detailOf(
     const o = rec.outcome[j]!;
     const job = jobs[j]!.job;
     if (o === OUTCOME.assigned) {
-      acceptSeconds.push(round((rec.acceptedAt[j]! - jobs[j]!.at) / 1000, 2)!);
+      acceptSeconds.push(round(rec.acceptDelayS(j), 2)!);
       if (!jobs[j]!.appointment) {
         const m = (rec.onSiteAt[j]! - jobs[j]!.at) / 60_000;
         doorMinutes[Math.min(DOOR_BINS - 1, Math.floor(m / DOOR_BIN_MIN))]!++;
       }
-    } else if (o === OUTCOME.deadline || o === OUTCOME.exhausted) {
+    } else if (unfilledReasonOf(o) !== undefined) {
       unfilledJobs.push({
         id: job.id,
         lat: job.lat,
         lon: job.lon,
-        reason: o === OUTCOME.deadline ? 'deadline' : 'exhausted',
+        reason: unfilledReasonOf(o)!,
         partner: job.partner ?? null,
       });
     }

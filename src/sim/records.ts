@@ -4,7 +4,7 @@
  * are seconds since the scenario's time 0 (local midnight of the first day).
  */
 import { haversineKm } from 'crowd-dispatch';
-import { OUTCOME, type Recorder } from './metrics.js';
+import { OUTCOME, type Recorder, unfilledReasonOf } from './metrics.js';
 import type { Scenario } from './scenario.js';
 import { round } from './stats.js';
 import type { World } from './world.js';
@@ -42,7 +42,10 @@ export interface JobRecord {
   appointmentEndS: number | null;
   /** How the job ended (`open`: still open when the run stopped). */
   outcome: 'assigned' | 'unfilled' | 'cancelled' | 'open';
-  /** Why it was not assigned: `deadline`, `exhausted` (handed back) or `customer` (cancelled). */
+  /**
+   * Why it was not assigned: the dispatcher's `UnfilledReason` when handed back (`deadline`,
+   * `exhausted`, `preferred_unavailable`, `outside_partner_region`) or `customer` (cancelled).
+   */
   reason: string | null;
   /** Notify batches (first-round waves and escalation batches), technicians notified, explicit declines. */
   waves: number;
@@ -52,7 +55,12 @@ export interface JobRecord {
   declines: number;
   /** Escalation steps taken for the job. */
   escalations: number;
-  /** Seconds from creation to the winning accept; null unless assigned. */
+  /**
+   * When the job's accept clock started, s since time 0: its creation (on demand) or when its
+   * first offers were due (an appointment); null for a job not yet opened when the run stopped.
+   */
+  offeredS: number | null;
+  /** Seconds from `offeredS` to the winning accept; null unless assigned. */
   acceptS: number | null;
   /** The winner; null when nobody holds the job. */
   technicianId: string | null;
@@ -133,8 +141,14 @@ export interface RunRecords {
 }
 
 const sec = (ms: number) => round(ms / 1000, 3);
-const OUTCOME_NAME = ['open', 'assigned', 'unfilled', 'unfilled', 'cancelled'] as const;
-const REASON = [null, null, 'deadline', 'exhausted', 'customer'] as const;
+const outcomeName = (o: number): JobRecord['outcome'] =>
+  o === OUTCOME.open
+    ? 'open'
+    : o === OUTCOME.assigned
+      ? 'assigned'
+      : o === OUTCOME.cancelled
+        ? 'cancelled'
+        : 'unfilled';
 
 /** Builds the records of a finished run (the recorder must have kept its timeline). */
 export function recordsOf(
@@ -175,13 +189,14 @@ export function recordsOf(
       skills: (job.skills ?? []).join(';'),
       appointmentStartS: sj.appointment ? sec(sj.appointment.start) : null,
       appointmentEndS: sj.appointment ? sec(sj.appointment.end) : null,
-      outcome: OUTCOME_NAME[o]!,
-      reason: REASON[o]!,
+      outcome: outcomeName(o),
+      reason: o === OUTCOME.cancelled ? 'customer' : (unfilledReasonOf(o) ?? null),
       waves: rec.waves[j]!,
       notified: rec.notified[j]!,
       declines: rec.jobDeclines[j]!,
       escalations: rec.escalations[j]!,
-      acceptS: o === OUTCOME.assigned ? sec(rec.acceptedAt[j]! - sj.at) : null,
+      offeredS: Number.isNaN(rec.offeredFrom[j]!) ? null : sec(rec.offeredFrom[j]!),
+      acceptS: o === OUTCOME.assigned ? round(rec.acceptDelayS(j), 3) : null,
       technicianId: tech ? tech.input.id : null,
       travelKm: tech ? round(haversineKm(tech.input.lat, tech.input.lon, job.lat, job.lon), 2) : null,
       onSiteMin: tech ? round((rec.onSiteAt[j]! - sj.at) / 60_000, 2) : null,

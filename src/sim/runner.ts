@@ -17,6 +17,7 @@ import {
   type Job,
   type Policy,
   type PolicyInput,
+  scheduleOf,
   type TechnicianCancelOutcome,
 } from 'crowd-dispatch';
 import { answer, noShow, onJobMinutes, technicianCancelAfterMs, travelMinutes } from './behaviour.js';
@@ -110,7 +111,7 @@ export function runSimulation(
   const fleet = new Fleet({ initialCapacity: world.technicians.length });
   // The event log is not needed here (and would hold every event of the week in memory).
   const dispatcher: DispatchPort = new Dispatcher({ fleet, policy, keepLog: false });
-  return simulate(scenario, world, fleet, dispatcher, seed, options, policy.appointments.minLeadMs);
+  return simulate(scenario, world, fleet, dispatcher, seed, options, policy);
 }
 
 function simulate(
@@ -120,8 +121,9 @@ function simulate(
   dispatcher: DispatchPort,
   seed: number,
   options: SimOptions,
-  minLeadMs: number,
+  policy: Policy,
 ): SimResult {
+  const { minLeadMs } = policy.appointments;
   const { technicians: techs, jobs } = world;
   const env = new Environment(0);
   const rec = new Recorder(jobs.length, techs.length, options.records === true);
@@ -172,7 +174,7 @@ function simulate(
           rec.log(j, env.now, 'escalated', e.skipped ? `${e.action}:skipped` : `${e.action}:${e.notified}`);
           break;
         case 'unfilled':
-          rec.outcome[j] = e.reason === 'deadline' ? OUTCOME.deadline : OUTCOME.exhausted;
+          rec.outcome[j] = OUTCOME[e.reason];
           rec.log(j, env.now, 'unfilled', e.reason);
           break;
         case 'reopened':
@@ -322,6 +324,10 @@ function simulate(
       rec.appointmentsOnDemand++;
       rec.log(sj.index, env.now, 'on_demand', 'appointment too soon for the policy');
     }
+    // An on-demand customer waits from the moment he asks; an appointment's clock starts when its
+    // offers are due (the dispatcher's own schedule), whether or not anyone is online to get them.
+    rec.offeredFrom[sj.index] =
+      job.window === undefined ? env.now : scheduleOf(job, policy, env.now).offersAt;
     try {
       effects = dispatcher.open(job, env.now);
     } catch (e) {

@@ -3,6 +3,8 @@
  * detail behind the report's charts ({@link SimDetail}) and their parts. Filled in by `metrics.ts`.
  */
 
+import type { UnfilledReason } from 'crowd-dispatch';
+
 /** Distribution figures of one group of technicians. */
 export interface FairnessFigures {
   /** Technicians in the group. */
@@ -42,7 +44,11 @@ export interface SimSummary {
   technicians: number;
   /** Jobs created, customer cancellations included. */
   jobs: number;
-  /** Seconds from the job opening to the winning accept, over assigned jobs. */
+  /**
+   * Seconds from the job's accept clock start to the winning accept, over assigned jobs: from its
+   * creation for an on-demand job (the customer waits), from when its first offers are due for an
+   * appointment (the policy's lead time before its window: the booking's lead is not waiting).
+   */
   timeToAcceptS: {
     /** Median, s; null when no job was assigned. */
     p50: number | null;
@@ -53,9 +59,9 @@ export interface SimSummary {
     /** Mean, s; null when no job was assigned. */
     mean: number | null;
   };
-  /** Share of jobs (customer cancellations excluded) accepted within 10 s / 60 s of opening. */
+  /** Share of jobs (customer cancellations excluded) accepted within 10 s of their clock start (see `timeToAcceptS`); null when every job was cancelled. */
   acceptedWithin10s: number | null;
-  /** Share of jobs (customer cancellations excluded) accepted within 60 s of opening; null when every job was cancelled. */
+  /** Share of jobs (customer cancellations excluded) accepted within 60 s of their clock start; null when every job was cancelled. */
   acceptedWithin60s: number | null;
   /** Assigned / jobs not cancelled by the customer. */
   fillRate: number | null;
@@ -73,18 +79,25 @@ export interface SimSummary {
   };
   /** Jobs handed back to the partner, by reason; and customer cancellations. */
   unfilled: {
-    /** Jobs handed back unfilled (`deadline` + `exhausted`). */
+    /** Jobs handed back unfilled, whatever the reason (the sum of the four reasons below). */
     total: number;
     /** `total` over the jobs not cancelled by the customer; null when every job was cancelled. */
     share: number | null;
     /** Jobs handed back because nobody accepted before the deadline. */
     deadline: number;
-    /** Jobs handed back for any other reason: nothing left to try, and also `preferred_unavailable` and `outside_partner_region`. */
+    /** Jobs handed back with nothing left to try: no running offer, no pending wave, no escalation step left. */
     exhausted: number;
+    /** Jobs whose customer asked for his chosen technician(s) only, none of whom took it. */
+    preferredUnavailable: number;
+    /** Jobs outside their partner's region, handed back at open. */
+    outsidePartnerRegion: number;
   };
   /** Jobs cancelled by the customer before anyone accepted. */
   cancelledByCustomer: number;
-  /** Technicians notified per job (mean) and notifications per technician per day. */
+  /**
+   * Technicians notified per job created (mean), customer cancellations included: the notification
+   * load the demand puts on the crowd (as `notificationsPerTechnicianPerDay` counts it).
+   */
   notificationsPerJob: number | null;
   /** Notifications (offers) per technician per day, over every technician of the fleet. */
   notificationsPerTechnicianPerDay: {
@@ -174,7 +187,7 @@ export interface SimDetail {
     /** The customer's longitude, degrees. */
     lon: number;
     /** Why it was handed back. */
-    reason: 'deadline' | 'exhausted';
+    reason: UnfilledReason;
     /** The job's partner; null for jobs without one. */
     partner: string | null;
   }[];
