@@ -4,10 +4,19 @@
  * whose winner is full) undoes that job only and the rest of the batch still commits.
  */
 import { awardFailed } from '../store/errors.js';
-import { type ClaimResult, MAX_AWARD_TRIES, type Step, type StoredJob } from '../store/types.js';
+import {
+  type ClaimResult,
+  MAX_AWARD_TRIES,
+  type Step,
+  type StoredJob,
+  winnerConflict,
+  winnerOf,
+} from '../store/types.js';
+import { appendWithBooking } from './booking.js';
 import { storeError } from './errors.js';
 import type { PgClient } from './pg.js';
-import { appendArgs, jobOf } from './rows.js';
+import { jobOf } from './rows.js';
+import type { Statements } from './sql.js';
 
 /**
  * Claims up to `limit` jobs due at `now` (none of `skip`) on `client`, whose transaction is open,
@@ -15,7 +24,7 @@ import { appendArgs, jobOf } from './rows.js';
  */
 export async function claimBatch(
   client: PgClient,
-  sql: { claimDue: string; append: string },
+  sql: Statements,
   now: number,
   limit: number,
   compute: (job: StoredJob, full: readonly string[]) => Step | null,
@@ -40,9 +49,8 @@ export async function claimBatch(
       await client.query('SAVEPOINT step');
       let answer: string;
       try {
-        const r = await client.query(sql.append, appendArgs(step));
-        answer = String(r.rows[0]!.r);
-        if (answer !== 'ok' && answer !== 'full' && !(answer === 'capacity' && step.reserve)) {
+        answer = await appendWithBooking(client, sql, step);
+        if (answer !== 'ok' && answer !== 'full' && !(winnerConflict(answer) && winnerOf(step))) {
           throw new Error(`claimDue(): a locked job answered '${answer}'; this is a bug`);
         }
       } catch (error) {
@@ -51,18 +59,18 @@ export async function claimBatch(
         failures.push({ jobId, error: storeError(error, `claimDue() step of '${jobId}'`) });
         break;
       }
-      if (answer !== 'capacity') {
+      if (!winnerConflict(answer)) {
         await client.query('RELEASE SAVEPOINT step');
         applied.push(step);
         break;
       }
-      // An award whose winner has no capacity left: compute it again without him.
+      // An award whose winner has no capacity left (or a colliding booking): compute it again without him.
       await client.query('ROLLBACK TO SAVEPOINT step');
       if (attempt + 1 >= MAX_AWARD_TRIES) {
         failures.push({ jobId, error: awardFailed(jobId) });
         break;
       }
-      full.push(step.reserve!.technicianId);
+      full.push(winnerOf(step)!);
     }
   }
   return { claimed: due.rows.length, applied, failures };

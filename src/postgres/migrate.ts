@@ -129,6 +129,19 @@ BEGIN
 END
 $fn$;
 `,
+  // Appointments booked per technician: an assignment whose window collides with another of his
+  // (travel counted) is refused under a per-technician lock (see booking.ts).
+  (p) => `
+CREATE TABLE ${p}bookings (
+  job_id text PRIMARY KEY,
+  technician_id text NOT NULL,
+  start_at double precision NOT NULL,
+  end_at double precision NOT NULL CHECK (end_at > start_at),
+  lat double precision NOT NULL,
+  lon double precision NOT NULL
+);
+CREATE INDEX ${p}bookings_technician ON ${p}bookings (technician_id, start_at);
+`,
 ];
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { AcceptOutcome } from '../dispatch/types.js';
 import {
+  type AppendConflict,
   type AppendResult,
   type FeedCursor,
   liveOf,
@@ -41,7 +42,7 @@ export function appendArgs(step: Step): unknown[] {
 export function appendResultOf(answer: string, step: Step): AppendResult {
   if (answer === 'ok') return { ok: true, version: step.event.version };
   if (answer === 'full') return { ok: true, version: step.event.version, full: true };
-  return { ok: false, conflict: answer as 'version' | 'exists' | 'capacity' };
+  return { ok: false, conflict: answer as AppendConflict };
 }
 
 /** A jobs row (`version`, `state`, `last_at`, and for `get` the request's `outcome`) as a {@link StoredJob}. */

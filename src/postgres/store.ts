@@ -20,6 +20,7 @@ import type {
   StoredEvent,
   StoredJob,
 } from '../store/types.js';
+import { appendWithBooking, booksOrFrees } from './booking.js';
 import { claimBatch } from './claim.js';
 import { isRetryable, storeError } from './errors.js';
 import { checkPrefix, DEFAULT_PREFIX, type PgClient, type PgPool } from './pg.js';
@@ -90,8 +91,12 @@ export class PostgresStore implements DispatchStore {
   }
 
   async append(step: Step): Promise<AppendResult> {
-    const r = await this.query(`append('${step.event.jobId}')`, this.sql.append, appendArgs(step));
-    const result = appendResultOf(String(r.rows[0]!.r), step);
+    const what = `append('${step.event.jobId}')`;
+    // One statement (so one transaction) unless the step books or frees an appointment window.
+    const answer = booksOrFrees(step)
+      ? await this.transaction(what, (client) => appendWithBooking(client, this.sql, step))
+      : String((await this.query(what, this.sql.append, appendArgs(step))).rows[0]!.r);
+    const result = appendResultOf(answer, step);
     if (result.ok) this.wake();
     return result;
   }

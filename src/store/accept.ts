@@ -62,6 +62,14 @@ export async function acceptOnStore(
     if (r.conflict === 'capacity') {
       return refuse(steps, jobId, requestId, { outcome: 'no_longer_eligible', jobId, reason: 'at_capacity' });
     }
+    if (r.conflict === 'booked') {
+      // Another replica booked him for a colliding appointment meanwhile (this one's fleet did not know yet).
+      return refuse(steps, jobId, requestId, {
+        outcome: 'no_longer_eligible',
+        jobId,
+        reason: 'booked_in_window',
+      });
+    }
   }
   throw steps.conflict('accept', jobId);
 }

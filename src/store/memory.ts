@@ -3,6 +3,7 @@
  * step is applied entirely or not at all, exactly as the PostgreSQL store's transaction does.
  */
 import type { AcceptOutcome } from '../dispatch/types.js';
+import { collides, type Reservation } from '../fleet/reservations.js';
 import { InvalidArgumentError } from '../shared/errors.js';
 import { awardFailed } from './errors.js';
 import {
@@ -16,6 +17,8 @@ import {
   type Step,
   type StoredEvent,
   type StoredJob,
+  winnerConflict,
+  winnerOf,
 } from './types.js';
 
 interface Row {
@@ -40,6 +43,8 @@ export class MemoryStore implements DispatchStore {
   private readonly log: string[] = [];
   private readonly requests = new Map<string, string>();
   private readonly techs = new Map<string, { load: number; capacity: number }>();
+  /** Technician → his booked appointments (assigned, not yet completed or cancelled). */
+  private readonly bookings = new Map<string, Reservation[]>();
   private readonly outbox: (OutboxEntry & { delivered: boolean; held: boolean })[] = [];
   private undelivered = 0;
   /** Technician → jobs where he holds a running offer, and job → those technicians. */
@@ -96,13 +101,14 @@ export class MemoryStore implements DispatchStore {
           applied.push(step);
           break;
         }
-        if (a.conflict !== 'capacity' || !step.reserve)
+        const winner = winnerOf(step);
+        if (!winnerConflict(a.conflict) || winner === undefined)
           throw new Error(`claimDue: a claimed job conflicted (${a.conflict}); this is a bug`);
         if (attempt + 1 >= MAX_AWARD_TRIES) {
           failures.push({ jobId: id, error: awardFailed(id) });
           break;
         }
-        full.push(step.reserve.technicianId);
+        full.push(winner);
       }
     }
     return { claimed: claimed.length, applied, failures };
@@ -204,6 +210,8 @@ export class MemoryStore implements DispatchStore {
       if (tech && tech.load >= tech.capacity) return { ok: false, conflict: 'capacity' };
       if (!tech && step.reserve.capacity < 1) return { ok: false, conflict: 'capacity' };
     }
+    const booked = event.reserved;
+    if (booked && this.collides(booked, step.travelSpeedKmh)) return { ok: false, conflict: 'booked' };
     if (step.request && this.requests.has(key(event.jobId, step.request.requestId))) {
       return { ok: false, conflict: 'version' };
     }
@@ -218,6 +226,12 @@ export class MemoryStore implements DispatchStore {
     }
     if (step.request) {
       this.requests.set(key(event.jobId, step.request.requestId), JSON.stringify(step.request.outcome));
+    }
+    if (event.unreserved) this.unbook(event.unreserved.technicianId, event.unreserved.jobId);
+    if (booked) {
+      const { technicianId, ...r } = booked;
+      this.unbook(technicianId, r.jobId);
+      this.bookings.set(technicianId, [...(this.bookings.get(technicianId) ?? []), r]);
     }
     this.jobs.set(event.jobId, {
       version: event.version,
@@ -254,6 +268,20 @@ export class MemoryStore implements DispatchStore {
     return reserved && reserved.load >= reserved.capacity
       ? { ok: true, version: event.version, full: true }
       : { ok: true, version: event.version };
+  }
+
+  /** Whether a window collides with another booking of its technician (travel at `speedKmh`; without it, the windows alone). */
+  private collides(b: NonNullable<StoredEvent['reserved']>, speedKmh = Number.POSITIVE_INFINITY): boolean {
+    for (const r of this.bookings.get(b.technicianId) ?? []) {
+      if (r.jobId !== b.jobId && collides(r, b.start, b.end, b.lat, b.lon, speedKmh)) return true;
+    }
+    return false;
+  }
+
+  private unbook(technicianId: string, jobId: string): void {
+    const list = this.bookings.get(technicianId)?.filter((r) => r.jobId !== jobId) ?? [];
+    if (list.length > 0) this.bookings.set(technicianId, list);
+    else this.bookings.delete(technicianId);
   }
 
   /** Drops delivered entries once they are most of the outbox (amortised O(1) per entry). */

@@ -150,12 +150,16 @@ export class StoreSteps {
 
   /**
    * What an assignment takes from the winner: one unit of capacity, reserved by the store — or,
-   * for an appointment, no capacity: followers reserve its window on their fleets.
+   * for an appointment, no capacity but its window, booked in the store (refused when it collides
+   * with another of his) and reserved by followers on their fleets.
    */
   claim(step: Step, next: SessionState, technicianId: string): void {
     const booked = reservationOf(next);
     if (booked === undefined) step.reserve = this.reservation(technicianId);
-    else step.event.reserved = { technicianId, ...booked };
+    else {
+      step.event.reserved = { technicianId, ...booked };
+      step.travelSpeedKmh = this.policy.appointments.travelSpeedKmh;
+    }
   }
 
   /** A live environment over this replica's fleet for one step at `at` (capacity is the store's). */

@@ -97,6 +97,13 @@ export interface Step {
     /** His capacity, used when the store has not seen him yet. */
     capacity: number;
   };
+  /**
+   * With `event.reserved` (an assigned appointment): the policy's travel speed. The store refuses
+   * the step (`booked`) when the window collides with another reservation it holds for the winner,
+   * travel between the two places counted at this speed, so replicas that each saw him free cannot
+   * both book him; it keeps the reservation until an event with `unreserved` drops it.
+   */
+  travelSpeedKmh?: number;
   /** Release one unit of this technician's load. */
   release?: string;
   /** Remember the answer to this accept. */
@@ -106,6 +113,19 @@ export interface Step {
     /** The answer to remember. */
     outcome: AcceptOutcome;
   };
+}
+
+/** Why a step was not stored: see {@link AppendResult}. */
+export type AppendConflict = 'version' | 'exists' | 'capacity' | 'booked';
+
+/** Whether a conflict names the winner (no capacity left, or a colliding appointment): an award then goes to someone else. */
+export function winnerConflict(conflict: string): conflict is 'capacity' | 'booked' {
+  return conflict === 'capacity' || conflict === 'booked';
+}
+
+/** The technician a step assigns (capacity reserved or window booked); undefined when none. */
+export function winnerOf(step: Step): string | undefined {
+  return step.reserve?.technicianId ?? step.event.reserved?.technicianId;
 }
 
 /** The result of {@link DispatchStore.append}. */
@@ -119,12 +139,12 @@ export type AppendResult =
       /** True when the step's reservation took the technician's last unit of capacity; absent otherwise. */
       full?: boolean;
     }
-  /** `version`: someone appended first (re-read and retry); `exists`: the job id is taken; `capacity`: no capacity left */
+  /** `version`: someone appended first (re-read and retry); `exists`: the job id is taken; `capacity`: no capacity left; `booked`: the winner holds a colliding appointment */
   | {
       /** Nothing is stored. */
       ok: false;
-      /** Why: `version`, `exists` or `capacity`. */
-      conflict: 'version' | 'exists' | 'capacity';
+      /** Why: `version`, `exists`, `capacity` or `booked`. */
+      conflict: AppendConflict;
     };
 
 /** How often `claimDue` computes a due step again after its reservation found no capacity. */

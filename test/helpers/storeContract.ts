@@ -397,6 +397,43 @@ export function storeContract(name: string, target: ContractTarget, seed: number
       await expectReplays(store, ['a', 'b']);
     });
 
+    it('books each appointment in the store: replicas that each saw him free never book him twice (travel counted)', async () => {
+      // No followers: each replica's fleet believes him free, so only the store can refuse.
+      const { d } = replicas(store);
+      const H = 3_600_000;
+      const lead = policy.appointments.leadMs;
+      const start = T0 + lead + H;
+      const zone = 'Europe/Zurich';
+      const a = job('a', { window: { start, end: start + 2 * H, timeZone: zone } });
+      await d[0]!.open(a, T0);
+      const x = notified(await d[0]!.advance(start - lead))[0]!;
+      expect((await d[0]!.accept('a', x, start - lead + 100, 'ra')).outcome).toBe('assigned');
+      /** Opens an appointment booked directly with him on replica `r` and has him accept it there. */
+      const book = async (r: number, id: string, from: number, hours: number, dLat = 0) => {
+        const w = { start: from, end: from + hours * H, timeZone: zone };
+        const jb = job(id, { lat: a.lat + dLat, window: w, preferred: { technicianIds: [x] } });
+        await d[r]!.open(jb, T0 + 1_000);
+        expect(notified(await d[r]!.advance(from - lead))).toContain(x);
+        return d[r]!.accept(id, x, from - lead + 100, `r-${id}`);
+      };
+      // Overlapping window, through the other replica.
+      expect(await book(1, 'b', start + H, 2)).toMatchObject({
+        outcome: 'no_longer_eligible',
+        reason: 'booked_in_window',
+      });
+      // Back to back with a at the same place: no travel, no collision.
+      expect((await book(1, 'c', start + 2 * H, 1)).outcome).toBe('assigned');
+      // Back to back with c but about 11 km away: the travel collides.
+      expect(await book(0, 'e', start + 3 * H, 1, 0.1)).toMatchObject({ reason: 'booked_in_window' });
+      // A retry gets the same refusal; completing a frees its window in the store for anyone's replica.
+      expect(await d[1]!.accept('b', x, start - lead + H + 200, 'r-b')).toMatchObject({
+        reason: 'booked_in_window',
+      });
+      expect(await d[0]!.complete('a', start + 2 * H - 1)).toBe(true);
+      expect((await book(1, 'f', start + 30 * 60_000, 1)).outcome).toBe('assigned');
+      await expectReplays(store, ['a', 'b', 'c', 'e', 'f']);
+    });
+
     it('a direct booking offers the chosen technician alone first, then the crowd (the same on every replica)', async () => {
       const { d } = replicas(store);
       const chosen = 't5';
