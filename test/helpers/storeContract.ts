@@ -434,6 +434,30 @@ export function storeContract(name: string, target: ContractTarget, seed: number
       await expectReplays(store, ['a', 'b', 'c', 'e', 'f']);
     });
 
+    it('two overlapping appointments accepted by one technician at once through two replicas: exactly one is his', async () => {
+      const { d } = replicas(store);
+      const H = 3_600_000;
+      const lead = policy.appointments.leadMs;
+      const start = T0 + lead + H;
+      const zone = 'Europe/Zurich';
+      const x = 't0';
+      for (const [r, id, hours] of [
+        [0, 'p', 1],
+        [1, 'q', 2],
+      ] as const) {
+        const w = { start, end: start + hours * H, timeZone: zone };
+        await d[r]!.open(job(id, { window: w, preferred: { technicianIds: [x] } }), T0);
+      }
+      expect(notified(await d[0]!.advance(start - lead))).toEqual([x, x]);
+      const outs = await Promise.all([
+        d[0]!.accept('p', x, start - lead + 10, 'rp'),
+        d[1]!.accept('q', x, start - lead + 10, 'rq'),
+      ]);
+      expect(outs.map((o) => o.outcome).sort()).toEqual(['assigned', 'no_longer_eligible']);
+      expect(outs.find((o) => o.outcome !== 'assigned')).toMatchObject({ reason: 'booked_in_window' });
+      await expectReplays(store, ['p', 'q']);
+    });
+
     it('a direct booking offers the chosen technician alone first, then the crowd (the same on every replica)', async () => {
       const { d } = replicas(store);
       const chosen = 't5';
