@@ -103,7 +103,7 @@ if (!DATABASE_URL) {
         [`${prefix}%`],
       );
       expect(tables.rows.map((r) => r.tablename)).toEqual(
-        ['events', 'jobs', 'live_offers', 'migrations', 'outbox', 'requests', 'technicians'].map(
+        ['bookings', 'events', 'jobs', 'live_offers', 'migrations', 'outbox', 'requests', 'technicians'].map(
           (t) => prefix + t,
         ),
       );
