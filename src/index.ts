@@ -132,6 +132,7 @@ export type {
   Wave,
 } from './shared/types.js';
 export {
+  type AppendConflict,
   type AppendResult,
   type ClaimResult,
   type DispatchStore,

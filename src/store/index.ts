@@ -5,6 +5,7 @@ export { FleetFollower } from './follow.js';
 export { MemoryStore } from './memory.js';
 export { replayJob } from './replay.js';
 export {
+  type AppendConflict,
   type AppendResult,
   type ClaimResult,
   type DispatchStore,
