@@ -27,6 +27,16 @@ const bestPolicy = fastPolicy({
   award: { mode: 'best', windowMs: 5_000, by: 'nearest' },
 });
 
+const HOUR = 3_600_000;
+/** Appointments' first offers are due `LEAD` before their window; `APPT` is a window start an hour after T0's lead. */
+const LEAD = policy.appointments.leadMs;
+const APPT = T0 + LEAD + HOUR;
+
+/** An appointment window of `hours` from `from`, in Zürich time. */
+function windowOf(from: number, hours: number): Job['window'] {
+  return { start: from, end: from + hours * HOUR, timeZone: 'Europe/Zurich' };
+}
+
 function replicas(
   store: DispatchStore,
   n = 2,
@@ -400,21 +410,19 @@ export function storeContract(name: string, target: ContractTarget, seed: number
     it('books each appointment in the store: replicas that each saw him free never book him twice (travel counted)', async () => {
       // No followers: each replica's fleet believes him free, so only the store can refuse.
       const { d } = replicas(store);
-      const H = 3_600_000;
-      const lead = policy.appointments.leadMs;
-      const start = T0 + lead + H;
-      const zone = 'Europe/Zurich';
-      const a = job('a', { window: { start, end: start + 2 * H, timeZone: zone } });
+      const H = HOUR;
+      const start = APPT;
+      const a = job('a', { window: windowOf(start, 2) });
       await d[0]!.open(a, T0);
-      const x = notified(await d[0]!.advance(start - lead))[0]!;
-      expect((await d[0]!.accept('a', x, start - lead + 100, 'ra')).outcome).toBe('assigned');
+      const x = notified(await d[0]!.advance(start - LEAD))[0]!;
+      expect((await d[0]!.accept('a', x, start - LEAD + 100, 'ra')).outcome).toBe('assigned');
       /** Opens an appointment booked directly with him on replica `r` and has him accept it there. */
       const book = async (r: number, id: string, from: number, hours: number, dLat = 0) => {
-        const w = { start: from, end: from + hours * H, timeZone: zone };
+        const w = windowOf(from, hours);
         const jb = job(id, { lat: a.lat + dLat, window: w, preferred: { technicianIds: [x] } });
         await d[r]!.open(jb, T0 + 1_000);
-        expect(notified(await d[r]!.advance(from - lead))).toContain(x);
-        return d[r]!.accept(id, x, from - lead + 100, `r-${id}`);
+        expect(notified(await d[r]!.advance(from - LEAD))).toContain(x);
+        return d[r]!.accept(id, x, from - LEAD + 100, `r-${id}`);
       };
       // Overlapping window, through the other replica.
       expect(await book(1, 'b', start + H, 2)).toMatchObject({
@@ -426,7 +434,7 @@ export function storeContract(name: string, target: ContractTarget, seed: number
       // Back to back with c but about 11 km away: the travel collides.
       expect(await book(0, 'e', start + 3 * H, 1, 0.1)).toMatchObject({ reason: 'booked_in_window' });
       // A retry gets the same refusal; completing a frees its window in the store for anyone's replica.
-      expect(await d[1]!.accept('b', x, start - lead + H + 200, 'r-b')).toMatchObject({
+      expect(await d[1]!.accept('b', x, start - LEAD + H + 200, 'r-b')).toMatchObject({
         reason: 'booked_in_window',
       });
       expect(await d[0]!.complete('a', start + 2 * H - 1)).toBe(true);
@@ -436,22 +444,13 @@ export function storeContract(name: string, target: ContractTarget, seed: number
 
     it('two overlapping appointments accepted by one technician at once through two replicas: exactly one is his', async () => {
       const { d } = replicas(store);
-      const H = 3_600_000;
-      const lead = policy.appointments.leadMs;
-      const start = T0 + lead + H;
-      const zone = 'Europe/Zurich';
       const x = 't0';
-      for (const [r, id, hours] of [
-        [0, 'p', 1],
-        [1, 'q', 2],
-      ] as const) {
-        const w = { start, end: start + hours * H, timeZone: zone };
-        await d[r]!.open(job(id, { window: w, preferred: { technicianIds: [x] } }), T0);
-      }
-      expect(notified(await d[0]!.advance(start - lead))).toEqual([x, x]);
+      await d[0]!.open(job('p', { window: windowOf(APPT, 1), preferred: { technicianIds: [x] } }), T0);
+      await d[1]!.open(job('q', { window: windowOf(APPT, 2), preferred: { technicianIds: [x] } }), T0);
+      expect(notified(await d[0]!.advance(APPT - LEAD))).toEqual([x, x]);
       const outs = await Promise.all([
-        d[0]!.accept('p', x, start - lead + 10, 'rp'),
-        d[1]!.accept('q', x, start - lead + 10, 'rq'),
+        d[0]!.accept('p', x, APPT - LEAD + 10, 'rp'),
+        d[1]!.accept('q', x, APPT - LEAD + 10, 'rq'),
       ]);
       expect(outs.map((o) => o.outcome).sort()).toEqual(['assigned', 'no_longer_eligible']);
       expect(outs.find((o) => o.outcome !== 'assigned')).toMatchObject({ reason: 'booked_in_window' });
