@@ -65,6 +65,23 @@ export function collides(
   return r.start < end + travel && start < r.end + travel;
 }
 
+/**
+ * Whether [start, end) at (lat, lon) collides with one of `list` other than `jobId`'s own: the one
+ * test behind the fleet's reservations and the stores' bookings.
+ */
+export function collidesWithAny(
+  list: readonly Reservation[],
+  start: number,
+  end: number,
+  lat: number,
+  lon: number,
+  speedKmh: number,
+  jobId: string,
+): boolean {
+  for (const r of list) if (r.jobId !== jobId && collides(r, start, end, lat, lon, speedKmh)) return true;
+  return false;
+}
+
 /** Reservations by slot. */
 export class Reservations {
   private readonly bySlot = new Map<number, Reservation[]>();
@@ -147,9 +164,7 @@ export class Reservations {
     jobId: string,
   ): boolean {
     const list = this.bySlot.get(slot);
-    if (list === undefined) return false;
-    for (const r of list) if (r.jobId !== jobId && collides(r, start, end, lat, lon, speedKmh)) return true;
-    return false;
+    return list !== undefined && collidesWithAny(list, start, end, lat, lon, speedKmh, jobId);
   }
 }
 

@@ -1,11 +1,11 @@
 /**
  * One step on an open transaction of the PostgreSQL store, with its appointment booking: an
  * assignment of an appointment first takes the winner's booking lock and is refused (`booked`)
- * when its window collides with another booking of his — travel counted by the same `collides`
+ * when its window collides with another booking of his — travel counted by the same `collidesWithAny`
  * the planner uses — so two replicas that each saw him free cannot both book him. The lock is
  * held to the transaction's end, so the next booking of the same technician sees this one.
  */
-import { collides } from '../fleet/reservations.js';
+import { collidesWithAny } from '../fleet/reservations.js';
 import type { Step } from '../store/types.js';
 import type { PgClient } from './pg.js';
 import { appendArgs } from './rows.js';
@@ -20,18 +20,16 @@ export async function appendWithBooking(client: PgClient, sql: Statements, step:
   const b = step.event.reserved;
   if (b) {
     await client.query(sql.bookingLock, [b.technicianId]);
-    const held = await client.query(sql.bookingsOf, [b.technicianId, b.jobId]);
+    const held = await client.query(sql.bookingsOf, [b.technicianId]);
+    const list = held.rows.map((row) => ({
+      jobId: String(row.job_id),
+      start: Number(row.start_at),
+      end: Number(row.end_at),
+      lat: Number(row.lat),
+      lon: Number(row.lon),
+    }));
     const speed = step.travelSpeedKmh ?? Number.POSITIVE_INFINITY;
-    for (const row of held.rows) {
-      const r = {
-        jobId: String(row.job_id),
-        start: Number(row.start_at),
-        end: Number(row.end_at),
-        lat: Number(row.lat),
-        lon: Number(row.lon),
-      };
-      if (collides(r, b.start, b.end, b.lat, b.lon, speed)) return 'booked';
-    }
+    if (collidesWithAny(list, b.start, b.end, b.lat, b.lon, speed, b.jobId)) return 'booked';
   }
   const answer = String((await client.query(sql.append, appendArgs(step))).rows[0]!.r);
   if (answer !== 'ok' && answer !== 'full') return answer;

@@ -43,8 +43,8 @@ export function statements(p: string) {
     notify: `SELECT pg_notify($1, '')`,
     /** Serialises the bookings of one technician ($1) until the transaction ends (no row needs to exist). */
     bookingLock: `SELECT pg_advisory_xact_lock(hashtextextended('${p}booking:' || $1, 0))`,
-    /** A technician's ($1) booked appointments other than job $2's. */
-    bookingsOf: `SELECT job_id, start_at, end_at, lat, lon FROM ${p}bookings WHERE technician_id = $1 AND job_id <> $2`,
+    /** A technician's ($1) booked appointments. */
+    bookingsOf: `SELECT job_id, start_at, end_at, lat, lon FROM ${p}bookings WHERE technician_id = $1`,
     book: `INSERT INTO ${p}bookings (job_id, technician_id, start_at, end_at, lat, lon) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (job_id) DO UPDATE SET technician_id = EXCLUDED.technician_id, start_at = EXCLUDED.start_at,
        end_at = EXCLUDED.end_at, lat = EXCLUDED.lat, lon = EXCLUDED.lon`,

@@ -11,7 +11,7 @@ import type { SimJob, SimTechnician } from './world.js';
 
 export type { Breakdown, FairnessFigures, SimDetail, SimSummary } from './summary-types.js';
 
-/** Job outcome codes: one per way a job ends, and one per reason it is handed back unfilled */
+/** Job outcome codes: one per way a job ends, and one per reason it is handed back unfilled. */
 export const OUTCOME = {
   open: 0,
   assigned: 1,
@@ -308,12 +308,15 @@ export function detailOf(
         const m = (rec.onSiteAt[j]! - jobs[j]!.at) / 60_000;
         doorMinutes[Math.min(DOOR_BINS - 1, Math.floor(m / DOOR_BIN_MIN))]!++;
       }
-    } else if (unfilledReasonOf(o) !== undefined) {
+      continue;
+    }
+    const reason = unfilledReasonOf(o);
+    if (reason !== undefined) {
       unfilledJobs.push({
         id: job.id,
         lat: job.lat,
         lon: job.lon,
-        reason: unfilledReasonOf(o)!,
+        reason,
         partner: job.partner ?? null,
       });
     }

@@ -3,7 +3,7 @@
  * step is applied entirely or not at all, exactly as the PostgreSQL store's transaction does.
  */
 import type { AcceptOutcome } from '../dispatch/types.js';
-import { collides, type Reservation } from '../fleet/reservations.js';
+import { collidesWithAny, type Reservation } from '../fleet/reservations.js';
 import { InvalidArgumentError } from '../shared/errors.js';
 import { awardFailed } from './errors.js';
 import {
@@ -211,7 +211,9 @@ export class MemoryStore implements DispatchStore {
       if (!tech && step.reserve.capacity < 1) return { ok: false, conflict: 'capacity' };
     }
     const booked = event.reserved;
-    if (booked && this.collides(booked, step.travelSpeedKmh)) return { ok: false, conflict: 'booked' };
+    if (booked && this.collides(booked, step.travelSpeedKmh ?? Number.POSITIVE_INFINITY)) {
+      return { ok: false, conflict: 'booked' };
+    }
     if (step.request && this.requests.has(key(event.jobId, step.request.requestId))) {
       return { ok: false, conflict: 'version' };
     }
@@ -270,12 +272,10 @@ export class MemoryStore implements DispatchStore {
       : { ok: true, version: event.version };
   }
 
-  /** Whether a window collides with another booking of its technician (travel at `speedKmh`; without it, the windows alone). */
-  private collides(b: NonNullable<StoredEvent['reserved']>, speedKmh = Number.POSITIVE_INFINITY): boolean {
-    for (const r of this.bookings.get(b.technicianId) ?? []) {
-      if (r.jobId !== b.jobId && collides(r, b.start, b.end, b.lat, b.lon, speedKmh)) return true;
-    }
-    return false;
+  /** Whether a window collides with another booking of its technician (travel at `speedKmh`). */
+  private collides(b: NonNullable<StoredEvent['reserved']>, speedKmh: number): boolean {
+    const list = this.bookings.get(b.technicianId) ?? [];
+    return collidesWithAny(list, b.start, b.end, b.lat, b.lon, speedKmh, b.jobId);
   }
 
   private unbook(technicianId: string, jobId: string): void {
