@@ -8,7 +8,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createPolicy, Fleet, StoreDispatcher } from '../src/index.js';
-import { migrate, PostgresStore } from '../src/postgres/index.js';
+import { dropSchema, migrate, PostgresStore } from '../src/postgres/index.js';
 
 const JOBS = 20;
 const url = process.env.DATABASE_URL;
@@ -67,10 +67,7 @@ if (process.env.REPLICA === undefined) {
   console.log(
     `${JOBS} jobs, ${answers.length} accepts from 3 replicas, ${winners.size} assigned, ${double} assigned twice`,
   );
-  for (const t of ['jobs', 'events', 'requests', 'technicians', 'outbox', 'live_offers', 'migrations']) {
-    await pool.query(`DROP TABLE IF EXISTS ${prefix}${t} CASCADE`);
-  }
-  await pool.query(`DROP FUNCTION IF EXISTS ${prefix}append CASCADE`);
+  await dropSchema(pool, { prefix });
   await pool.end();
 } else {
   // A replica.

@@ -11,7 +11,8 @@ import pg from 'pg';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { createPolicy } from '../../src/plan/policy.js';
-import { migrate } from '../../src/postgres/migrate.js';
+import { dropSchema, migrate } from '../../src/postgres/migrate.js';
+import type { PgClient, PgPool } from '../../src/postgres/pg.js';
 import { PostgresStore } from '../../src/postgres/store.js';
 import { createRng } from '../../src/shared/random.js';
 import { StoreDispatcher } from '../../src/store/dispatcher.js';
@@ -26,6 +27,33 @@ export interface AcceptBenchRow {
   acceptsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Statements sent to PostgreSQL per accept (PostgreSQL rows only). */
+  statementsPerAccept?: number;
+}
+
+/** A pool that counts the statements sent through it (directly and on checked-out clients). */
+function counting(pool: pg.Pool): { pool: PgPool; count: () => number } {
+  let n = 0;
+  const wrapped: PgPool = {
+    query: (text, values) => {
+      n++;
+      return pool.query(text, values);
+    },
+    connect: async () => {
+      const c = await pool.connect();
+      const query = c.query.bind(c) as PgClient['query'];
+      return Object.assign(Object.create(c), {
+        query: (text: string, values?: unknown[]) => {
+          n++;
+          return query(text, values);
+        },
+        release: (d?: boolean | Error) => c.release(d),
+      }) as PgClient;
+    },
+    on: (event, listener) => pool.on(event, listener),
+    listenerCount: (event) => pool.listenerCount(event),
+  };
+  return { pool: wrapped, count: () => n };
 }
 
 const NOW = 1_700_000_000_000;
@@ -85,9 +113,17 @@ async function storeRun(
   store: DispatchStore,
   jobs: number,
   clients: number,
+  rememberedJobs?: number,
+  statements?: () => number,
+  tag = 'r',
 ): Promise<AcceptBenchRow> {
-  const d = new StoreDispatcher({ store, fleet: fleetOf(2000), policy });
-  const list = jobsOf(jobs);
+  const d = new StoreDispatcher({
+    store,
+    fleet: fleetOf(2000),
+    policy,
+    ...(rememberedJobs === undefined ? {} : { rememberedJobs }),
+  });
+  const list = jobsOf(jobs).map((j) => ({ ...j, id: `${tag}-${j.id}` }));
   const offered = new Map<string, string[]>();
   for (let i = 0; i < list.length; i += 32) {
     await Promise.all(
@@ -104,6 +140,7 @@ async function storeRun(
   for (const j of list) for (const t of offered.get(j.id)!.slice(0, 2)) work.push([j.id, t]);
   const lat: number[] = [];
   let next = 0;
+  const sent = statements?.() ?? 0;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -115,7 +152,9 @@ async function storeRun(
       }
     }),
   );
-  return row(target, lat, (performance.now() - t0) / 1000);
+  const out = row(target, lat, (performance.now() - t0) / 1000);
+  if (statements) out.statementsPerAccept = (statements() - sent) / lat.length;
+  return out;
 }
 
 /** The in-memory Dispatcher: synchronous, one accept at a time. */
@@ -208,23 +247,21 @@ export async function runPostgresBench(options: {
   const prefix = `bench_${process.pid}_`;
   await migrate(pool, { prefix });
   try {
+    // The same accepts twice: reading each job before deciding (as before remembered copies), then
+    // on the replica's remembered copies (the default). NOTIFY off: it is not part of an accept.
+    const c = counting(pool);
+    const store = new PostgresStore({ pool: c.pool, prefix, notify: false });
+    const label = `StoreDispatcher + PostgresStore (pool ${options.poolSize}, ${options.clients} clients)`;
     rows.push(
-      await storeRun(
-        `StoreDispatcher + PostgresStore (pool ${options.poolSize}, ${options.clients} clients)`,
-        new PostgresStore({ pool, prefix }),
-        options.jobs,
-        options.clients,
-      ),
+      await storeRun(`${label}, reads first`, store, options.jobs, options.clients, 0, c.count, 'a'),
+      await storeRun(label, store, options.jobs, options.clients, undefined, c.count, 'b'),
     );
     const delay = await followerDelay(options.databaseUrl, prefix, 300, 5);
     console.error(
       `fleet follower delay (LISTEN/NOTIFY + catch-up, accept every 5 ms): p50 ${delay.p50Ms.toFixed(2)} ms, p99 ${delay.p99Ms.toFixed(2)} ms, max ${delay.maxMs.toFixed(2)} ms over ${delay.events} accepts`,
     );
   } finally {
-    for (const t of ['jobs', 'events', 'requests', 'technicians', 'outbox', 'live_offers', 'migrations']) {
-      await pool.query(`DROP TABLE IF EXISTS ${prefix}${t} CASCADE`);
-    }
-    await pool.query(`DROP FUNCTION IF EXISTS ${prefix}append CASCADE`);
+    await dropSchema(pool, { prefix });
     await pool.end();
   }
   return rows;
@@ -244,11 +281,12 @@ export async function printPostgresBench(argv: readonly string[] = []): Promise<
     poolSize: arg(argv, 'pool', 8),
   });
   console.log('\n### postgres: accepts (wall clock; two accepts per job, request ids)\n');
-  console.log('| target | accepts | accepts/s | p50 ms | p99 ms |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
+  console.log('| target | accepts | accepts/s | p50 ms | p99 ms | statements per accept |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows ?? []) {
+    const st = r.statementsPerAccept === undefined ? '' : r.statementsPerAccept.toFixed(2);
     console.log(
-      `| ${r.target} | ${r.accepts} | ${Math.round(r.acceptsPerSecond)} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} |`,
+      `| ${r.target} | ${r.accepts} | ${Math.round(r.acceptsPerSecond)} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${st} |`,
     );
   }
 }

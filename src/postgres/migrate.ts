@@ -142,7 +142,113 @@ CREATE TABLE ${p}bookings (
 );
 CREATE INDEX ${p}bookings_technician ON ${p}bookings (technician_id, start_at);
 `,
+  // The step function, revised: a request id that already has an answer is a version conflict,
+  // decided before anything is written — a replica may decide a step on its remembered copy of a
+  // job without reading the answer first; a version conflict returns the job as it stands (and
+  // that answer), so the retry needs no read; and 'full' comes from the reserving update itself
+  // rather than from a second read of the technician.
+  (p) => `
+CREATE OR REPLACE FUNCTION ${p}append(
+  p_job text, p_expected bigint, p_state json, p_at double precision, p_due double precision,
+  p_event json, p_effects json, p_reserve text, p_capacity integer, p_release text,
+  p_request text, p_outcome json, p_live text[]
+) RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+  v bigint := p_expected + 1;
+  v_full boolean := false;
+  cur record;
+  had json;
+BEGIN
+  IF p_expected = 0 THEN
+    INSERT INTO ${p}jobs (job_id, version, state, last_at, due_at)
+      VALUES (p_job, 1, p_state, p_at, p_due) ON CONFLICT (job_id) DO NOTHING;
+    IF NOT FOUND THEN RETURN 'exists'; END IF;
+  ELSE
+    SELECT version, state, last_at INTO cur FROM ${p}jobs WHERE job_id = p_job FOR UPDATE;
+    IF NOT FOUND THEN RETURN 'version'; END IF;
+    -- Under the job's row lock: an answer written by any step of this job is visible here.
+    IF p_request IS NOT NULL THEN
+      SELECT outcome INTO had FROM ${p}requests WHERE job_id = p_job AND request_id = p_request;
+    END IF;
+    IF cur.version <> p_expected OR had IS NOT NULL THEN
+      -- 'version:' and the job as it stands, so the caller retries without reading it again.
+      RETURN 'version:' || json_build_object('version', cur.version, 'state', cur.state,
+        'last_at', cur.last_at, 'outcome', had)::text;
+    END IF;
+  END IF;
+  IF p_reserve IS NOT NULL THEN
+    UPDATE ${p}technicians SET load = load + 1 WHERE technician_id = p_reserve AND load < capacity
+      RETURNING load >= capacity INTO v_full;
+    IF NOT FOUND THEN
+      INSERT INTO ${p}technicians (technician_id, load, capacity)
+        SELECT p_reserve, 1, p_capacity WHERE p_capacity >= 1 ON CONFLICT (technician_id) DO NOTHING
+        RETURNING load >= capacity INTO v_full;
+      IF NOT FOUND THEN
+        -- A concurrent first reservation created the row: try the conditional update once more.
+        UPDATE ${p}technicians SET load = load + 1 WHERE technician_id = p_reserve AND load < capacity
+          RETURNING load >= capacity INTO v_full;
+        IF NOT FOUND THEN RETURN 'capacity'; END IF;
+      END IF;
+    END IF;
+  END IF;
+  IF p_request IS NOT NULL THEN
+    INSERT INTO ${p}requests (job_id, request_id, outcome) VALUES (p_job, p_request, p_outcome)
+      ON CONFLICT DO NOTHING;
+    IF NOT FOUND THEN
+      -- Only a remember() racing this step can get here (it takes no row lock): it stands.
+      RAISE EXCEPTION 'request % of job % answered concurrently', p_request, p_job USING ERRCODE = '40001';
+    END IF;
+  END IF;
+  IF p_release IS NOT NULL THEN
+    UPDATE ${p}technicians SET load = load - 1 WHERE technician_id = p_release AND load > 0;
+  END IF;
+  IF p_expected > 0 THEN
+    UPDATE ${p}jobs SET version = v, state = p_state, last_at = p_at, due_at = p_due WHERE job_id = p_job;
+  END IF;
+  DELETE FROM ${p}live_offers WHERE job_id = p_job AND technician_id <> ALL (p_live);
+  INSERT INTO ${p}live_offers (technician_id, job_id) SELECT t, p_job FROM unnest(p_live) AS t
+    ON CONFLICT DO NOTHING;
+  INSERT INTO ${p}events (job_id, version, at, body) VALUES (p_job, v, p_at, p_event);
+  INSERT INTO ${p}outbox (id, job_id, fence, effect)
+    SELECT p_job || ':' || v || ':' || (x.i - 1), p_job, v, x.e
+    FROM json_array_elements(p_effects) WITH ORDINALITY AS x(e, i);
+  IF v_full THEN RETURN 'full'; END IF;
+  RETURN 'ok';
+END
+$fn$;
+`,
 ];
+
+/** The tables and functions {@link migrate} creates, by name without the prefix. */
+const TABLES = [
+  'jobs',
+  'events',
+  'requests',
+  'technicians',
+  'outbox',
+  'live_offers',
+  'bookings',
+  'migrations',
+];
+const FUNCTIONS = ['append'];
+
+/**
+ * Drops every table and function {@link migrate} created under a prefix, data included — for
+ * tests, benchmarks and throwaway schemas. Never call it on a store in use.
+ * @example
+ * await migrate(pool, { prefix: 'scratch_' });
+ * // …
+ * await dropSchema(pool, { prefix: 'scratch_' });
+ */
+export async function dropSchema(pool: PgPool, options: MigrateOptions = {}): Promise<void> {
+  const p = checkPrefix(options.prefix ?? DEFAULT_PREFIX, 'dropSchema()');
+  try {
+    for (const f of FUNCTIONS) await pool.query(`DROP FUNCTION IF EXISTS ${p}${f} CASCADE`);
+    for (const t of TABLES) await pool.query(`DROP TABLE IF EXISTS ${p}${t} CASCADE`);
+  } catch (err) {
+    throw storeError(err, 'dropSchema()');
+  }
+}
 
 /**
  * Brings the schema to the latest version; safe to call from every replica at start-up.

@@ -37,11 +37,16 @@ export function appendArgs(step: Step): unknown[] {
 
 /**
  * What the `append` function answered, as an {@link AppendResult}: 'ok', 'full' (applied, and the
- * winner is now at capacity), or the conflict that stopped it.
+ * winner is now at capacity), or the conflict that stopped it ('version:' followed by the job as
+ * it stands, as JSON).
  */
 export function appendResultOf(answer: string, step: Step): AppendResult {
   if (answer === 'ok') return { ok: true, version: step.event.version };
   if (answer === 'full') return { ok: true, version: step.event.version, full: true };
+  if (answer.startsWith('version:')) {
+    const current = jobOf(step.event.jobId, JSON.parse(answer.slice('version:'.length)) as Row);
+    return { ok: false, conflict: 'version', current };
+  }
   return { ok: false, conflict: answer as AppendConflict };
 }
 

@@ -9,6 +9,7 @@
 import { type SessionEvent, sessionFromJSON, transition } from '../dispatch/session.js';
 import type { AcceptOutcome, SessionJSON } from '../dispatch/types.js';
 import type { StoreSteps } from './steps.js';
+import type { StoredJob } from './types.js';
 
 /** A technician accepts (arguments already checked); see `StoreDispatcher.accept`. */
 export async function acceptOnStore(
@@ -18,11 +19,18 @@ export async function acceptOnStore(
   now: number,
   requestId: string | undefined,
 ): Promise<AcceptOutcome> {
-  const { store } = steps;
-  for (let attempt = 0; attempt <= steps.maxRetries; attempt++) {
-    // One read: the job and, for a retry, the answer it already got.
-    const job = await store.get(jobId, requestId);
-    if (!job) return { outcome: 'unknown_job', jobId };
+  let fresh = false;
+  let current: StoredJob | undefined;
+  for (let attempt = 0; attempt <= steps.maxRetries; ) {
+    // One read (the job and, for a retry, the answer it already got) — or none, on this replica's
+    // remembered copy, where only a step that writes is decided (see StoreSteps), or on the job a
+    // conflicting append returned.
+    const read = await steps.read(jobId, requestId, fresh, current);
+    current = undefined;
+    if (!read) return { outcome: 'unknown_job', jobId };
+    const { job, remembered } = read;
+    if (!remembered) attempt++;
+    fresh = true;
     // An assignment stands while its request still holds the job (not after its winner cancelled).
     const stale = job.answer?.outcome === 'assigned' && !holds(job.state, technicianId, requestId);
     if (job.answer && !stale) return repeatOf(job.answer);
@@ -32,11 +40,14 @@ export async function acceptOnStore(
     const input: SessionEvent = { type: 'accept', at, technicianId, requestId: requestId ?? null };
     const [next, effects, reply] = transition(s, input, env);
     const outcome = reply!;
+    const writes = next !== s && (outcome.outcome === 'held' || outcome.outcome === 'assigned');
+    if (!writes && remembered) continue;
     if (outcome.outcome === 'held') {
       // Best accept: collected, no capacity reserved (the award reserves it); the answer is not final.
       if (next === s) return outcome;
-      const r = await store.append(steps.stepOf(job, at, input, env.facts, next, effects));
+      const r = await steps.append(steps.stepOf(job, at, input, env.facts, next, effects));
       if (r.ok) return outcome;
+      current = r.current;
       continue;
     }
     if (outcome.outcome !== 'assigned' || next === s)
@@ -44,7 +55,7 @@ export async function acceptOnStore(
     const step = steps.stepOf(job, at, input, env.facts, next, effects);
     steps.claim(step, next, technicianId);
     if (requestId !== undefined) step.request = { requestId, outcome: { ...outcome, effects: [] } };
-    const r = await store.append(step);
+    const r = await steps.append(step);
     if (r.ok) {
       if (r.full) {
         // He holds as many jobs as he can: his other running offers go to someone else. The
@@ -59,6 +70,9 @@ export async function acceptOnStore(
       }
       return outcome;
     }
+    current = r.current;
+    // A refusal is decided on a fresh read only (the booking check runs before the version's).
+    if (remembered || r.conflict === 'version') continue;
     if (r.conflict === 'capacity') {
       return refuse(steps, jobId, requestId, { outcome: 'no_longer_eligible', jobId, reason: 'at_capacity' });
     }

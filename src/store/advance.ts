@@ -34,7 +34,10 @@ export async function advanceOnStore(steps: StoreSteps, now: number, batch: numb
       },
       skip,
     );
-    for (const step of r.applied) for (const e of step.event.effects) out.push(e);
+    for (const step of r.applied) {
+      steps.stored(step);
+      for (const e of step.event.effects) out.push(e);
+    }
     for (const f of r.failures) {
       failures.push(f);
       skip.add(f.jobId); // tried again by the next advance, not in this one

@@ -29,6 +29,7 @@ import { readJob } from '../plan/job-input.js';
 import { assertPolicy, type Policy } from '../plan/policy.js';
 import { InvalidArgumentError } from '../shared/errors.js';
 import type { Job } from '../shared/types.js';
+import { readFields } from '../shared/validate.js';
 import { acceptOnStore } from './accept.js';
 import { advanceOnStore } from './advance.js';
 import type { StoreConflictError } from './errors.js';
@@ -47,6 +48,13 @@ export interface StoreDispatcherOptions {
   maxRetries?: number;
   /** Jobs claimed per timer transaction by {@link StoreDispatcher.advance}. @default 64 */
   timerBatch?: number;
+  /**
+   * How many recently touched jobs this replica remembers at the version it last wrote or read,
+   * so that a step on one of them is appended without reading it first (a stale copy costs one
+   * version conflict and a read; refusals are always decided on a read). 0 reads every time.
+   * @default 10000
+   */
+  rememberedJobs?: number;
 }
 
 /**
@@ -74,6 +82,8 @@ export class StoreDispatcher {
         'new StoreDispatcher(options): pass { store, fleet, policy } with a Fleet.',
       );
     }
+    // Unknown option names are refused (a misspelt one would silently keep its default).
+    readFields(options, OPTION_FIELDS, 'new StoreDispatcher()', '', InvalidArgumentError);
     const store = options.store as Partial<DispatchStore> | undefined;
     if (!store || typeof store.append !== 'function' || typeof store.claimDue !== 'function') {
       throw new InvalidArgumentError(
@@ -90,7 +100,8 @@ export class StoreDispatcher {
     if (this.timerBatch < 1) {
       throw new InvalidArgumentError('new StoreDispatcher(): timerBatch is 0; pass at least 1.');
     }
-    this.steps = new StoreSteps(this.store, this.fleet, this.policy, policyKey, maxRetries);
+    const remembered = count(options.rememberedJobs, 10_000, 'rememberedJobs');
+    this.steps = new StoreSteps(this.store, this.fleet, this.policy, policyKey, maxRetries, remembered);
   }
 
   /** Opens a job: plans it on this replica's fleet and stores its session. Throws DuplicateIdError for a known id. */
@@ -224,6 +235,8 @@ export class StoreDispatcher {
     return advanceOnStore(this.steps, now, this.timerBatch);
   }
 }
+
+const OPTION_FIELDS = ['store', 'fleet', 'policy', 'maxRetries', 'timerBatch', 'rememberedJobs'] as const;
 
 function count(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;

@@ -54,12 +54,22 @@ export class MemoryStore implements DispatchStore {
   private readonly openedAt = new Map<string, number>();
 
   async get(jobId: string, requestId?: string): Promise<StoredJob | undefined> {
+    return this.read(jobId, requestId);
+  }
+
+  private read(jobId: string, requestId: string | undefined): StoredJob | undefined {
     const r = this.jobs.get(jobId);
     if (!r) return undefined;
     const job: StoredJob = { jobId, version: r.version, state: JSON.parse(r.state), lastAt: r.lastAt };
     const a = requestId === undefined ? undefined : this.requests.get(key(jobId, requestId));
     if (a !== undefined) job.answer = JSON.parse(a);
     return job;
+  }
+
+  /** A version conflict, with the job as it stands and the step's request's answer (saves the re-read). */
+  private versionConflict(step: Step): AppendResult {
+    const current = this.read(step.event.jobId, step.request?.requestId);
+    return current ? { ok: false, conflict: 'version', current } : { ok: false, conflict: 'version' };
   }
 
   async append(step: Step): Promise<AppendResult> {
@@ -197,7 +207,7 @@ export class MemoryStore implements DispatchStore {
     if (step.expectedVersion === 0) {
       if (row) return { ok: false, conflict: 'exists' };
     } else if (!row || row.version !== step.expectedVersion) {
-      return { ok: false, conflict: 'version' };
+      return this.versionConflict(step);
     }
     if (event.version !== step.expectedVersion + 1) {
       throw new InvalidArgumentError(
@@ -215,7 +225,7 @@ export class MemoryStore implements DispatchStore {
       return { ok: false, conflict: 'booked' };
     }
     if (step.request && this.requests.has(key(event.jobId, step.request.requestId))) {
-      return { ok: false, conflict: 'version' };
+      return this.versionConflict(step);
     }
     // Checked: from here on every write succeeds.
     if (step.reserve) {

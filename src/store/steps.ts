@@ -3,6 +3,12 @@
  * as the in-memory dispatcher on this replica's fleet, and append the result at the version it
  * read; when another replica appended first, read again and retry (at most `maxRetries` times).
  * Arguments are checked by the caller ({@link StoreDispatcher}); nothing here checks them again.
+ *
+ * A replica remembers the last version it wrote or read of recently touched jobs and decides a
+ * step on it without reading the store first. That only saves a round trip, never changes an
+ * outcome: a step is appended at the version it was decided on, so a stale copy costs one
+ * conflict and a fresh read; and a decision that writes nothing (a refusal, a no-op) is never
+ * taken on a remembered copy — it is taken again on a fresh read.
  */
 
 import { FactEnv, offersOf } from '../dispatch/env.js';
@@ -22,7 +28,7 @@ import type { Policy } from '../plan/policy.js';
 import { DuplicateIdError } from '../shared/errors.js';
 import type { Job } from '../shared/types.js';
 import { StoreConflictError } from './errors.js';
-import type { DispatchStore, Step, StoredEvent, StoredJob } from './types.js';
+import type { AppendResult, DispatchStore, Step, StoredEvent, StoredJob } from './types.js';
 
 /**
  * One replica's steps on a shared store: the transitions and the retry-on-conflict loop that
@@ -38,7 +44,62 @@ export class StoreSteps {
     private readonly policyKey: string,
     /** Re-reads after a version conflict before {@link StoreConflictError}. */
     readonly maxRetries: number,
+    /** How many jobs' last known versions this replica remembers (0: always read first). */
+    private readonly knownLimit: number,
   ) {}
+
+  /** Jobs' last known (version, state, time) as JSON text, least recently touched first. */
+  private readonly known = new Map<string, { version: number; state: string; lastAt: number }>();
+
+  /**
+   * The job to decide a step on: `current` when a conflicting append returned it, else this
+   * replica's remembered copy unless `fresh`, else the store's (with the request's recorded
+   * answer, if any). A remembered copy carries no answer.
+   */
+  async read(
+    jobId: string,
+    requestId: string | undefined,
+    fresh: boolean,
+    current?: StoredJob,
+  ): Promise<Read | undefined> {
+    if (current) {
+      // The store's answer to a conflicting append: as fresh as a read.
+      this.note(jobId, current.version, JSON.stringify(current.state), current.lastAt);
+      return { job: current, remembered: false };
+    }
+    const k = fresh ? undefined : this.known.get(jobId);
+    if (k) {
+      const job = { jobId, version: k.version, state: JSON.parse(k.state), lastAt: k.lastAt };
+      return { job, remembered: true };
+    }
+    const job = await this.store.get(jobId, requestId);
+    if (!job) {
+      this.known.delete(jobId);
+      return undefined;
+    }
+    this.note(jobId, job.version, JSON.stringify(job.state), job.lastAt);
+    return { job, remembered: false };
+  }
+
+  /** Appends `step`; remembers the job's new version when stored, forgets it on any conflict. */
+  async append(step: Step): Promise<AppendResult> {
+    const r = await this.store.append(step);
+    if (r.ok) this.stored(step);
+    else this.known.delete(step.event.jobId);
+    return r;
+  }
+
+  /** Remembers the version a stored step gave its job (also for steps another path stored, e.g. timers). */
+  stored(step: Step): void {
+    this.note(step.event.jobId, step.event.version, JSON.stringify(step.state), step.event.at);
+  }
+
+  private note(jobId: string, version: number, state: string, lastAt: number): void {
+    if (this.knownLimit === 0) return;
+    this.known.delete(jobId);
+    this.known.set(jobId, { version, state, lastAt });
+    if (this.known.size > this.knownLimit) this.known.delete(this.known.keys().next().value!);
+  }
 
   /** Plans a checked job copy on this replica's fleet and appends its opening event at version 0. */
   async open(copy: Job, now: number): Promise<Effect[]> {
@@ -64,7 +125,7 @@ export class StoreSteps {
       facts: env.facts,
       effects,
     };
-    const r = await this.store.append({
+    const r = await this.append({
       expectedVersion: 0,
       event,
       state: sessionToJSON(state),
@@ -89,16 +150,25 @@ export class StoreSteps {
     make: (at: number, s: SessionState) => SessionEvent | null,
     onChange?: () => void,
   ): Promise<Effect[]> {
-    for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
-      const job = await this.store.get(jobId);
-      if (!job) return [];
+    let fresh = false;
+    let current: StoredJob | undefined;
+    for (let attempt = 0; attempt <= this.maxRetries; ) {
+      const read = await this.read(jobId, undefined, fresh, current);
+      current = undefined;
+      if (!read) return [];
+      const { job, remembered } = read;
+      // A stale remembered copy is not another replica's win: only fresh reads count as attempts.
+      if (!remembered) attempt++;
+      fresh = true;
       const at = Math.max(now, job.lastAt);
       const s = sessionFromJSON(job.state);
       const env = this.env(at);
       const input = make(at, s);
-      if (input === null) return [];
-      const [next, effects] = transition(s, input, env);
-      if (next === s) return [];
+      const [next, effects] = input === null ? [s, []] : transition(s, input, env);
+      if (input === null || next === s) {
+        if (remembered) continue; // nothing to write on a remembered copy: decide on the store's
+        return [];
+      }
       const step = this.stepOf(job, at, input, env.facts, next, effects);
       const winner = s.winner?.technicianId;
       const releases =
@@ -115,11 +185,12 @@ export class StoreSteps {
         const o = s.offers.find((x) => x.technicianId === input.technicianId)!;
         step.event.declined = { technicianId: input.technicianId, responseMs: at - o.sentAt };
       }
-      const r = await this.store.append(step);
+      const r = await this.append(step);
       if (r.ok) {
         onChange?.();
         return effects;
       }
+      current = r.current;
     }
     throw this.conflict(fn, jobId);
   }
@@ -197,6 +268,12 @@ export class StoreSteps {
     const slot = this.fleet.findSlot(technicianId);
     return { technicianId, capacity: slot < 0 ? 1 : this.fleet.capacity[slot]! };
   }
+}
+
+/** A job to decide a step on, and whether it is this replica's remembered copy (not read from the store). */
+export interface Read {
+  job: StoredJob;
+  remembered: boolean;
 }
 
 function due(s: SessionState): number | null {

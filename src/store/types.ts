@@ -145,6 +145,11 @@ export type AppendResult =
       ok: false;
       /** Why: `version`, `exists`, `capacity` or `booked`. */
       conflict: AppendConflict;
+      /**
+       * On `version`, when the store can say so without another read: the job as it now stands,
+       * with the step's request's recorded answer if it has one (what `get(jobId, requestId)` would return).
+       */
+      current?: StoredJob;
     };
 
 /** How often `claimDue` computes a due step again after its reservation found no capacity. */

@@ -3,7 +3,7 @@
  * (and runs) never see each other's rows. Without DATABASE_URL the suites skip with a message.
  */
 import pg from 'pg';
-import { migrate } from '../../src/postgres/migrate.js';
+import { dropSchema, migrate } from '../../src/postgres/migrate.js';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/postgres/store.js';
 
 export const DATABASE_URL = process.env.DATABASE_URL;
@@ -27,10 +27,7 @@ export function makePool(extra: pg.PoolConfig = {}): pg.Pool {
 
 /** Drops every table and function of a prefix. */
 export async function dropPrefix(pool: pg.Pool, prefix: string): Promise<void> {
-  for (const t of ['jobs', 'events', 'requests', 'technicians', 'outbox', 'live_offers', 'migrations']) {
-    await pool.query(`DROP TABLE IF EXISTS ${prefix}${t} CASCADE`);
-  }
-  await pool.query(`DROP FUNCTION IF EXISTS ${prefix}append CASCADE`);
+  await dropSchema(pool, { prefix });
 }
 
 /** A migrated store on its own prefix; `cleanup` drops it. */

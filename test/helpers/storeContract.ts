@@ -12,7 +12,7 @@ import type { Job } from '../../src/shared/types.js';
 import { StoreDispatcher } from '../../src/store/dispatcher.js';
 import { FleetFollower } from '../../src/store/follow.js';
 import { replayJob } from '../../src/store/replay.js';
-import type { DispatchStore, OutboxEntry } from '../../src/store/types.js';
+import type { DispatchStore, OutboxEntry, Step } from '../../src/store/types.js';
 import { fastPolicy, job, makeFleet, notified, T0 } from '../dispatcher.fixtures.js';
 
 export interface ContractTarget {
@@ -125,6 +125,84 @@ export function storeContract(name: string, target: ContractTarget, seed: number
       // Retries change nothing: one assignment, one unit of load.
       expect((await store.get('j1'))?.version).toBe(2);
       expect(await store.capacityOf(ids[0]!)).toEqual({ load: 1, capacity: 1 });
+    });
+
+    it("decides on a replica's remembered copy only what it writes: stale copies lose no outcome", async () => {
+      // Replica 0 opened the job and remembers it at version 1; replica 1 moves it on twice.
+      const { d } = replicas(store);
+      const ids = notified(await d[0]!.open(job('j1'), T0));
+      const [w, other] = [ids[0]!, ids[1]!];
+      expect((await d[1]!.accept('j1', w, T0 + 1000, 'req-w')).outcome).toBe('assigned');
+      // Stale copy says open: its accept would assign, the store says version, the re-read refuses.
+      expect(await d[0]!.accept('j1', other, T0 + 1500, 'req-o')).toEqual({
+        outcome: 'already_taken',
+        jobId: 'j1',
+      });
+      const r = await d[1]!.technicianCancel('j1', w, T0 + 2000);
+      expect(r.outcome).toBe('reopened');
+      // Replica 0 remembers the job as assigned (from its re-read): refusing on that copy would be
+      // wrong now that the job is open again — the refusal is decided on a fresh read instead.
+      expect((await d[0]!.accept('j1', other, T0 + 2500)).outcome).toBe('assigned');
+      expect((await store.get('j1'))?.state.winner?.technicianId).toBe(other);
+      // A decline on a remembered copy of an assigned job changes nothing, here as on a fresh read.
+      expect(await d[1]!.decline('j1', w, T0 + 3000)).toEqual([]);
+      await expectReplays(store, ['j1']);
+    });
+
+    it("a version conflict hands back the job as it stands (with the request's answer), writing nothing", async () => {
+      const { d } = replicas(store);
+      const ids = notified(await d[0]!.open(job('j1'), T0));
+      const v1 = (await store.get('j1'))!;
+      const won = await d[1]!.accept('j1', ids[0]!, T0 + 1000, 'req-w');
+      const stale: Step = {
+        expectedVersion: v1.version,
+        event: {
+          jobId: 'j1',
+          version: 2,
+          at: T0 + 2000,
+          input: { type: 'cancel', at: T0 + 2000 },
+          facts: [],
+          effects: [],
+        },
+        state: v1.state,
+        dueAt: null,
+      };
+      expect(await store.append(stale)).toEqual({
+        ok: false,
+        conflict: 'version',
+        current: await store.get('j1'),
+      });
+      // At the current version, but carrying a request that already has its answer.
+      const now2 = (await store.get('j1', 'req-w'))!;
+      expect(now2.answer).toMatchObject({ outcome: 'assigned', effects: [] });
+      expect(won.outcome).toBe('assigned');
+      const again: Step = {
+        ...stale,
+        expectedVersion: 2,
+        event: { ...stale.event, version: 3 },
+        request: { requestId: 'req-w', outcome: { outcome: 'already_taken', jobId: 'j1' } },
+      };
+      expect(await store.append(again)).toEqual({ ok: false, conflict: 'version', current: now2 });
+      expect(await store.get('j1', 'req-w')).toEqual(now2);
+      expect(await store.events('j1')).toHaveLength(2);
+    });
+
+    it('a retried request keeps its recorded refusal although its job is unchanged and the technician is free again', async () => {
+      // The store refuses for capacity (its figure, not the replica's) and records the refusal
+      // without moving the job's version, so replica 0's remembered copy stays current; when the
+      // technician has room again, the retry must still get the recorded refusal back.
+      const { d } = replicas(store);
+      const ids = notified(await d[0]!.open(job('j1'), T0));
+      const t = ids[0]!;
+      await store.setCapacity(t, 0);
+      const refused = await d[0]!.accept('j1', t, T0 + 600, 'r1');
+      expect(refused).toEqual({ outcome: 'no_longer_eligible', jobId: 'j1', reason: 'at_capacity' });
+      await store.setCapacity(t, 1);
+      for (const r of [d[0]!, d[1]!, d[0]!]) expect(await r.accept('j1', t, T0 + 800, 'r1')).toEqual(refused);
+      expect(await store.get('j1')).toMatchObject({ version: 1, state: { state: 'open' } });
+      expect(await store.capacityOf(t)).toEqual({ load: 0, capacity: 1 });
+      // A new request of his is a new decision: he has room now.
+      expect((await d[0]!.accept('j1', t, T0 + 900, 'r2')).outcome).toBe('assigned');
     });
 
     it('never lets a technician hold more jobs than his capacity, even when accepting two at once', async () => {
@@ -549,8 +627,31 @@ export function storeContract(name: string, target: ContractTarget, seed: number
       expect(() => new StoreDispatcher({ store: {} as DispatchStore, fleet: makeFleet(1), policy })).toThrow(
         InvalidArgumentError,
       );
+      const fleet = makeFleet(1);
+      expect(() => new StoreDispatcher({ store, fleet, policy, rememberJobs: 5 } as never)).toThrow(
+        /unknown field 'rememberJobs'\. Did you mean 'rememberedJobs'\?/,
+      );
+      expect(() => new StoreDispatcher({ store, fleet, policy, rememberedJobs: -1 })).toThrow(
+        /rememberedJobs is -1; pass an integer ≥ 0/,
+      );
       expect((await store.get('j1'))?.version).toBe(1);
       expect(await d[0]!.accept('nope', 't0', T0)).toEqual({ outcome: 'unknown_job', jobId: 'nope' });
+    });
+
+    it('with rememberedJobs 0 every step reads the job first, and answers the same', async () => {
+      const fleets = [makeFleet(20), makeFleet(20)];
+      const d = fleets.map((fleet) => new StoreDispatcher({ store, fleet, policy, rememberedJobs: 0 }));
+      const ids = notified(await d[0]!.open(job('j1'), T0));
+      expect((await d[1]!.accept('j1', ids[0]!, T0 + 1000, 'a')).outcome).toBe('assigned');
+      expect(await d[0]!.accept('j1', ids[1]!, T0 + 1500, 'b')).toEqual({
+        outcome: 'already_taken',
+        jobId: 'j1',
+      });
+      expect(await d[0]!.accept('j1', ids[0]!, T0 + 1600, 'a')).toMatchObject({
+        outcome: 'assigned',
+        repeated: true,
+      });
+      await expectReplays(store, ['j1']);
     });
 
     it('property: random concurrent inputs through three replicas keep one winner, capacity and replayable streams', async () => {
