@@ -248,9 +248,9 @@ export async function runPostgresBench(options: {
   await migrate(pool, { prefix });
   try {
     // The same accepts twice: reading each job before deciding (as before remembered copies), then
-    // on the replica's remembered copies (the default). NOTIFY off: it is not part of an accept.
+    // on the replica's remembered copies (the default); NOTIFYs to followers included, as deployed.
     const c = counting(pool);
-    const store = new PostgresStore({ pool: c.pool, prefix, notify: false });
+    const store = new PostgresStore({ pool: c.pool, prefix });
     const label = `StoreDispatcher + PostgresStore (pool ${options.poolSize}, ${options.clients} clients)`;
     rows.push(
       await storeRun(`${label}, reads first`, store, options.jobs, options.clients, 0, c.count, 'a'),

@@ -223,15 +223,20 @@ export class PostgresStore implements DispatchStore {
   // ---- internals ----------------------------------------------------------------------------
 
   /**
-   * One NOTIFY per millisecond at most, outside the step's transaction: a NOTIFY inside every
-   * append would serialise commits, one per append would double the statements.
+   * One NOTIFY per millisecond at most, and none while one is on its way, outside the step's
+   * transaction: a NOTIFY inside every append would serialise commits, one per append would
+   * double the statements. Appends while one is in flight are covered by the next.
    */
   private wake(): void {
     if (!this.notify || this.notifyPending) return;
     this.notifyPending = true;
     setTimeout(() => {
-      this.notifyPending = false;
-      this.pool.query(this.sql.notify, [this.channel]).catch(() => {});
+      this.pool
+        .query(this.sql.notify, [this.channel])
+        .catch(() => {})
+        .finally(() => {
+          this.notifyPending = false;
+        });
     }, 1).unref?.();
   }
 
