@@ -7,7 +7,13 @@
  */
 import { haversineKm, type PolicyInput } from 'crowd-dispatch';
 import { describe, expect, it } from 'vitest';
-import { acceptProbability, noShow, technicianCancelAfterMs } from '../src/sim/behaviour.js';
+import {
+  acceptProbability,
+  answer,
+  answerToBonus,
+  noShow,
+  technicianCancelAfterMs,
+} from '../src/sim/behaviour.js';
 import { PRESETS } from '../src/sim/presets.js';
 import { runSimulation } from '../src/sim/runner.js';
 import { InvalidScenarioError, parseScenario } from '../src/sim/scenario.js';
@@ -101,6 +107,55 @@ describe('bonus elasticity', () => {
   });
 });
 
+describe('a raised bonus told to running offers', () => {
+  it('turns a seen no into a yes only through elasticity, never an unseen offer, the same every call', () => {
+    const flat = parseScenario({ ...SMALL, behaviour: { accept: { base: 0.3 } } });
+    const steep = parseScenario({
+      ...SMALL,
+      behaviour: { accept: { base: 0.3 }, bonus: { elasticity: 50, referenceAmount: 10 } },
+    });
+    const world = buildWorld(steep, 1);
+    let turned = 0;
+    let firstNo = 0;
+    for (let j = 0; j < 200; j++) {
+      for (let t = 0; t < 10; t++) {
+        const tech = world.technicians[t]!;
+        const ctx = { jobIndex: j, techIndex: t, distanceKm: 5, hour: 12, load: 0 };
+        const first = answer(steep, 3, tech, ctx);
+        const told = { ...ctx, bonus: 2000 };
+        expect(answerToBonus(flat, 3, tech, told, answer(flat, 3, tech, ctx))).toBeNull();
+        const a = answerToBonus(steep, 3, tech, told, first);
+        expect(answerToBonus(steep, 3, tech, told, first)).toEqual(a);
+        if (first.kind === 'accept') expect(a).toBeNull();
+        else firstNo++;
+        if (a !== null) {
+          turned++;
+          expect(a.kind).toBe('accept');
+          expect(a.delayMs).toBeGreaterThanOrEqual(1);
+        }
+      }
+    }
+    // p is capped at 1 by the bonus: every no that had seen the offer turns, unseen ones never do.
+    expect(turned).toBeGreaterThan(0);
+    expect(turned).toBeLessThan(firstNo);
+  });
+
+  it('brings accepts from running offers in a simulation, none with elasticity 0', () => {
+    const policy: PolicyInput = {
+      ...today,
+      waves: [{ size: 10, offsetMs: 0 }],
+      offerTtlMs: 900_000,
+      escalation: [{ action: 'deeper', afterMs: 30_000, size: 1, bonus: { amount: 2000, currency: 'CHF' } }],
+    };
+    const flat = runSimulation(SMALL, policy, { seed: 4 }).summary;
+    expect(flat.bonus.runningAccepts).toBe(0);
+    const steep = { ...SMALL, behaviour: { bonus: { elasticity: 5, referenceAmount: 1000 } } };
+    const a = runSimulation(steep, policy, { seed: 4 }).summary;
+    expect(a.bonus.runningAccepts).toBeGreaterThan(0);
+    expect(runSimulation(steep, policy, { seed: 4 }).summary).toEqual(a);
+  });
+});
+
 describe('technician cancellations and no-shows', () => {
   it('draws per job and technician, and nothing when the share is 0', () => {
     const off = parseScenario({});
@@ -157,7 +212,11 @@ describe('technician cancellations and no-shows', () => {
     expect(cancelled).toBe(summary.technicianCancels);
     expect(noShows).toBe(summary.noShows);
     const none = runSimulation(SMALL, today, { seed: 4 }).summary;
-    expect([none.technicianCancels, none.noShows, none.bonus]).toEqual([0, 0, { jobs: 0, paid: 0 }]);
+    expect([none.technicianCancels, none.noShows, none.bonus]).toEqual([
+      0,
+      0,
+      { jobs: 0, paid: 0, runningAccepts: 0 },
+    ]);
   });
 
   it('rejects bad fields with their path', () => {

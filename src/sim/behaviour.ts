@@ -70,6 +70,38 @@ export function answer(scenario: Scenario, seed: number, tech: SimTechnician, ct
   return draw(seed, j, t, 4) < b.declineShare ? { kind: 'decline', delayMs } : { kind: 'ignore', delayMs };
 }
 
+/**
+ * How a technician whose offer still runs answers when told that its bonus rose (the escalation's
+ * `runningOffers`): an accept, its delay counted from the message, when the new bonus turns his
+ * first answer into a yes; null when his first answer stands. Only a technician who saw the offer
+ * reads the message (the same attention), and the accept draw is the offer's: a higher bonus only
+ * ever adds accepts, with elasticity 0 it adds none, and the same people decide alike under every
+ * policy.
+ * @example
+ * const first = answer(scenario, 7, tech, ctx);
+ * answerToBonus(scenario, 7, tech, { ...ctx, bonus: 2000 }, first); // e.g. { kind: 'accept', delayMs: 5120 } or null
+ */
+export function answerToBonus(
+  scenario: Scenario,
+  seed: number,
+  tech: SimTechnician,
+  ctx: OfferContext,
+  first: Answer,
+): Answer | null {
+  if (first.kind === 'accept') return null;
+  const b = scenario.behaviour;
+  const { jobIndex: j, techIndex: t } = ctx;
+  if (draw(seed, j, t, 2) >= b.seenShare) return null;
+  if (draw(seed, j, t, 3) >= acceptProbability(scenario, tech, ctx)) return null;
+  const delayMs = Math.max(
+    1,
+    Math.round(
+      logNormal(tech.responseMedianMs, b.responseMs.sigma, draw(seed, j, t, 12), draw(seed, j, t, 13)),
+    ),
+  );
+  return { kind: 'accept', delayMs };
+}
+
 /** Minutes from the award until the technician is at the customer's door. */
 export function travelMinutes(scenario: Scenario, distanceKm: number): number {
   const t = scenario.behaviour.travel;

@@ -59,6 +59,8 @@ export class Recorder {
   /** Each job's bonus amount as last offered (0: none). */
   readonly bonus: Float64Array;
   technicianCancels = 0;
+  /** Accepts a raised bonus brought from running offers (see `Summary.bonus.runningAccepts`). */
+  bonusAccepts = 0;
   noShows = 0;
   /** Replayed appointments booked too close to their start for the policy, dispatched on demand. */
   appointmentsOnDemand = 0;
@@ -285,7 +287,7 @@ export function summarise(
     technicianCancels: rec.technicianCancels,
     noShows: rec.noShows,
     appointmentsOnDemand: rec.appointmentsOnDemand,
-    bonus: { jobs: bonusJobs, paid: Math.round(bonusPaid * 100) / 100 },
+    bonus: { jobs: bonusJobs, paid: Math.round(bonusPaid * 100) / 100, runningAccepts: rec.bonusAccepts },
   };
 }
 

@@ -20,7 +20,16 @@ import {
   scheduleOf,
   type TechnicianCancelOutcome,
 } from 'crowd-dispatch';
-import { answer, noShow, onJobMinutes, technicianCancelAfterMs, travelMinutes } from './behaviour.js';
+import {
+  type Answer,
+  answer,
+  answerToBonus,
+  noShow,
+  type OfferContext,
+  onJobMinutes,
+  technicianCancelAfterMs,
+  travelMinutes,
+} from './behaviour.js';
 import { Environment } from './engine.js';
 import { detailOf, OUTCOME, Recorder, type SimDetail, type SimSummary, summarise } from './metrics.js';
 import { type RunRecords, recordsOf } from './records.js';
@@ -30,6 +39,15 @@ import { buildWorld, type SimJob, type World } from './world.js';
 const HOUR_MS = 3_600_000;
 /** How long a revoke takes to reach a phone: accepts inside it race the winner. */
 const PUSH_LATENCY_MS = 2_000;
+
+/** An offer as the simulator keeps it while it may still be answered: its situation and first answer. */
+interface RunningOffer {
+  ctx: OfferContext;
+  first: Answer;
+  expiresAt: number;
+  /** A raised bonus replaced the first answer with an accept. */
+  superseded: boolean;
+}
 
 /** The part of the dispatcher facade the simulator drives. */
 export interface DispatchPort {
@@ -165,15 +183,18 @@ function simulate(
           onNotify(j, e.technicianIds, e.distancesKm, e.expiresAt);
           break;
         case 'assigned':
+          running[j] = undefined;
           rec.log(j, env.now, 'assigned', e.technicianId);
           onAssigned(j, e.technicianId);
           break;
         case 'escalated':
+          if (e.bonus && e.runningOffers) onBonus(j, e.runningOffers, e.bonus.amount);
           rec.escalations[j]!++;
           rec.steps[e.action] = (rec.steps[e.action] ?? 0) + 1;
           rec.log(j, env.now, 'escalated', e.skipped ? `${e.action}:skipped` : `${e.action}:${e.notified}`);
           break;
         case 'unfilled':
+          running[j] = undefined;
           rec.outcome[j] = OUTCOME[e.reason];
           rec.log(j, env.now, 'unfilled', e.reason);
           break;
@@ -200,8 +221,10 @@ function simulate(
     env.at(tickAt, tick);
   }
 
+  /** Each running offer's situation and first answer, per job by technician, for a later bonus (dropped once the job is taken or closed). */
+  const running: (Map<number, RunningOffer> | undefined)[] = [];
+
   function onNotify(j: number, ids: readonly string[], km: readonly number[], expiresAt: number): void {
-    const sj = world.jobs[j]!;
     const now = env.now;
     const hour = Math.floor(now / HOUR_MS) % 24;
     const bonus = rec.bonus[j]!;
@@ -212,31 +235,67 @@ function simulate(
       rec.offers[t]!++;
       const tech = techs[t]!;
       // The effect's distance (coarsened to 0.5 km) is precise enough for a person's decision.
-      const distanceKm = km[k]!;
-      const load = held[t]!;
-      const a = answer(scenario, seed, tech, { jobIndex: j, techIndex: t, distanceKm, hour, load, bonus });
+      const ctx: OfferContext = {
+        jobIndex: j,
+        techIndex: t,
+        distanceKm: km[k]!,
+        hour,
+        load: held[t]!,
+        bonus,
+      };
+      const a = answer(scenario, seed, tech, ctx);
+      const offer: RunningOffer = { ctx, first: a, expiresAt, superseded: false };
+      let forJob = running[j];
+      if (!forJob) running[j] = forJob = new Map();
+      forJob.set(t, offer);
       if (a.kind === 'ignore' || now + a.delayMs >= expiresAt) continue;
       env.schedule(a.delayMs, () => {
-        // Gone offline, or the job closed: a technician who saw it go (revoke) does not tap accept,
-        // except within the push latency of an assignment (a lost race).
-        if (!online[t]) return;
-        const o = rec.outcome[j];
-        if (o !== OUTCOME.open && !(o === OUTCOME.assigned && env.now - rec.acceptedAt[j]! < PUSH_LATENCY_MS))
-          return;
-        if (a.kind === 'decline') {
-          rec.declines[t]!++;
-          rec.jobDeclines[j]!++;
-          handle(dispatcher.decline(sj.job.id, id, env.now));
-          return;
-        }
-        const out = dispatcher.accept(sj.job.id, id, env.now);
-        // A held accept (best-accept mode) waits for the award, which `advance` fires: schedule it.
-        if (out.outcome === 'assigned' || out.outcome === 'held') handle(out.effects);
-        else {
-          rec.refusals[out.outcome] = (rec.refusals[out.outcome] ?? 0) + 1;
-          if (out.outcome === 'already_taken') rec.lostRaces[t]!++;
-        }
+        if (!offer.superseded) respond(j, t, a);
       });
+    }
+  }
+
+  /**
+   * The job's bonus rose and these technicians' offers still run: each is told, and one whose
+   * first answer was no may now accept (his pending decline, if any, is replaced).
+   */
+  function onBonus(j: number, ids: readonly string[], amount: number): void {
+    const now = env.now;
+    for (const id of ids) {
+      const t = techIndex.get(id)!;
+      const offer = running[j]?.get(t);
+      if (!offer) continue;
+      const ctx = { ...offer.ctx, bonus: amount, load: held[t]! };
+      const a = answerToBonus(scenario, seed, techs[t]!, ctx, offer.first);
+      if (a === null || now + a.delayMs >= offer.expiresAt) continue;
+      offer.superseded = true;
+      rec.bonusAccepts++;
+      env.schedule(a.delayMs, () => respond(j, t, a));
+    }
+  }
+
+  /** A technician's answer to an offer arrives. */
+  function respond(j: number, t: number, a: Answer): void {
+    const sj = world.jobs[j]!;
+    const id = techs[t]!.input.id;
+    // Gone offline, or the job closed: a technician who saw it go (revoke) does not tap accept,
+    // except within the push latency of an assignment (a lost race).
+    if (!online[t]) return;
+    const o = rec.outcome[j];
+    if (o !== OUTCOME.open && !(o === OUTCOME.assigned && env.now - rec.acceptedAt[j]! < PUSH_LATENCY_MS))
+      return;
+    if (a.kind === 'decline') {
+      rec.declines[t]!++;
+      rec.jobDeclines[j]!++;
+      handle(dispatcher.decline(sj.job.id, id, env.now));
+      return;
+    }
+    const out = dispatcher.accept(sj.job.id, id, env.now);
+    // A held accept (best-accept mode) waits for the award, which `advance` fires: schedule it.
+    if (out.outcome === 'assigned' || out.outcome === 'held') handle(out.effects);
+    else {
+      rec.refusals[out.outcome] = (rec.refusals[out.outcome] ?? 0) + 1;
+      if (out.outcome === 'already_taken') rec.lostRaces[t]!++;
     }
   }
 

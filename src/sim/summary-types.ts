@@ -154,6 +154,11 @@ export interface SimSummary {
     jobs: number;
     /** Sum of their bonus amounts, in the policy's bonus currency (minor units). */
     paid: number;
+    /**
+     * Accepts a raised bonus brought from technicians whose offers were already running (told of
+     * it by the escalation's `runningOffers`), whether or not they won.
+     */
+    runningAccepts: number;
   };
 }
 
