@@ -26,6 +26,7 @@ const LABELS: Record<string, string> = {
   'timeToAcceptS.p50': 'Time to accept, p50 (s)',
   'timeToAcceptS.p90': 'Time to accept, p90 (s)',
   'timeToAcceptS.p99': 'Time to accept, p99 (s)',
+  'timeToFirstAcceptS.p50': 'Time to first accept, p50 (s)',
   acceptedWithin10s: 'Accepted within 10 s',
   acceptedWithin60s: 'Accepted within 60 s',
   fillRate: 'Fill rate',

@@ -65,6 +65,7 @@ export const KEY_METRICS: readonly string[] = [
   'timeToAcceptS.p50',
   'timeToAcceptS.p90',
   'timeToAcceptS.p99',
+  'timeToFirstAcceptS.p50',
   'acceptedWithin10s',
   'acceptedWithin60s',
   'fillRate',

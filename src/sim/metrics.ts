@@ -32,6 +32,8 @@ const DAY_MS = 86_400_000;
 /** Per-job and per-technician counters filled in by the runner. */
 export class Recorder {
   readonly acceptedAt: Float64Array;
+  /** The job's first accept that was taken (assigned, or held in a best-accept window); NaN before it. */
+  readonly firstAcceptAt: Float64Array;
   /**
    * When the job's accept clock starts: its creation for an on-demand job; for an appointment, when
    * its first offers are due (`scheduleOf(…).offersAt`: the policy's lead time before its window).
@@ -72,6 +74,7 @@ export class Recorder {
     this.jobDeclines = new Int32Array(jobs);
     this.timeline = timeline ? { job: [], at: [], event: [], detail: [] } : undefined;
     this.acceptedAt = new Float64Array(jobs).fill(Number.NaN);
+    this.firstAcceptAt = new Float64Array(jobs).fill(Number.NaN);
     this.offeredFrom = new Float64Array(jobs).fill(Number.NaN);
     this.onSiteAt = new Float64Array(jobs).fill(Number.NaN);
     this.distanceKm = new Float64Array(jobs).fill(Number.NaN);
@@ -166,6 +169,7 @@ export function summarise(
 ): SimSummary {
   const n = jobs.length;
   const tta: number[] = [];
+  const firstTta: number[] = [];
   let considered = 0;
   let within10 = 0;
   let within60 = 0;
@@ -203,6 +207,7 @@ export function summarise(
     }
     const s = rec.acceptDelayS(j);
     tta.push(s);
+    firstTta.push((rec.firstAcceptAt[j]! - rec.offeredFrom[j]!) / 1000);
     if (s <= 10) within10++;
     if (s <= 60) within60++;
     const appointment = jobs[j]!.appointment;
@@ -218,6 +223,7 @@ export function summarise(
   }
   const unfilledTotal = Object.values(unfilled).reduce((a, b) => a + b, 0);
   const ttaSorted = sortedCopy(tta);
+  const firstSorted = sortedCopy(firstTta);
   const onSiteSorted = sortedCopy(onSite);
   const travelSorted = sortedCopy(travel);
   const perDay = sortedCopy(Array.from(rec.offers, (x) => x / meta.days));
@@ -250,6 +256,10 @@ export function summarise(
       p90: round(quantile(ttaSorted, 0.9), 2),
       p99: round(quantile(ttaSorted, 0.99), 2),
       mean: round(mean(ttaSorted), 2),
+    },
+    timeToFirstAcceptS: {
+      p50: round(quantile(firstSorted, 0.5), 2),
+      p90: round(quantile(firstSorted, 0.9), 2),
     },
     acceptedWithin10s: share(within10),
     acceptedWithin60s: share(within60),

@@ -62,6 +62,8 @@ export interface JobRecord {
   offeredS: number | null;
   /** Seconds from `offeredS` to the winning accept; null unless assigned. */
   acceptS: number | null;
+  /** Seconds from `offeredS` to the first accept taken (under a best-accept window, before the award); null unless assigned. */
+  firstAcceptS: number | null;
   /** The winner; null when nobody holds the job. */
   technicianId: string | null;
   /** Great-circle distance from the winner's home to the job, km; null without a winner. */
@@ -197,6 +199,8 @@ export function recordsOf(
       escalations: rec.escalations[j]!,
       offeredS: Number.isNaN(rec.offeredFrom[j]!) ? null : sec(rec.offeredFrom[j]!),
       acceptS: o === OUTCOME.assigned ? round(rec.acceptDelayS(j), 3) : null,
+      firstAcceptS:
+        o === OUTCOME.assigned ? round((rec.firstAcceptAt[j]! - rec.offeredFrom[j]!) / 1000, 3) : null,
       technicianId: tech ? tech.input.id : null,
       travelKm: tech ? round(haversineKm(tech.input.lat, tech.input.lon, job.lat, job.lon), 2) : null,
       onSiteMin: tech ? round((rec.onSiteAt[j]! - sj.at) / 60_000, 2) : null,

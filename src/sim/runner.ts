@@ -292,8 +292,10 @@ function simulate(
     }
     const out = dispatcher.accept(sj.job.id, id, env.now);
     // A held accept (best-accept mode) waits for the award, which `advance` fires: schedule it.
-    if (out.outcome === 'assigned' || out.outcome === 'held') handle(out.effects);
-    else {
+    if (out.outcome === 'assigned' || out.outcome === 'held') {
+      if (Number.isNaN(rec.firstAcceptAt[j]!)) rec.firstAcceptAt[j] = env.now;
+      handle(out.effects);
+    } else {
       rec.refusals[out.outcome] = (rec.refusals[out.outcome] ?? 0) + 1;
       if (out.outcome === 'already_taken') rec.lostRaces[t]!++;
     }
@@ -323,7 +325,8 @@ function simulate(
         rec.technicianCancels++;
         rec.outcome[j] = OUTCOME.open;
         rec.tech[j] = -1;
-        for (const a of [rec.acceptedAt, rec.onSiteAt, rec.onJobMs, rec.distanceKm]) a[j] = Number.NaN;
+        for (const a of [rec.acceptedAt, rec.firstAcceptAt, rec.onSiteAt, rec.onJobMs, rec.distanceKm])
+          a[j] = Number.NaN;
         rec.log(j, env.now, 'technician_cancelled', id);
         handle(out.effects);
       });

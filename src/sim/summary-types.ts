@@ -59,6 +59,17 @@ export interface SimSummary {
     /** Mean, s; null when no job was assigned. */
     mean: number | null;
   };
+  /**
+   * Seconds from the accept clock start to the first accept the dispatcher took, over assigned
+   * jobs: the same as `timeToAcceptS` under first accept; under a best-accept window (`policy.award`)
+   * the technicians' own speed, the window's wait for the award left out.
+   */
+  timeToFirstAcceptS: {
+    /** Median, s; null when no job was assigned. */
+    p50: number | null;
+    /** 90th percentile, s; null when no job was assigned. */
+    p90: number | null;
+  };
   /** Share of jobs (customer cancellations excluded) accepted within 10 s of their clock start (see `timeToAcceptS`); null when every job was cancelled. */
   acceptedWithin10s: number | null;
   /** Share of jobs (customer cancellations excluded) accepted within 60 s of their clock start; null when every job was cancelled. */
