@@ -6,21 +6,61 @@
  * or the last snapshot plus the log's tail) are run against the real dispatcher and against a
  * deliberately simple model. The model does not plan: it learns who was offered what from the
  * effects, checks every effect is allowed, and predicts the outcome of every accept.
+ *
+ * Service areas and partner regions (docs/service-areas.md): each run draws extra areas (squares,
+ * some with a hole, some MultiPolygons) for some technicians near Zürich and for four far
+ * technicians whose own radius reaches neither job site (but one, near Basel), and a region for
+ * the partner `regio`. Jobs open in Zürich or Basel. The model decides "within reach" itself (a
+ * haversine and a ray cast written here, checked against the turf oracle): only technicians
+ * within reach are ever notified, wave 0 at open holds exactly the first two of those eligible,
+ * and a broadcast step reaches every eligible technician (area technicians included) unless the
+ * notification cap is hit. A `regio` job outside the region closes at open, unfilled with
+ * `outside_partner_region` and no notify; later commands treat it as any closed job.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../src/dispatch/dispatcher.js';
 import type { DispatchEvent, DispatcherSnapshot } from '../src/dispatch/event-types.js';
-import type { AcceptOutcome, CompletionReason, Effect, JobState } from '../src/dispatch/types.js';
+import type {
+  AcceptOutcome,
+  CompletionReason,
+  Effect,
+  JobState,
+  UnfilledReason,
+} from '../src/dispatch/types.js';
 import type { Fleet } from '../src/fleet/fleet.js';
 import type { Policy } from '../src/plan/policy.js';
-import { fastPolicy, job, makeFleet, T0 } from './dispatcher.fixtures.js';
+import type { GeoJsonArea } from '../src/shared/types.js';
+import { fastPolicy, job, makeFleet, notified, T0, ZURICH } from './dispatcher.fixtures.js';
+import { oracleInArea } from './helpers/areas.js';
 import { fcSeed } from './helpers/seed.js';
 
 const seed = fcSeed('dispatcher.model.test.ts');
-const N_TECH = 10;
-const TECHS = Array.from({ length: N_TECH }, (_, i) => `t${i}`);
-const MAX_NOTIFIED = 10;
+/** Technicians within ~8 km of Zürich (radius 30 km), from the shared fixture. */
+const N_NEAR = 10;
+type Site = 'zurich' | 'basel';
+/**
+ * Where jobs open: Zürich, and Basel (~74 km away: beyond every near technician's radius), placed
+ * a whole 0.18° N and 0.95° W of Zürich so that the area squares' edges (see {@link Square}) pass
+ * ≥ 0.005° from both.
+ */
+const SITES: Record<Site, { lat: number; lon: number }> = {
+  zurich: ZURICH,
+  basel: { lat: ZURICH.lat + 0.18, lon: ZURICH.lon - 0.95 },
+};
+/** Technicians far from both sites (radius 20 km), reached through their areas; Liestal's radius covers Basel. */
+const FAR = [
+  { id: 't10', lat: 46.948, lon: 7.447, tier: 'friend', certifications: ['swisscom'] }, // Bern
+  { id: 't11', lat: 47.0502, lon: 8.3093, tier: 'pro', certifications: [] }, // Luzern
+  { id: 't12', lat: 47.4245, lon: 9.3767, tier: 'friend', certifications: ['swisscom'] }, // St. Gallen
+  { id: 't13', lat: 47.484, lon: 7.7351, tier: 'friend', certifications: [] }, // Liestal
+] as const;
+const FAR_RADIUS_KM = 20;
+const TECHS = [...Array.from({ length: N_NEAR }, (_, i) => `t${i}`), ...FAR.map((t) => t.id)];
+const N_TECH = TECHS.length;
+const MAX_NOTIFIED = 12;
+/** Wave 0's size in the fast policy: who is notified at once when a job opens. */
+const WAVE0 = 2;
 const STEPS_AFTER_MS = fastPolicy().escalation.map((s) => s.afterMs);
 /** Appointments and direct bookings on a scale the commands reach (minutes). */
 const BOOKING = {
@@ -28,6 +68,90 @@ const BOOKING = {
   preferredExclusiveMs: 15_000,
 } as const;
 const ON_DEMAND_MS = 7_200_000; // policy.appointments.onDemandMs (default)
+const TRAVEL_KMH = 40; // policy.appointments.travelSpeedKmh (default)
+
+/** Great-circle distance, km (the model's own haversine). */
+function kmBetween(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const rad = Math.PI / 180;
+  const s =
+    Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 +
+    Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lon - a.lon) * rad) / 2) ** 2;
+  return 2 * 6371.0088 * Math.asin(Math.sqrt(s));
+}
+/** Travel between two sites, ms: counted between an on-demand job and an appointment elsewhere. */
+function travelMs(a: Site, b: Site): number {
+  return a === b ? 0 : (kmBetween(SITES[a], SITES[b]) / TRAVEL_KMH) * 3_600_000;
+}
+// The commands' times are whole seconds: a travel time this far from one keeps collisions off the edge.
+{
+  const frac = travelMs('zurich', 'basel') % 1000;
+  if (frac < 50 || frac > 950) throw new Error(`travel Zürich–Basel ${travelMs('zurich', 'basel')} ms`);
+}
+
+type Ring = number[][];
+/** One polygon: its shell, then its holes. */
+type Poly = Ring[];
+/**
+ * A square of half-side `half`·0.01° centred (`kx` + ½, `ky` + ½)·0.01° from a site, maybe with a
+ * hole: a square of half the side in its middle, or a small one around the site (when the site is
+ * inside). Every edge lies an odd multiple of 0.005° from either site, the site hole's 0.004° from
+ * its site: no point-in-polygon question of the test is near a boundary.
+ */
+interface Square {
+  site: Site;
+  kx: number;
+  ky: number;
+  half: number;
+  hole: 'none' | 'middle' | 'site';
+}
+const GRID = 0.01;
+
+function squareRing(lon: number, lat: number, h: number): Ring {
+  return [
+    [lon - h, lat - h],
+    [lon + h, lat - h],
+    [lon + h, lat + h],
+    [lon - h, lat + h],
+    [lon - h, lat - h],
+  ];
+}
+
+function polygonOf(s: Square): Poly {
+  const p = SITES[s.site];
+  const lon = p.lon + (s.kx + 0.5) * GRID;
+  const lat = p.lat + (s.ky + 0.5) * GRID;
+  const shell = squareRing(lon, lat, s.half * GRID);
+  const siteInside = Math.abs(s.kx + 0.5) < s.half && Math.abs(s.ky + 0.5) < s.half;
+  if (s.hole === 'site' && siteInside) return [shell, squareRing(p.lon, p.lat, 0.4 * GRID)];
+  if (s.hole !== 'none') return [shell, squareRing(lon, lat, Math.floor(s.half / 2) * GRID)];
+  return [shell];
+}
+
+/** The GeoJSON the fleet or the policy is given: one square a Polygon, two a MultiPolygon. */
+function geoJsonOf(polys: Poly[]): GeoJsonArea {
+  return polys.length === 1
+    ? { type: 'Polygon', coordinates: polys[0]! }
+    : { type: 'MultiPolygon', coordinates: polys };
+}
+
+/** Even–odd ray cast (eastward) over one ring of [lon, lat] positions. */
+function inRing(ring: Ring, lat: number, lon: number): boolean {
+  let inside = false;
+  for (let i = 0, k = ring.length - 1; i < ring.length; k = i++) {
+    const [x1, y1] = ring[k] as [number, number];
+    const [x2, y2] = ring[i] as [number, number];
+    if (y1 > lat !== y2 > lat && lon < x1 + ((lat - y1) * (x2 - x1)) / (y2 - y1)) inside = !inside;
+  }
+  return inside;
+}
+
+/** The model's point-in-area: inside a shell and none of its holes, in any of the polygons (their union). */
+function inPolys(polys: readonly Poly[], site: Site): boolean {
+  const { lat, lon } = SITES[site];
+  return polys.some(
+    ([shell, ...holes]) => inRing(shell!, lat, lon) && !holes.some((h) => inRing(h, lat, lon)),
+  );
+}
 
 interface MOffer {
   expiresAt: number;
@@ -42,6 +166,11 @@ interface MOffer {
 interface MJob {
   state: JobState;
   openedAt: number;
+  site: Site;
+  /** A `regio` job outside the partner's region: handed back at open. */
+  outsideRegion: boolean;
+  /** Why it went back unfilled (from the effect). */
+  reason?: UnfilledReason;
   /** Escalation steps seen as effects. */
   steps: number;
   /** Steps taken when the job last re-opened, and when (the steps after them count from then). */
@@ -62,16 +191,27 @@ interface MJob {
   /** Best accept: when the running award window closes. */
   awardAt?: number;
 }
+/** What the model knows of a technician's reach: home, own radius and extra areas. */
+interface MTech {
+  lat: number;
+  lon: number;
+  radiusKm: number;
+  areas: Poly[];
+  pro: boolean;
+}
 interface Model {
   now: number;
+  techs: Map<string, MTech>;
+  /** Partner `regio`'s region. */
+  region: Poly[];
   jobs: Map<string, MJob>;
   order: string[];
   online: Map<string, boolean>;
   load: Map<string, number>;
   capacity: Map<string, number>;
   certified: Set<string>;
-  /** Reserved appointment windows per technician (all jobs are at one place: no travel time). */
-  reserved: Map<string, { jobId: string; start: number; end: number }[]>;
+  /** Reserved appointment windows per technician (appointments are all in Zürich). */
+  reserved: Map<string, { jobId: string; start: number; end: number; site: Site }[]>;
   /** Best-accept mode (`nearest`), else first accept wins. */
   best: boolean;
 }
@@ -93,14 +233,46 @@ function stretchOf(m: Model, j: MJob): { start: number; end: number } {
   return j.window ?? { start: m.now, end: m.now + ON_DEMAND_MS };
 }
 
-/** Whether a technician holds a reservation (of another job) overlapping the job's stretch. */
+/** Whether a technician holds a reservation (of another job) overlapping the job's stretch, travel included. */
 function booked(m: Model, tech: string, jobId: string, j: MJob): boolean {
   const { start, end } = stretchOf(m, j);
-  return (m.reserved.get(tech) ?? []).some((r) => r.jobId !== jobId && r.start < end && start < r.end);
+  return (m.reserved.get(tech) ?? []).some((r) => {
+    const travel = travelMs(r.site, j.site);
+    return r.jobId !== jobId && r.start < end + travel && start < r.end + travel;
+  });
 }
+
+/** Within reach: within his own radius, or in one of his extra areas (whatever the distance). */
+function reach(m: Model, tech: string, site: Site): 'radius' | 'area' | null {
+  const t = m.techs.get(tech)!;
+  if (kmBetween(t, SITES[site]) <= t.radiusKm) return 'radius';
+  return inPolys(t.areas, site) ? 'area' : null;
+}
+
+/**
+ * Who may be offered the job now: within reach, online, with capacity (on-demand), free in the
+ * stretch, certified where the partner asks, a Friend unless Pros are let on; never a chosen one
+ * (they have their own wave).
+ */
+function eligibleNow(m: Model, jobId: string, j: MJob, pros: boolean): string[] {
+  return TECHS.filter(
+    (t) =>
+      reach(m, t, j.site) !== null &&
+      m.online.get(t) &&
+      (j.window || m.load.get(t)! < m.capacity.get(t)!) &&
+      !booked(m, t, jobId, j) &&
+      (!j.cert || m.certified.has(t)) &&
+      (pros || !m.techs.get(t)!.pro) &&
+      !j.chosen?.includes(t),
+  );
+}
+
+const STATS = new Map<string, number>();
+const bump = (key: string) => STATS.set(key, (STATS.get(key) ?? 0) + 1);
 
 /** Checks effects are allowed and learns from them. */
 function observe(m: Model, effects: readonly Effect[]): void {
+  const broadcasts: [string, string[]][] = [];
   for (const e of effects) {
     expect(JSON.stringify(e)).not.toMatch(/"lat"|"lon"/);
     const j = m.jobs.get(e.jobId) ?? fail(`effect for unknown job ${e.jobId}`);
@@ -127,12 +299,14 @@ function observe(m: Model, effects: readonly Effect[]): void {
           if (!j.window && m.load.get(id)! >= m.capacity.get(id)!) fail(`${id} notified at capacity`);
           if (booked(m, id, e.jobId, j)) fail(`${id} notified while booked in the window`);
           if (j.cert && !m.certified.has(id)) fail(`${id} notified without certification`);
-          j.offers.set(id, {
-            expiresAt: e.expiresAt,
-            status: 'live',
-            km: e.distancesKm[e.technicianIds.indexOf(id)]!,
-            order: j.offers.size,
-          });
+          const via = reach(m, id, j.site);
+          if (via === null)
+            fail(`${id} notified of ${e.jobId} in ${j.site}, neither in his radius nor his areas`);
+          if (via === 'area') bump('notify:via area');
+          const km = e.distancesKm[e.technicianIds.indexOf(id)]!;
+          // The real distance (from his ~2 km privacy cell, to 0.5 km), an area technician's too.
+          expect(Math.abs(km - kmBetween(m.techs.get(id)!, SITES[j.site]))).toBeLessThanOrEqual(2);
+          j.offers.set(id, { expiresAt: e.expiresAt, status: 'live', km, order: j.offers.size });
         }
         expect(e.expiresAt).toBeGreaterThan(m.now);
         expect(e.expiresAt).toBeLessThanOrEqual(j.deadlineAt);
@@ -186,7 +360,7 @@ function observe(m: Model, effects: readonly Effect[]): void {
           if (booked(m, e.technicianId, e.jobId, j))
             fail(`${e.technicianId} holds two colliding appointments`);
           const list = m.reserved.get(e.technicianId) ?? [];
-          m.reserved.set(e.technicianId, [...list, { jobId: e.jobId, ...j.window }]);
+          m.reserved.set(e.technicianId, [...list, { jobId: e.jobId, ...j.window, site: j.site }]);
           break;
         }
         m.load.set(e.technicianId, m.load.get(e.technicianId)! + 1);
@@ -194,7 +368,12 @@ function observe(m: Model, effects: readonly Effect[]): void {
         break;
       case 'unfilled':
         if (j.state !== 'open') fail(`unfilled on a ${j.state} job`);
+        if ((e.reason === 'outside_partner_region') !== j.outsideRegion)
+          fail(`${e.jobId} in ${j.site} unfilled (${e.reason}), outside the region: ${j.outsideRegion}`);
+        if (j.outsideRegion && m.now !== j.openedAt) fail('a job outside the region outlived its opening');
+        expect(e.notified).toBe(j.notified);
         j.state = 'unfilled';
+        j.reason = e.reason;
         break;
       case 'reopened':
         if (j.state !== 'assigned' || j.winner?.id !== e.technicianId)
@@ -218,7 +397,21 @@ function observe(m: Model, effects: readonly Effect[]): void {
         if (j.state !== 'open') fail('escalated on a closed job');
         expect(e.step).toBe(j.steps);
         j.steps++;
+        // Who the broadcast's re-plan must reach, as of now (Pros are let on by an earlier step).
+        if (e.action === 'broadcast') broadcasts.push([e.jobId, eligibleNow(m, e.jobId, j, true)]);
         break;
+    }
+  }
+  // A broadcast notifies everyone eligible not yet offered (or whose offer an assignment revoked), up to the cap.
+  for (const [jobId, want] of broadcasts) {
+    const j = m.jobs.get(jobId)!;
+    bump(j.notified >= MAX_NOTIFIED ? 'broadcast: at the cap' : 'broadcast: checked');
+    if (j.notified >= MAX_NOTIFIED) continue;
+    for (const t of want) {
+      const o = j.offers.get(t);
+      if (!o || o.status === 'revoked')
+        fail(`${t} eligible for ${jobId} in ${j.site}, left out by the broadcast`);
+      if (reach(m, t, j.site) === 'area') bump('broadcast: area technician reached');
     }
   }
 }
@@ -232,6 +425,7 @@ function predict(
 ): AcceptOutcome['outcome'] | 'repeat' {
   const j = m.jobs.get(jobId);
   if (!j) return 'unknown_job';
+  if (j.outsideRegion) bump('accept on a job refused at open');
   if ((j.state === 'assigned' || j.state === 'completed') && j.winner?.id === tech && j.winner.req === req) {
     return 'repeat';
   }
@@ -263,6 +457,7 @@ function check(m: Model, r: Real): void {
     const s = r.d.status(id)!;
     expect(s.state).toBe(j.state);
     if (j.state === 'assigned') expect(s.technicianId).toBe(j.winner!.id);
+    if (j.state === 'unfilled') expect(s.reason).toBe(j.reason);
   }
   for (const t of TECHS) expect(r.fleet.get(t)!.load).toBe(m.load.get(t));
   for (const t of TECHS) {
@@ -287,19 +482,31 @@ function release(m: Model, jobId: string, j: MJob): void {
   else m.load.set(w, m.load.get(w)! - 1);
 }
 
-const STATS = new Map<string, number>();
 const pickJob = (m: Model, n: number) => (m.order.length === 0 ? 'nope' : m.order[n % m.order.length]!);
 
 type Cmd = fc.Command<Model, Real>;
 
+type Partner = 'swisscom' | 'regio' | undefined;
+
+/**
+ * An on-demand job in Zürich or Basel, maybe of a partner: `swisscom` asks for its certification,
+ * `regio` for its region (outside it the job is handed back at once). Wave 0 goes out at once:
+ * the first two of those the model finds eligible, area technicians included.
+ */
 class Open implements Cmd {
-  constructor(readonly partner: 'swisscom' | undefined) {}
+  constructor(
+    readonly partner: Partner,
+    readonly site: Site = 'zurich',
+  ) {}
   check = () => true;
   run(m: Model, r: Real): void {
     const id = `j${m.order.length}`;
-    m.jobs.set(id, {
+    const outsideRegion = this.partner === 'regio' && !inPolys(m.region, this.site);
+    const j: MJob = {
       state: 'open',
       openedAt: m.now,
+      site: this.site,
+      outsideRegion,
       steps: 0,
       stepsAtReopen: 0,
       cert: this.partner === 'swisscom',
@@ -308,12 +515,37 @@ class Open implements Cmd {
       notified: 0,
       crowdAt: m.now,
       stepsFrom: m.now,
-    });
+    };
+    m.jobs.set(id, j);
     m.order.push(id);
-    observe(m, r.d.open(job(id, this.partner ? { partner: this.partner } : {}), m.now));
+    // Pros are not let onto a Friend job in the first round.
+    const eligible = outsideRegion ? [] : eligibleNow(m, id, j, false);
+    const effects = r.d.open(
+      job(id, { ...SITES[this.site], ...(this.partner ? { partner: this.partner } : {}) }),
+      m.now,
+    );
+    if (outsideRegion) {
+      bump('open: outside the region');
+      expect(effects).toEqual([
+        {
+          type: 'unfilled',
+          jobId: id,
+          partner: 'regio',
+          at: m.now,
+          reason: 'outside_partner_region',
+          notified: 0,
+        },
+      ]);
+    }
+    observe(m, effects);
+    const sent = notified(effects);
+    expect(sent).toHaveLength(Math.min(WAVE0, eligible.length));
+    for (const t of sent) if (!eligible.includes(t)) fail(`${t} in wave 0 of ${id}, not eligible`);
+    if (eligible.some((t) => reach(m, t, this.site) === 'area')) bump('open: area technician eligible');
+    if (sent.some((t) => reach(m, t, this.site) === 'area')) bump('open: area technician in wave 0');
     check(m, r);
   }
-  toString = () => `open(${this.partner ?? '-'})`;
+  toString = () => `open(${this.partner ?? '-'}, ${this.site})`;
 }
 
 /** An appointment (slots overlap, so technicians collide) and/or a direct booking. */
@@ -339,6 +571,8 @@ class OpenBooking implements Cmd {
     const j: MJob = {
       state: 'open',
       openedAt: m.now,
+      site: 'zurich',
+      outsideRegion: false,
       steps: 0,
       stepsAtReopen: 0,
       cert: false,
@@ -354,6 +588,7 @@ class OpenBooking implements Cmd {
     const eligible = chosen.some(
       (t) =>
         r.fleet.get(t)!.tier === 'friend' && // a Friend job; Pros are not let on in the first round
+        reach(m, t, 'zurich') !== null &&
         (offersAt > m.now || m.online.get(t)) &&
         (window || m.load.get(t)! < m.capacity.get(t)!) &&
         !booked(m, t, id, j),
@@ -477,6 +712,7 @@ class Cancel implements Cmd {
     const jobId = pickJob(m, this.jobPick);
     const j = m.jobs.get(jobId);
     const effects = r.d.cancel(jobId, m.now);
+    if (j?.outsideRegion) bump('cancel of a job refused at open');
     observe(m, effects);
     if (j && (j.state === 'open' || j.state === 'assigned')) {
       if (j.state === 'assigned') {
@@ -619,13 +855,20 @@ const accept = fc
   )
   .map(([dt, j, t, o, q]) => new Accept(dt, j, t, o, q));
 const commands = [
-  fc.constantFrom<'swisscom' | undefined>('swisscom', undefined).map((p) => new Open(p)),
+  fc
+    .tuple(
+      fc.constantFrom<Partner>('swisscom', 'regio', undefined, undefined),
+      fc.constantFrom<Site>('zurich', 'zurich', 'basel'),
+    )
+    .map(([p, site]) => new Open(p, site)),
   fc
     .tuple(fc.option(fc.nat(4), { nil: null }), fc.array(nat, { maxLength: 2 }), fc.boolean())
     .map(([slot, chosen, only]) => new OpenBooking(slot, chosen, only)),
   accept,
   accept,
   fc.constantFrom(0, 1_000, 5_000, 10_000, 20_000, 30_000, 60_000).map((dt) => new Advance(dt)),
+  // Longer stretches too: jobs live to their later escalation steps (the broadcast at 120 s).
+  fc.constantFrom(30_000, 60_000).map((dt) => new Advance(dt)),
   fc
     .tuple(
       fc.constantFrom(0, 0, 0, 5_000, 20_000),
@@ -656,6 +899,22 @@ const commands = [
   fc.boolean().map((b) => new Crash(b)),
 ];
 
+const square: fc.Arbitrary<Square> = fc.record({
+  site: fc.constantFrom<Site>('zurich', 'basel'),
+  kx: fc.integer({ min: -15, max: 14 }),
+  ky: fc.integer({ min: -15, max: 14 }),
+  half: fc.integer({ min: 2, max: 20 }),
+  hole: fc.constantFrom<Square['hole']>('none', 'none', 'middle', 'site'),
+});
+/** One area: a Polygon (one square) or a MultiPolygon (two). */
+const area = fc.array(square, { minLength: 1, maxLength: 2 }).map((sq) => sq.map(polygonOf));
+/** Each run's areas: half the near technicians have one, every far one, and partner `regio`'s region. */
+const world = fc.record({
+  near: fc.array(fc.option(area, { freq: 2, nil: null }), { minLength: N_NEAR, maxLength: N_NEAR }),
+  far: fc.array(area, { minLength: FAR.length, maxLength: FAR.length }),
+  region: area,
+});
+
 describe('dispatcher against a simple model (fc.commands)', () => {
   it.each([
     ['first accept wins', false],
@@ -665,11 +924,45 @@ describe('dispatcher against a simple model (fc.commands)', () => {
     (_, best) => {
       STATS.clear();
       fc.assert(
-        fc.property(fc.commands(commands, { maxCommands: 60, size: 'large' }), (cmds) => {
-          const fleet = makeFleet(N_TECH, 7);
+        fc.property(world, fc.commands(commands, { maxCommands: 60, size: 'large' }), (w, cmds) => {
+          const fleet = makeFleet(N_NEAR, 7);
           fleet.update('t0', { capacity: 2 });
           fleet.update('t5', { capacity: 2 });
+          w.near.forEach((a, i) => {
+            if (a) fleet.update(`t${i}`, { areas: [geoJsonOf(a)] });
+          });
+          FAR.forEach((t, i) => {
+            fleet.add({
+              ...t,
+              certifications: [...t.certifications],
+              radiusKm: FAR_RADIUS_KM,
+              areas: [geoJsonOf(w.far[i]!)],
+            });
+          });
+          const areasOf = [...w.near.map((a) => a ?? []), ...w.far];
+          const techs = new Map(
+            TECHS.map((id, i): [string, MTech] => {
+              const t = fleet.get(id)!;
+              return [
+                id,
+                { lat: t.lat, lon: t.lon, radiusKm: t.radiusKm, areas: areasOf[i]!, pro: t.tier === 'pro' },
+              ];
+            }),
+          );
+          // Nobody's home is near the edge of his radius, and the model's ray cast agrees with turf.
+          for (const [id, t] of techs) {
+            for (const site of ['zurich', 'basel'] as const) {
+              expect(Math.abs(kmBetween(t, SITES[site]) - t.radiusKm), `${id} to ${site}`).toBeGreaterThan(2);
+              for (const a of t.areas.length > 0 ? [t.areas] : [])
+                expect(inPolys(a, site)).toBe(oracleInArea(geoJsonOf(a), SITES[site].lat, SITES[site].lon));
+            }
+          }
+          for (const site of ['zurich', 'basel'] as const)
+            expect(inPolys(w.region, site)).toBe(
+              oracleInArea(geoJsonOf(w.region), SITES[site].lat, SITES[site].lon),
+            );
           const policy = fastPolicy({
+            partners: { swisscom: { requireCertification: true }, regio: { region: geoJsonOf(w.region) } },
             maxNotifiedPerJob: MAX_NOTIFIED,
             ...BOOKING,
             ...(best ? { award: { mode: 'best', windowMs: 8_000, by: 'nearest' } as const } : {}),
@@ -683,6 +976,8 @@ describe('dispatcher against a simple model (fc.commands)', () => {
           });
           const model: Model = {
             now: T0,
+            techs,
+            region: w.region,
             jobs: new Map(),
             order: [],
             online: new Map(TECHS.map((t) => [t, true])),
@@ -701,7 +996,15 @@ describe('dispatcher against a simple model (fc.commands)', () => {
         }),
         { seed, numRuns: 100 },
       );
-      console.log('accept outcomes predicted', Object.fromEntries(STATS));
+      console.log('accept outcomes predicted, areas and regions seen', Object.fromEntries(STATS));
+      // The runs did reach what the area and region checks are about.
+      for (const key of [
+        'notify:via area',
+        'open: area technician eligible',
+        'broadcast: area technician reached',
+        'open: outside the region',
+      ])
+        expect(STATS.get(key) ?? 0, key).toBeGreaterThan(0);
     },
   );
 });
