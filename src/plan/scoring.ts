@@ -109,18 +109,16 @@ export function scoreOf(
   distanceKm: number,
   radiusKm: number,
 ): number {
+  const tierFit = flags & F_PRO ? sc.tierFitPro : sc.tierFitFriend;
+  const partial =
+    sc.wDistance * distanceFactor(distanceKm, radiusKm) + sc.wTierFit * tierFit + fleet.qualityOf(slot);
+  // Without a fairness weight its term is + 0 (the factor is finite): the counters are not read.
+  if (sc.wFairness === 0) return (partial + 0) * sc.invTotal;
   const offers = fleet.lines32[slot * LINE_F32 + LINE_OFFERS]!;
   const awards = fleet.lines32[slot * LINE_F32 + LINE_AWARDS]!;
   const decay = offers === 0 && awards === 0 ? 1 : fleet.decay(slot, sc.now);
   const fairness = 1 / (1 + offers * decay * sc.offersK + awards * decay * sc.awardsK);
-  const tierFit = flags & F_PRO ? sc.tierFitPro : sc.tierFitFriend;
-  return (
-    (sc.wDistance * distanceFactor(distanceKm, radiusKm) +
-      sc.wTierFit * tierFit +
-      fleet.qualityOf(slot) +
-      sc.wFairness * fairness) *
-    sc.invTotal
-  );
+  return (partial + sc.wFairness * fairness) * sc.invTotal;
 }
 
 /**
