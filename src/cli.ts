@@ -17,6 +17,7 @@ import {
   positiveNumber,
   progress,
 } from './cli/options.js';
+import { relaunchForWorkers } from './cli/relaunch.js';
 import { sweepCommands } from './cli/sweep-commands.js';
 import { markdownTable, renderCharts, renderReport } from './report/html.js';
 import { type Comparison, compare, type NamedPolicy } from './sim/compare.js';
@@ -276,6 +277,8 @@ export function program(): Command {
   return prog;
 }
 
+export { relaunchForWorkers };
+
 /** Runs the CLI; bad input exits with code 2 and a message that says what to fix. */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
@@ -308,5 +311,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
 const entry = process.argv[1] ? resolve(process.argv[1]) : '';
 // Run directly (`tsx src/cli.ts`, `node dist/cli.js`); the package's bin imports it and calls main().
 if (entry && (import.meta.url === `file://${entry}` || /[\\/]cli\.(ts|js)$/.test(entry))) {
-  await main();
+  const code = relaunchForWorkers();
+  if (code === undefined) await main();
+  else process.exitCode = code;
 }

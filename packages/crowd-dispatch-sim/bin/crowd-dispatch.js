@@ -8,13 +8,17 @@ import { fileURLToPath } from 'node:url';
 const built = new URL('../dist/cli.js', import.meta.url);
 const source = new URL('../../../src/cli.ts', import.meta.url);
 if (existsSync(built)) {
-  const { main } = await import(built.href);
-  await main();
+  const { main, relaunchForWorkers } = await import(built.href);
+  const code = relaunchForWorkers();
+  if (code === undefined) await main();
+  else process.exitCode = code;
 } else if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register({ tsconfig: fileURLToPath(new URL('../../../tsconfig.json', import.meta.url)) });
-  const { main } = await import(source.href);
-  await main();
+  const { main, relaunchForWorkers } = await import(source.href);
+  const code = relaunchForWorkers();
+  if (code === undefined) await main();
+  else process.exitCode = code;
 } else {
   process.stderr.write(
     'crowd-dispatch: dist/cli.js is missing from crowd-dispatch-sim; reinstall the package.\n',
