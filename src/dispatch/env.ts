@@ -11,7 +11,7 @@ import type { Fleet } from '../fleet/fleet.js';
 import { plan, rankJob } from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
 import { InvalidRecordError } from '../shared/errors.js';
-import type { Job, Plan } from '../shared/types.js';
+import type { Job } from '../shared/types.js';
 import type { Fact } from './event-types.js';
 import { ineligible, skipAtSend } from './fleet-facts.js';
 import { PublicDistances } from './privacy.js';
