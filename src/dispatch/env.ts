@@ -8,10 +8,10 @@
 
 import { F_BEST } from '../fleet/flags.js';
 import type { Fleet } from '../fleet/fleet.js';
-import { plan, rankJob } from '../plan/plan.js';
+import { plan, planJob } from '../plan/plan.js';
 import type { Policy } from '../plan/policy.js';
 import { InvalidRecordError } from '../shared/errors.js';
-import type { Job } from '../shared/types.js';
+import type { Job, Plan } from '../shared/types.js';
 import type { Fact } from './event-types.js';
 import { ineligible, skipAtSend } from './fleet-facts.js';
 import { PublicDistances } from './privacy.js';
@@ -144,7 +144,7 @@ export class FactEnv implements SessionEnv {
 
   replan(job: Job, o: Parameters<SessionEnv['replan']>[1]): PlannedOffer[] {
     if (this.replaying) return offersOf(this.next('candidates'));
-    const p = rankJob(
+    const p = planJob(
       this.fleet!,
       job,
       {
@@ -156,7 +156,7 @@ export class FactEnv implements SessionEnv {
       },
       false,
     );
-    const fact: Fact = { kind: 'candidates', ids: p.ids, km: this.publicKms(p.slots, job) };
+    const fact: Fact = { kind: 'candidates', ids: p.candidates.map((c) => c.id), km: this.publicKms(p, job) };
     this.record(fact);
     return offersOf(fact);
   }
@@ -208,21 +208,18 @@ export class FactEnv implements SessionEnv {
   /** The opening plan as a fact: candidates, their waves and the policy's fingerprint. */
   opening(job: Job, policyKey: string): Extract<Fact, { kind: 'candidates' }> {
     if (this.replaying) return this.next('candidates');
-    const options = { now: this.now, policy: this.policy! };
-    const p = rankJob(this.fleet!, job, options, true);
+    const p = plan(this.fleet!, job, { now: this.now, policy: this.policy! });
     const fact: Extract<Fact, { kind: 'candidates' }> = {
       kind: 'candidates' as const,
-      ids: p.ids,
-      km: this.publicKms(p.slots, job),
-      waves: p.waves,
+      ids: p.candidates.map((c) => c.id),
+      km: this.publicKms(p, job),
+      waves: p.candidates.map((c) => c.wave),
       policy: policyKey,
     };
-    if (job.preferred !== undefined) {
-      // The chosen technicians' verdicts come with the full plan (rare: direct bookings only).
-      const verdicts = plan(this.fleet!, job, options).preferred!;
+    if (p.preferred !== undefined) {
       const d = this.distances;
       const fleet = this.fleet!;
-      const ids = verdicts.filter((v) => v.reasons.length === 0).map((v) => v.id);
+      const ids = p.preferred.filter((v) => v.reasons.length === 0).map((v) => v.id);
       fact.preferred = { ids, km: ids.map((id) => d.km(fleet, fleet.slotOf(id))) };
     }
     this.record(fact);
@@ -230,11 +227,11 @@ export class FactEnv implements SessionEnv {
   }
 
   /** The distances effects show: from each technician's privacy cell, never his exact position. */
-  private publicKms(slots: readonly number[], job: Job): number[] {
+  private publicKms(p: Plan, job: Job): number[] {
     const d = this.distances;
     const fleet = this.fleet!;
     d.setJob(job.lat, job.lon);
-    return slots.map((slot) => d.km(fleet, slot));
+    return p.candidates.map((c) => d.km(fleet, fleet.slotOf(c.id)));
   }
 }
 

@@ -48,63 +48,6 @@ export function plan(fleet: Fleet, job: Job, options: PlanOptions): Plan {
  * is nearer than `minLeadMs`, legitimately). Not exported from the package.
  */
 export function planJob(fleet: Fleet, job: Job, options: PlanOptions, checkTiming: boolean): Plan {
-  const { ctx, eligible, excluded, preferredSlots } = search(fleet, job, options, checkTiming);
-  const { policy, now } = options;
-  const out = finish(fleet, job, policy, eligible, excluded, ctx);
-  if (preferredSlots !== undefined) out.preferred = preferredVerdicts(fleet, preferredSlots, ctx);
-  if (job.window !== undefined || preferredSlots !== undefined) {
-    out.schedule = scheduleOf(job, policy, now, out.preferred?.some((p) => p.reasons.length === 0) ?? false);
-  }
-  if (ctx.outsideRegion) out.jobReason = 'outside_partner_region';
-  return out;
-}
-
-/** The dispatcher's view of a plan: the candidates' slots, ids and waves in rank order. */
-export interface RankedCandidates {
-  slots: number[];
-  ids: string[];
-  waves: number[];
-}
-
-/**
- * {@link planJob} without what only a reader of the plan needs (scores, breakdowns, the chosen
- * technicians' verdicts, the schedule): the same candidates in the same order and waves, for the
- * dispatcher, which plans on every open and escalation. Not exported from the package.
- */
-export function rankJob(
-  fleet: Fleet,
-  job: Job,
-  options: PlanOptions,
-  checkTiming: boolean,
-): RankedCandidates {
-  search(fleet, job, options, checkTiming);
-  const { policy } = options;
-  const n = Math.min(top.size, policy.maxNotifiedPerJob);
-  const slots = new Array<number>(n);
-  const ids = new Array<string>(n);
-  const best = new Array<boolean>(n);
-  const order = top.ranked(policy.maxNotifiedPerJob);
-  for (let rank = 0; rank < n; rank++) {
-    const slot = top.slot[order[rank]!]!;
-    slots[rank] = slot;
-    ids[rank] = fleet.idOf(slot);
-    best[rank] = (fleet.flags[slot]! & F_BEST) !== 0;
-  }
-  return { slots, ids, waves: assignWaves(ids, best, policy).waveOf };
-}
-
-/** Checks the call and fills the ranker with the job's eligible technicians (and the exclusions when explaining). */
-function search(
-  fleet: Fleet,
-  job: Job,
-  options: PlanOptions,
-  checkTiming: boolean,
-): {
-  ctx: JobContext;
-  eligible: number;
-  excluded: Exclusion[] | undefined;
-  preferredSlots: number[] | undefined;
-} {
   if (!(fleet instanceof Fleet)) {
     throw new InvalidArgumentError(
       `plan(): fleet is ${describe(fleet)}; pass a Fleet (new Fleet() with technicians added).`,
@@ -147,7 +90,13 @@ function search(
     const viaArea = fleet.areas.at(job.lat, job.lon);
     if (viaArea !== undefined) eligible += scanAreas(fleet, ctx, sc, viaArea);
   }
-  return { ctx, eligible, excluded, preferredSlots };
+  const out = finish(fleet, job, policy, eligible, excluded, ctx);
+  if (preferredSlots !== undefined) out.preferred = preferredVerdicts(fleet, preferredSlots, ctx);
+  if (job.window !== undefined || preferredSlots !== undefined) {
+    out.schedule = scheduleOf(job, policy, now, out.preferred?.some((p) => p.reasons.length === 0) ?? false);
+  }
+  if (ctx.outsideRegion) out.jobReason = 'outside_partner_region';
+  return out;
 }
 
 /** The chosen technicians' slots; an id the fleet does not know is a typed error. */
