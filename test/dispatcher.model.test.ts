@@ -15,7 +15,9 @@
  * within reach are ever notified, wave 0 at open holds exactly the first two of those eligible,
  * and a broadcast step reaches every eligible technician (area technicians included) unless the
  * notification cap is hit. A `regio` job outside the region closes at open, unfilled with
- * `outside_partner_region` and no notify; later commands treat it as any closed job.
+ * `outside_partner_region` and no notify; later commands treat it as any closed job. Both award
+ * modes run every command, appointments and direct bookings included: a best-accept award goes to
+ * the nearest held accepter still eligible, capacity for an on-demand job, no colliding booking.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -343,14 +345,20 @@ function observe(m: Model, effects: readonly Effect[]): void {
       case 'assigned':
         if (j.state !== 'open') fail(`second assignment of ${e.jobId}`);
         if (m.best) {
-          // The award: the nearest held accepter still eligible, ties to the one offered first.
+          // The award: the nearest held accepter still eligible (capacity for an on-demand job, no
+          // colliding booking for either kind), ties to the one offered first.
           const eligible = [...j.offers]
             .filter(
-              ([id, o]) => o.status === 'held' && m.online.get(id) && m.load.get(id)! < m.capacity.get(id)!,
+              ([id, o]) =>
+                o.status === 'held' &&
+                m.online.get(id) &&
+                (j.window || m.load.get(id)! < m.capacity.get(id)!) &&
+                !booked(m, id, e.jobId, j),
             )
             .sort(([, a], [, b]) => a.km - b.km || a.order - b.order);
           expect(e.technicianId).toBe(eligible[0]?.[0]);
           expect(m.now).toBeGreaterThanOrEqual(j.awardAt!);
+          if (j.window) bump('award: appointment');
           j.winner = { id: e.technicianId, req: j.offers.get(e.technicianId)!.req };
           delete j.awardAt;
         }
@@ -555,8 +563,7 @@ class OpenBooking implements Cmd {
     readonly chosen: number[],
     readonly only: boolean,
   ) {}
-  // The best-accept run models on-demand jobs only (its award prediction knows no reservations).
-  check = (m: Readonly<Model>) => !m.best;
+  check = () => true;
   run(m: Model, r: Real): void {
     const id = `j${m.order.length}`;
     const window =
@@ -1003,6 +1010,8 @@ describe('dispatcher against a simple model (fc.commands)', () => {
         'open: area technician eligible',
         'broadcast: area technician reached',
         'open: outside the region',
+        // Best accept meets bookings: appointments awarded from a window.
+        ...(best ? ['award: appointment'] : []),
       ])
         expect(STATS.get(key) ?? 0, key).toBeGreaterThan(0);
     },
