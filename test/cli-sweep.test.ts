@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mergeShards } from '../src/cli/sweep-commands.js';
 import { dominates, type FrontierPoint, markEfficient } from '../src/sim/frontier.js';
+import { expandSweep, runPoint } from '../src/sim/sweep.js';
 import { fcSeed } from './helpers/seed.js';
 
 const seed = fcSeed('cli-sweep.test.ts');
@@ -44,6 +45,13 @@ describe('crowd-dispatch merge', () => {
     const json = readFileSync(join(dir, 'whole', 'grid.json'), 'utf8');
     const csv = readFileSync(join(dir, 'whole', 'grid.csv'), 'utf8');
     expect(JSON.parse(json).rows).toHaveLength(6);
+    // The pool runs each point × seed as its own task; its rows are the in-thread runPoint's.
+    const points = expandSweep({
+      base: 'today',
+      parameters: JSON.parse(readFileSync(spec, 'utf8')).parameters,
+    });
+    const inThread = points.map((p) => runPoint(SMALL, p, [1, 2]));
+    expect(JSON.parse(json).rows).toEqual(JSON.parse(JSON.stringify(inThread)));
     const [head, first] = csv.split('\n');
     expect(head!.startsWith('index,seeds,waves[0].size,weights.fairness,')).toBe(true);
     expect(first!.startsWith('0,2,3,0,')).toBe(true); // every row says how many seeds are behind it

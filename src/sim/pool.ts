@@ -10,7 +10,7 @@ import { InvalidArgumentError } from 'crowd-dispatch';
 import { aggregate, type Comparison, compareRuns, type NamedPolicy } from './compare.js';
 import type { SimResult } from './runner.js';
 import { parseScenario, type ScenarioInput } from './scenario.js';
-import type { SweepPoint, SweepRow } from './sweep.js';
+import { pointName, rowOf, type SweepPoint, type SweepRow } from './sweep.js';
 import type { WorkerTask, WorldMessage } from './sweepWorker.js';
 
 /** Options of {@link runPool} and {@link compareParallel}. */
@@ -32,9 +32,7 @@ function spawn(workerData: unknown): Worker {
   return new Worker(code, { eval: true, workerData });
 }
 
-type TaskBody =
-  | { kind: 'point'; point: SweepPoint }
-  | { kind: 'run'; run: ReturnType<typeof compareRuns>[number] };
+type TaskBody = { kind: 'run'; run: ReturnType<typeof compareRuns>[number] };
 
 function runTasks<R>(
   scenario: ScenarioInput,
@@ -113,18 +111,29 @@ function runTasks<R>(
   });
 }
 
-/** Simulates sweep points over the seeds on a pool of worker threads; rows sorted by grid index. */
+/**
+ * Simulates sweep points over the seeds on a pool of worker threads; rows sorted by grid index.
+ * Each point × seed is a task of its own (a point's seeds run on any workers), so the last task
+ * a worker waits for is one run, not a whole point; the rows are {@link runPoint}'s, byte for byte.
+ */
 export async function runPool(
   scenario: ScenarioInput,
   points: readonly SweepPoint[],
   seeds: readonly number[],
   options: PoolOptions = {},
 ): Promise<SweepRow[]> {
-  const rows = await runTasks<SweepRow>(
-    scenario,
-    seeds,
-    points.map((point) => ({ kind: 'point', point })),
-    options,
+  const runs = points.flatMap((point, p) =>
+    seeds.map((seed, k) => ({
+      kind: 'run' as const,
+      run: { index: p * seeds.length + k, seed, name: pointName(point), policy: point.policy, detail: false },
+    })),
+  );
+  const results = await runTasks<SimResult>(scenario, seeds, runs, options);
+  const rows = points.map((point, p) =>
+    rowOf(
+      point,
+      results.slice(p * seeds.length, (p + 1) * seeds.length).map((r) => r.summary),
+    ),
   );
   return rows.sort((a, b) => a.index - b.index);
 }

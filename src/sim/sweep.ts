@@ -12,6 +12,7 @@ import { runSimulation } from './runner.js';
 import { parseScenario, type Scenario, type ScenarioInput } from './scenario.js';
 import { type Estimate, estimate, round } from './stats.js';
 import { issueLines, pathOf } from './strict.js';
+import type { SimSummary } from './summary-types.js';
 import { buildWorld, type World } from './world.js';
 
 /** A sweep file. */
@@ -195,8 +196,18 @@ export function runPoint(
       world = buildWorld(sc, seed);
       worlds?.set(seed, world);
     }
-    return runSimulation(sc, point.policy, { seed, world, policyName: `point-${point.index}` }).summary;
+    return runSimulation(sc, point.policy, { seed, world, policyName: pointName(point) }).summary;
   });
+  return rowOf(point, summaries);
+}
+
+/** The policy name a point's runs carry (part of their summaries). */
+export function pointName(point: SweepPoint): string {
+  return `point-${point.index}`;
+}
+
+/** A point's row from its runs' summaries, in seed order: every metric's mean and 95 % interval over the seeds. */
+export function rowOf(point: SweepPoint, summaries: readonly SimSummary[]): SweepRow {
   const keys = flatten(summaries[0])
     .map(([k]) => k)
     .filter((k) => k !== 'seed');

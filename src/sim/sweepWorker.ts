@@ -7,13 +7,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CompareRun } from './compare.js';
 import { runSimulation } from './runner.js';
 import { parseScenario, type ScenarioInput } from './scenario.js';
-import { runPoint, type SweepPoint } from './sweep.js';
 import { buildWorld, type World } from './world.js';
 
-/** A unit of work for a worker. */
-export type WorkerTask =
-  | { kind: 'point'; id: number; point: SweepPoint }
-  | { kind: 'run'; id: number; run: CompareRun };
+/** A unit of work for a worker: one policy × seed run (of a comparison, or of a sweep point). */
+export type WorkerTask = { kind: 'run'; id: number; run: CompareRun };
 
 /**
  * World traffic: `build` asks this worker to build a seed's world and post it back; `world` hands
@@ -52,19 +49,15 @@ parentPort!.on('message', (task: WorkerTask | WorldMessage | null) => {
     return;
   }
   try {
-    if (task.kind === 'point') {
-      parentPort!.postMessage({ id: task.id, result: runPoint(scenario, task.point, seeds, worlds) });
-    } else {
-      const { run } = task;
-      const result = runSimulation(scenario, run.policy, {
-        seed: run.seed,
-        world: worldOf(run.seed),
-        policyName: run.name,
-        detail: run.detail,
-        records: run.records === true,
-      });
-      parentPort!.postMessage({ id: task.id, result });
-    }
+    const { run } = task;
+    const result = runSimulation(scenario, run.policy, {
+      seed: run.seed,
+      world: worldOf(run.seed),
+      policyName: run.name,
+      detail: run.detail,
+      records: run.records === true,
+    });
+    parentPort!.postMessage({ id: task.id, result });
   } catch (error) {
     parentPort!.postMessage({ id: task.id, error: error instanceof Error ? error.message : String(error) });
   }
