@@ -269,13 +269,20 @@ export async function migrate(pool: PgPool, options: MigrateOptions = {}): Promi
   const applied: number[] = [];
   let broken = false;
   try {
-    await client
-      .query(`CREATE TABLE IF NOT EXISTS ${p}migrations (
-      version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)
-      .catch(async (err) => {
-        // Two replicas creating the table at once: one of them gets a unique violation; re-check.
-        if ((err as { code?: string }).code !== '23505') throw err;
+    // Under the migrations' lock: two replicas running CREATE TABLE IF NOT EXISTS at once can
+    // both pass the check, and the loser fails on the catalog (23505, 42710 or 42P07).
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${p}migrations`]);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${p}migrations (
+      version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
       });
+      throw err;
+    }
     for (let i = 0; i < MIGRATIONS.length; i++) {
       const version = i + 1;
       await client.query('BEGIN');
