@@ -14,7 +14,7 @@ import type { SuiteDef } from './common.js';
 
 const SEED = 1;
 
-function scenario(name: string, days: number, base: object = {}): ScenarioSpec {
+function scenario(name: string, method: string, days: number, base: object = {}): ScenarioSpec {
   const sc = parseScenario({ ...base, days });
   const world = buildWorld(sc, SEED);
   let jobs = 0;
@@ -24,7 +24,7 @@ function scenario(name: string, days: number, base: object = {}): ScenarioSpec {
     params: { days, seed: SEED, technicians: world.technicians.length, jobs: world.jobs.length },
     methods: [
       {
-        name: days === 1 ? 'day' : days === 7 ? 'week' : 'year',
+        name: method,
         role: 'subject',
         fn: () => {
           const r = runSimulation(sc, {}, { seed: SEED, world });
@@ -46,14 +46,15 @@ export const simulatorSuite: SuiteDef = {
   description:
     'one simulated day (quick) and week (full) of Swiss demand, a year of the low-demand scenario (full); default policy',
   scenarios: [
-    { name: 'ch-day', quick: true, build: () => scenario('ch-day', 1) },
-    { name: 'ch-week', quick: false, build: () => scenario('ch-week', 7) },
+    { name: 'ch-day', quick: true, build: () => scenario('ch-day', 'day', 1) },
+    { name: 'ch-week', quick: false, build: () => scenario('ch-week', 'week', 7) },
     {
       name: 'ch-year-low-demand',
       quick: false,
       build: () =>
         scenario(
           'ch-year-low-demand',
+          'year',
           365,
           JSON.parse(
             readFileSync(new URL('../../scenarios/ch-month-low-demand.json', import.meta.url), 'utf8'),

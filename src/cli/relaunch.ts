@@ -1,9 +1,8 @@
 /**
  * Commands that run worker threads (compare, sweep, frontier, demo) relaunch Node once with
  * `--single-threaded-gc`: V8's parallel garbage-collection helpers are threads of the whole
- * process, and with one simulation per core they compete with the simulations for the cores — on
- * two cores an 8-point sweep ran 1.27× faster with two workers than with one, 1.71× with the flag
- * (docs/simulator.md, "Performance"). A V8 flag cannot be set once the process runs, hence the
+ * process, and with one simulation per core they compete with the simulations for the cores
+ * (measured in docs/simulator.md, "Performance"). A V8 flag cannot be set once the process runs, hence the
  * relaunch: same executable, Node options and arguments, stdio inherited, its exit code returned.
  * `CROWD_DISPATCH_PARALLEL_GC=1` keeps the parallel collector (no relaunch).
  */

@@ -58,13 +58,7 @@ export function acceptProbability(scenario: Scenario, tech: SimTechnician, ctx: 
 export function answer(scenario: Scenario, seed: number, tech: SimTechnician, ctx: OfferContext): Answer {
   const b = scenario.behaviour;
   const { jobIndex: j, techIndex: t } = ctx;
-  // Whole milliseconds (at least 1): the dispatcher takes integer times only.
-  const delayMs = Math.max(
-    1,
-    Math.round(
-      logNormal(tech.responseMedianMs, b.responseMs.sigma, draw(seed, j, t, 0), draw(seed, j, t, 1)),
-    ),
-  );
+  const delayMs = responseDelayMs(scenario, tech, draw(seed, j, t, 0), draw(seed, j, t, 1));
   if (draw(seed, j, t, 2) >= b.seenShare) return { kind: 'ignore', delayMs };
   if (draw(seed, j, t, 3) < acceptProbability(scenario, tech, ctx)) return { kind: 'accept', delayMs };
   return draw(seed, j, t, 4) < b.declineShare ? { kind: 'decline', delayMs } : { kind: 'ignore', delayMs };
@@ -93,13 +87,18 @@ export function answerToBonus(
   const { jobIndex: j, techIndex: t } = ctx;
   if (draw(seed, j, t, 2) >= b.seenShare) return null;
   if (draw(seed, j, t, 3) >= acceptProbability(scenario, tech, ctx)) return null;
-  const delayMs = Math.max(
+  return {
+    kind: 'accept',
+    delayMs: responseDelayMs(scenario, tech, draw(seed, j, t, 12), draw(seed, j, t, 13)),
+  };
+}
+
+/** A technician's answer time from two uniform draws: whole milliseconds, at least 1 (the dispatcher takes integer times only). */
+function responseDelayMs(scenario: Scenario, tech: SimTechnician, u1: number, u2: number): number {
+  return Math.max(
     1,
-    Math.round(
-      logNormal(tech.responseMedianMs, b.responseMs.sigma, draw(seed, j, t, 12), draw(seed, j, t, 13)),
-    ),
+    Math.round(logNormal(tech.responseMedianMs, scenario.behaviour.responseMs.sigma, u1, u2)),
   );
-  return { kind: 'accept', delayMs };
 }
 
 /** Minutes from the award until the technician is at the customer's door. */

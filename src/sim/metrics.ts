@@ -93,6 +93,11 @@ export class Recorder {
     return (this.acceptedAt[j]! - this.offeredFrom[j]!) / 1000;
   }
 
+  /** Seconds from the accept clock start to the first accept taken (see `firstAcceptAt`); NaN unless assigned. */
+  firstAcceptDelayS(j: number): number {
+    return (this.firstAcceptAt[j]! - this.offeredFrom[j]!) / 1000;
+  }
+
   /** Appends a timeline event (no-op unless the timeline is kept). */
   log(job: number, at: number, event: string, detail = ''): void {
     const t = this.timeline;
@@ -207,7 +212,7 @@ export function summarise(
     }
     const s = rec.acceptDelayS(j);
     tta.push(s);
-    firstTta.push((rec.firstAcceptAt[j]! - rec.offeredFrom[j]!) / 1000);
+    firstTta.push(rec.firstAcceptDelayS(j));
     if (s <= 10) within10++;
     if (s <= 60) within60++;
     const appointment = jobs[j]!.appointment;

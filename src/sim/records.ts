@@ -199,8 +199,7 @@ export function recordsOf(
       escalations: rec.escalations[j]!,
       offeredS: Number.isNaN(rec.offeredFrom[j]!) ? null : sec(rec.offeredFrom[j]!),
       acceptS: o === OUTCOME.assigned ? round(rec.acceptDelayS(j), 3) : null,
-      firstAcceptS:
-        o === OUTCOME.assigned ? round((rec.firstAcceptAt[j]! - rec.offeredFrom[j]!) / 1000, 3) : null,
+      firstAcceptS: o === OUTCOME.assigned ? round(rec.firstAcceptDelayS(j), 3) : null,
       technicianId: tech ? tech.input.id : null,
       travelKm: tech ? round(haversineKm(tech.input.lat, tech.input.lon, job.lat, job.lon), 2) : null,
       onSiteMin: tech ? round((rec.onSiteAt[j]! - sj.at) / 60_000, 2) : null,

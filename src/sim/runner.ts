@@ -221,8 +221,12 @@ function simulate(
     env.at(tickAt, tick);
   }
 
-  /** Each running offer's situation and first answer, per job by technician, for a later bonus (dropped once the job is taken or closed). */
+  /**
+   * Each running offer's situation and first answer, per job by technician, for a later bonus
+   * (dropped once the job is taken or closed); kept only when some escalation step raises one.
+   */
   const running: (Map<number, RunningOffer> | undefined)[] = [];
+  const bonusSteps = policy.escalation.some((s) => s.bonus !== undefined);
 
   function onNotify(j: number, ids: readonly string[], km: readonly number[], expiresAt: number): void {
     const now = env.now;
@@ -245,9 +249,11 @@ function simulate(
       };
       const a = answer(scenario, seed, tech, ctx);
       const offer: RunningOffer = { ctx, first: a, expiresAt, superseded: false };
-      let forJob = running[j];
-      if (!forJob) running[j] = forJob = new Map();
-      forJob.set(t, offer);
+      if (bonusSteps) {
+        let forJob = running[j];
+        if (!forJob) running[j] = forJob = new Map();
+        forJob.set(t, offer);
+      }
       if (a.kind === 'ignore' || now + a.delayMs >= expiresAt) continue;
       env.schedule(a.delayMs, () => {
         if (!offer.superseded) respond(j, t, a);
